@@ -1,0 +1,82 @@
+/**
+ * CLI: the `ferry` command. Parses flags, calls the modules, prints. No logic of its own lives here:
+ * each command group registers itself from `commands/<group>.ts`.
+ */
+import { Command, CommanderError } from "commander";
+import { causeChain, describe, FerryError } from "../errors/index.ts";
+import { registerAgentCommands } from "./commands/agent.ts";
+import { registerArtifactCommands } from "./commands/artifact.ts";
+import { registerBuildCommands } from "./commands/build.ts";
+import { registerDevCommands } from "./commands/dev.ts";
+import { registerReleaseCommands } from "./commands/release.ts";
+import { registerSignCommands } from "./commands/sign.ts";
+import type { CliContext } from "./context.ts";
+
+export function buildProgram(ctx: CliContext): Command {
+  const program = new Command("ferry")
+    .description(
+      "Gitless GitOps for fleets of Kubernetes clusters: publish, sign, render and reconcile OCI artifacts.",
+    )
+    .option("-v, --verbose", "print the cause chain and stack of errors")
+    .showHelpAfterError("(run with --help for usage)")
+    .configureOutput({
+      writeOut: (s) => ctx.stdout.write(s),
+      writeErr: (s) => ctx.stderr.write(s),
+    })
+    .exitOverride();
+  registerArtifactCommands(program, ctx);
+  registerReleaseCommands(program, ctx);
+  registerSignCommands(program, ctx);
+  registerBuildCommands(program, ctx);
+  registerDevCommands(program, ctx);
+  registerAgentCommands(program, ctx);
+  for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
+  return program;
+}
+
+function* allCommands(cmd: Command): Generator<Command> {
+  for (const c of cmd.commands) {
+    yield c;
+    yield* allCommands(c);
+  }
+}
+
+/** Runs the CLI and returns the process exit code. */
+export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
+  const ac = new AbortController();
+  const onSignal = () => ac.abort(new Error("interrupted"));
+  if (!partial.signal) {
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+  }
+  const ctx: CliContext = {
+    env: partial.env ?? process.env,
+    stdout: partial.stdout ?? process.stdout,
+    stderr: partial.stderr ?? process.stderr,
+    signal: partial.signal ?? ac.signal,
+    cwd: partial.cwd ?? process.cwd(),
+    exitCode: 0,
+  };
+  const program = buildProgram(ctx);
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // Help and version are "errors" to commander; their text is already printed.
+      return err.exitCode === 0 ? 0 : 2;
+    }
+    const verbose = argv.includes("--verbose") || argv.includes("-v");
+    ctx.stderr.write(`error: ${describe(err)}\n`);
+    if (verbose) {
+      for (const [i, e] of causeChain(err).entries()) {
+        if (i > 0) ctx.stderr.write(`caused by: ${describe(e)}\n`);
+        if (e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
+      }
+    }
+    return err instanceof FerryError ? err.exitCode : 1;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
