@@ -4,6 +4,8 @@
 #   FERRY_TOOLS_ONLY  space-separated tool names: build/register only these (others keep their entries)
 FERRY_CACHE="${FERRY_CACHE:-$HOME/.cache/ferry}"
 mkdir -p "$FERRY_CACHE/bin" "$FERRY_CACHE/tools.d"
+# Name -> path of every tool registered by this run; direct assignments are registered by tools_write_index.
+declare -gA FERRY_TOOLS=()
 
 tools_wanted() {
   [ -z "${FERRY_TOOLS_ONLY:-}" ] && return 0
@@ -43,13 +45,15 @@ system_tool() {
 }
 
 tools_register() {
+  FERRY_TOOLS[$1]="$2"
   printf '%s' "$2" >"$FERRY_CACHE/tools.d/$1.tmp.$$"
   mv "$FERRY_CACHE/tools.d/$1.tmp.$$" "$FERRY_CACHE/tools.d/$1"
 }
 
 # Writes tools.json from tools.d/ (one file per tool holding its path), atomically.
 tools_write_index() {
-  local tmp="$FERRY_CACHE/tools.json.tmp.$$" first=1 f
+  local tmp="$FERRY_CACHE/tools.json.tmp.$$" first=1 f name
+  for name in "${!FERRY_TOOLS[@]}"; do tools_register "$name" "${FERRY_TOOLS[$name]}"; done
   {
     echo "{"
     for f in "$FERRY_CACHE"/tools.d/*; do
