@@ -45,38 +45,48 @@ function* allCommands(cmd: Command): Generator<Command> {
 export async function main(argv: string[], partial: Partial<CliContext> = {}): Promise<number> {
   const ac = new AbortController();
   const onSignal = () => ac.abort(new Error("interrupted"));
-  if (!partial.signal) {
+  const ownSignals = !partial.signal;
+  if (ownSignals) {
     process.once("SIGINT", onSignal);
     process.once("SIGTERM", onSignal);
   }
-  const ctx: CliContext = {
+  const ctx = makeContext(partial, ac.signal);
+  try {
+    await buildProgram(ctx).parseAsync(argv, { from: "user" });
+    return ctx.exitCode;
+  } catch (err) {
+    return reportError(err, ctx, argv.includes("--verbose") || argv.includes("-v"));
+  } finally {
+    if (ownSignals) {
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
+    }
+  }
+}
+
+function makeContext(partial: Partial<CliContext>, signal: AbortSignal): CliContext {
+  return {
     env: partial.env ?? process.env,
     stdout: partial.stdout ?? process.stdout,
     stderr: partial.stderr ?? process.stderr,
-    signal: partial.signal ?? ac.signal,
+    signal: partial.signal ?? signal,
     cwd: partial.cwd ?? process.cwd(),
     exitCode: 0,
   };
-  const program = buildProgram(ctx);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-    return ctx.exitCode;
-  } catch (err) {
-    if (err instanceof CommanderError) {
-      // Help and version are "errors" to commander; their text is already printed.
-      return err.exitCode === 0 ? 0 : 2;
-    }
-    const verbose = argv.includes("--verbose") || argv.includes("-v");
-    ctx.stderr.write(`error: ${describe(err)}\n`);
-    if (verbose) {
-      for (const [i, e] of causeChain(err).entries()) {
-        if (i > 0) ctx.stderr.write(`caused by: ${describe(e)}\n`);
-        if (e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
-      }
-    }
-    return err instanceof FerryError ? err.exitCode : 1;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
+}
+
+/** Prints one line for the error (the cause chain and stacks with --verbose) and returns the exit code. */
+function reportError(err: unknown, ctx: CliContext, verbose: boolean): number {
+  if (err instanceof CommanderError) {
+    // Help and version are "errors" to commander; their text is already printed.
+    return err.exitCode === 0 ? 0 : 2;
   }
+  ctx.stderr.write(`error: ${describe(err)}\n`);
+  if (verbose) {
+    for (const [i, e] of causeChain(err).entries()) {
+      if (i > 0) ctx.stderr.write(`caused by: ${describe(e)}\n`);
+      if (e instanceof Error && e.stack) ctx.stderr.write(`${e.stack}\n`);
+    }
+  }
+  return err instanceof FerryError ? err.exitCode : 1;
 }
