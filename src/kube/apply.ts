@@ -1,0 +1,145 @@
+/**
+ * Apply: owner labels on every object, a server-side dry-run of the whole set (one invalid object = nothing
+ * changes), then staged server-side apply — cluster definitions (CRDs, Namespaces, ClusterRoles…) first,
+ * waited for until established/active — then the rest. Objects that did not drift are not written.
+ */
+import { type ChangeSetEntry, entryFor } from "./changeset.ts";
+import { ApplyError, ImmutableFieldError, ValidationError } from "./errors.ts";
+import type { ResourceManager } from "./manager.ts";
+import {
+  deepCopy,
+  isClusterDefinition,
+  isCRD,
+  isNamespace,
+  type KubeObject,
+  sortForApply,
+} from "./object.ts";
+import { mapLimit } from "./parallel.ts";
+import { type Planned, preflight } from "./preflight.ts";
+import { applyObject, deleteObject, getObject } from "./rest.ts";
+import { waitForDeletion, waitForReady } from "./wait.ts";
+
+export interface ApplyOptions {
+  signal: AbortSignal;
+  /** Recreate objects whose immutable fields changed (also per object: `kustomize.toolkit.fluxcd.io/force: enabled`). */
+  force?: boolean;
+  /** How long to wait for stage one (CRDs established, Namespaces active); default 60 s. */
+  waitTimeoutMs?: number;
+}
+
+/** Copies the objects and sets the owner labels on each. */
+export function withOwnerLabels(m: ResourceManager, objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((o) => {
+    const c = deepCopy(o);
+    if (Object.keys(m.ownerLabels).length > 0)
+      c.metadata.labels = { ...(c.metadata.labels ?? {}), ...m.ownerLabels };
+    return c;
+  });
+}
+
+/** Names the failures as a ValidationError (or an ImmutableFieldError when that is all there is). */
+export function throwFailures(planned: readonly Planned[]): void {
+  const failed = planned.filter((p) => p.failure);
+  if (failed.length === 0) return;
+  const first = failed[0] as Planned;
+  if (failed.length === 1 && first.failure?.immutableField) {
+    throw new ImmutableFieldError(first.ref, first.failure.immutableField, first.failure.message);
+  }
+  throw new ValidationError(
+    failed.map((p) => ({
+      ref: p.ref,
+      message: p.failure?.immutableField
+        ? `immutable field ${p.failure.immutableField}: ${p.failure.message}`
+        : (p.failure?.message ?? ""),
+    })),
+  );
+}
+
+export function stageOnePending(stageOne: readonly KubeObject[]): {
+  namespaces: Set<string>;
+  kinds: Set<string>;
+} {
+  const namespaces = new Set<string>();
+  const kinds = new Set<string>();
+  for (const o of stageOne) {
+    if (isNamespace(o) && o.metadata.name) namespaces.add(o.metadata.name);
+    if (isCRD(o)) {
+      const spec = (o.spec ?? {}) as { group?: string; names?: { kind?: string } };
+      if (spec.group && spec.names?.kind) kinds.add(`${spec.group}/${spec.names.kind}`);
+    }
+  }
+  return { namespaces, kinds };
+}
+
+export async function applyAll(
+  m: ResourceManager,
+  input: readonly KubeObject[],
+  opts: ApplyOptions,
+): Promise<ChangeSetEntry[]> {
+  const objects = sortForApply(withOwnerLabels(m, input));
+  const stageOne = objects.filter(isClusterDefinition);
+  const stageTwo = objects.filter((o) => !isClusterDefinition(o));
+  const force = opts.force ?? false;
+  const pending = stageOnePending(stageOne);
+
+  const planOne = await preflight(m, stageOne, { signal: opts.signal, force });
+  const planTwo = await preflight(m, stageTwo, { signal: opts.signal, force, pending });
+  throwFailures([...planOne, ...planTwo]);
+
+  await write(m, planOne, opts.signal);
+  const touched = planOne
+    .filter((p) => p.action === "created" || p.action === "configured")
+    .map((p) => p.obj);
+  if (touched.length > 0) {
+    if (touched.some(isCRD)) m.client.mapper.invalidate();
+    await waitForReady(m, touched, {
+      signal: opts.signal,
+      timeoutMs: opts.waitTimeoutMs ?? 60_000,
+      intervalMs: 250,
+    });
+  }
+
+  const deferred = planTwo.filter((p) => p.deferred).map((p) => p.obj);
+  const late = deferred.length > 0 ? await preflight(m, deferred, { signal: opts.signal, force }) : [];
+  throwFailures(late);
+  const lateRefs = new Set(late.map((p) => p.ref));
+  const finalTwo = [...planTwo.filter((p) => !lateRefs.has(p.ref)), ...late];
+  await write(m, finalTwo, opts.signal);
+
+  const byRef = new Map([...planOne, ...finalTwo].map((p) => [p.ref, p]));
+  return objects.map((o) => {
+    const p = byRef.get(entryFor(o, "unchanged").ref) as Planned;
+    return entryFor(o, p.action ?? "unchanged", p.reason);
+  });
+}
+
+/** Writes the drifted objects; unchanged and skipped ones cost nothing. */
+async function write(m: ResourceManager, planned: readonly Planned[], signal: AbortSignal): Promise<void> {
+  const todo = planned.filter((p) => p.action === "created" || p.action === "configured");
+  await mapLimit(todo, m.concurrency, async (p) => {
+    try {
+      if (p.recreate && p.live) {
+        await deleteObject(m.client, p.live, { signal, propagationPolicy: "Background" });
+        await waitForDeletion(m, [p.live], { signal, timeoutMs: 60_000, intervalMs: 200 });
+      }
+      await applyObject(m.client, p.obj, { signal, fieldManager: m.fieldManager, force: true });
+    } catch (err) {
+      if (signal.aborted) throw err;
+      throw new ApplyError(
+        p.ref,
+        p.recreate ? "recreate" : "apply",
+        err instanceof Error ? err.message : String(err),
+        err,
+      );
+    }
+  });
+}
+
+/** Re-reads an object after apply (tests and callers that need the server's view). */
+export async function readBack(
+  m: ResourceManager,
+  obj: KubeObject,
+  signal: AbortSignal,
+): Promise<KubeObject | undefined> {
+  return await getObject(m.client, obj, { signal });
+}

@@ -1,0 +1,136 @@
+/**
+ * Preflight: for each desired object, read the live object and server-side dry-run the apply, then decide
+ * the action (created / configured / unchanged / skipped) and whether an immutable change needs a recreate.
+ * Shared by apply.ts and diff.ts; changes nothing in the cluster.
+ */
+import type { Action } from "./changeset.ts";
+import { hasDrifted } from "./drift.ts";
+import { isNotFound, KubeApiError, UnknownKindError } from "./errors.ts";
+import type { ResourceManager } from "./manager.ts";
+import { annotation, type KubeObject, refOf } from "./object.ts";
+import { mapLimit } from "./parallel.ts";
+import { applyObject, getObject } from "./rest.ts";
+
+export const ssaAnnotation = "kustomize.toolkit.fluxcd.io/ssa";
+export const pruneAnnotation = "kustomize.toolkit.fluxcd.io/prune";
+export const forceAnnotation = "kustomize.toolkit.fluxcd.io/force";
+
+export interface Planned {
+  obj: KubeObject;
+  ref: string;
+  live?: KubeObject;
+  dryRun?: KubeObject;
+  action?: Action;
+  reason?: string;
+  /** Immutable field changed and force is on: delete, then create. */
+  recreate?: { field: string };
+  /** Cannot be dry-run yet: its namespace or CRD is created in stage one. */
+  deferred?: string;
+  failure?: { message: string; immutableField?: string };
+}
+
+export interface PreflightOptions {
+  signal: AbortSignal;
+  force: boolean;
+  /** Namespaces created by stage one and group/kinds defined by its CRDs: their dependants are deferred. */
+  pending?: { namespaces: Set<string>; kinds: Set<string> };
+}
+
+const immutablePatterns = [
+  /field is immutable/i,
+  /immutable field/i,
+  /may not change once set/i,
+  /cannot change/i,
+  /updates to .* are forbidden/i,
+  /field is not mutable/i,
+];
+
+export function isImmutableError(err: unknown): boolean {
+  return (
+    err instanceof KubeApiError &&
+    err.statusCode === 422 &&
+    immutablePatterns.some((p) => p.test(err.apiMessage))
+  );
+}
+
+/** The immutable field: from the Status causes, else parsed from `… is invalid: <field>: …`. */
+export function immutableField(err: KubeApiError): string {
+  if (err.fields[0]) return err.fields[0];
+  const m = /is invalid: ([^:]+):/.exec(err.apiMessage);
+  return m?.[1]?.trim() ?? "";
+}
+
+function kindKey(obj: KubeObject): string {
+  return `${obj.apiVersion.split("/")[0]}/${obj.kind}`;
+}
+
+export async function preflight(
+  m: ResourceManager,
+  objects: readonly KubeObject[],
+  opts: PreflightOptions,
+): Promise<Planned[]> {
+  return await mapLimit(objects, m.concurrency, (obj) => planOne(m, obj, opts));
+}
+
+async function planOne(m: ResourceManager, obj: KubeObject, opts: PreflightOptions): Promise<Planned> {
+  const p: Planned = { obj, ref: refOf(obj) };
+  const policy = annotation(obj, ssaAnnotation);
+  if (policy === "Ignore") return { ...p, action: "skipped", reason: `${ssaAnnotation}: Ignore` };
+  const ns = obj.metadata.namespace;
+  const pending = opts.pending;
+  const dependsOnStageOne = (): string | undefined => {
+    if (ns && pending?.namespaces.has(ns)) return `Namespace/${ns} is created first`;
+    if (pending?.kinds.has(kindKey(obj))) return `its CustomResourceDefinition is applied first`;
+    return undefined;
+  };
+  try {
+    p.live = await getObject(m.client, obj, { signal: opts.signal });
+  } catch (err) {
+    if (err instanceof UnknownKindError) {
+      const dep = dependsOnStageOne();
+      if (dep) return { ...p, deferred: dep };
+      return { ...p, failure: { message: err.message } };
+    }
+    throw err;
+  }
+  if (policy === "IfNotPresent" && p.live)
+    return { ...p, action: "skipped", reason: `${ssaAnnotation}: IfNotPresent` };
+  try {
+    p.dryRun = await applyObject(m.client, obj, {
+      signal: opts.signal,
+      fieldManager: m.fieldManager,
+      force: true,
+      dryRun: true,
+    });
+  } catch (err) {
+    return dryRunFailed(p, err, opts, dependsOnStageOne);
+  }
+  p.action = !p.live ? "created" : hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
+  return p;
+}
+
+function dryRunFailed(
+  p: Planned,
+  err: unknown,
+  opts: PreflightOptions,
+  dependsOnStageOne: () => string | undefined,
+): Planned {
+  if (!(err instanceof KubeApiError)) throw err;
+  if (isNotFound(err) && !p.live) {
+    const dep = dependsOnStageOne();
+    if (dep) return { ...p, deferred: dep };
+  }
+  if (isImmutableError(err) && p.live) {
+    const field = immutableField(err);
+    if (opts.force || annotation(p.obj, forceAnnotation) === "enabled") {
+      return {
+        ...p,
+        action: "created",
+        reason: `recreated: immutable field ${field || "(unknown)"} changed`,
+        recreate: { field },
+      };
+    }
+    return { ...p, failure: { message: err.apiMessage, immutableField: field || "(unknown)" } };
+  }
+  return { ...p, failure: { message: err.apiMessage || err.message } };
+}
