@@ -1,0 +1,251 @@
+/**
+ * Registry authentication: anonymous first, then whatever the registry's `WWW-Authenticate` challenge asks
+ * for — Basic with the provider's credential, or the Bearer token flow (token endpoint at `realm`, with
+ * `service` and `scope`, basic credentials or an identity token when there are any). Tokens are cached
+ * per registry and scope set until shortly before they expire. One Authorizer per client; no global state.
+ */
+
+import type { Credential, CredentialProvider } from "./credentials.ts";
+import { AuthenticationError, RegistryUnreachableError } from "./errors.ts";
+
+export interface Challenge {
+  scheme: string;
+  params: Record<string, string>;
+}
+
+/** Parses `Bearer realm="https://x/token",service="x",scope="repository:a:pull"` (and Basic). */
+export function parseChallenge(header: string | null): Challenge | undefined {
+  if (!header) return undefined;
+  const m = /^\s*([A-Za-z]+)\s*(.*)$/.exec(header);
+  if (!m) return undefined;
+  const params: Record<string, string> = {};
+  const re = /([A-Za-z_]+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^,\s]*))/g;
+  for (let p = re.exec(m[2]!); p; p = re.exec(m[2]!)) {
+    params[p[1]!.toLowerCase()] = (p[2] ?? p[3] ?? "").replace(/\\(.)/g, "$1");
+  }
+  return { scheme: m[1]!.toLowerCase(), params };
+}
+
+interface RegistryState {
+  mode: "unknown" | "basic" | "bearer";
+  realm?: string;
+  service?: string;
+  credential?: Promise<Credential | undefined>;
+}
+
+interface CachedToken {
+  token: string;
+  expiresAt: number;
+}
+
+export interface AuthorizerOptions {
+  credentials: CredentialProvider;
+  fetch: typeof fetch;
+  userAgent: string;
+  timeoutMs: number;
+}
+
+export class Authorizer {
+  readonly #opts: AuthorizerOptions;
+  readonly #registries = new Map<string, RegistryState>();
+  readonly #tokens = new Map<string, CachedToken>();
+
+  constructor(opts: AuthorizerOptions) {
+    this.#opts = opts;
+  }
+
+  #state(registry: string): RegistryState {
+    let s = this.#registries.get(registry);
+    if (!s) {
+      s = { mode: "unknown" };
+      this.#registries.set(registry, s);
+    }
+    return s;
+  }
+
+  #credential(registry: string, signal?: AbortSignal): Promise<Credential | undefined> {
+    const s = this.#state(registry);
+    if (!s.credential) {
+      s.credential = this.#opts.credentials.get(registry, { signal });
+      s.credential.catch(() => {
+        s.credential = undefined;
+      });
+    }
+    return s.credential;
+  }
+
+  /** Where this registry's credential came from, for error messages ("none" when there is none). */
+  async credentialSource(registry: string): Promise<string> {
+    const c = await this.#credential(registry).catch(() => undefined);
+    return c?.source ?? "none";
+  }
+
+  /** The Authorization header to send up front, from what earlier challenges taught. */
+  async header(
+    registry: string,
+    scopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string | undefined> {
+    const s = this.#state(registry);
+    if (s.mode === "basic") {
+      const c = await this.#credential(registry, signal);
+      return c ? basicHeader(c) : undefined;
+    }
+    if (s.mode === "bearer") {
+      const t = this.#tokens.get(tokenKey(registry, scopes));
+      if (t && t.expiresAt > Date.now()) return `Bearer ${t.token}`;
+      if (s.realm) return `Bearer ${await this.#fetchToken(registry, s, scopes, signal)}`;
+    }
+    return undefined;
+  }
+
+  /**
+   * Answers a 401: returns the header to retry with, or throws AuthenticationError when the same header
+   * was just refused or there is nothing to offer.
+   */
+  async respond(
+    registry: string,
+    wwwAuthenticate: string | null,
+    scopes: readonly string[],
+    refused: string | undefined,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const challenge = parseChallenge(wwwAuthenticate);
+    const s = this.#state(registry);
+    if (challenge?.scheme === "bearer" && challenge.params.realm) {
+      s.mode = "bearer";
+      s.realm = challenge.params.realm;
+      s.service = challenge.params.service;
+      const wanted = mergeScopes(scopes, challenge.params.scope);
+      const key = tokenKey(registry, wanted);
+      const cached = this.#tokens.get(key);
+      if (cached && refused === `Bearer ${cached.token}`) {
+        this.#tokens.delete(key);
+        throw new AuthenticationError(registry, 401, await this.credentialSource(registry), "token refused");
+      }
+      const token = await this.#fetchToken(registry, s, wanted, signal);
+      // Also cache under the caller's own scopes so the next request of the same kind sends it up front.
+      this.#tokens.set(tokenKey(registry, scopes), this.#tokens.get(key)!);
+      const header = `Bearer ${token}`;
+      if (header === refused) {
+        throw new AuthenticationError(registry, 401, await this.credentialSource(registry), "token refused");
+      }
+      return header;
+    }
+    if (challenge?.scheme === "basic" || !challenge) {
+      s.mode = "basic";
+      const c = await this.#credential(registry, signal);
+      if (!c || c.username === undefined) throw new AuthenticationError(registry, 401, c?.source ?? "none");
+      const header = basicHeader(c);
+      if (header === refused) throw new AuthenticationError(registry, 401, c.source);
+      return header;
+    }
+    throw new AuthenticationError(
+      registry,
+      401,
+      await this.credentialSource(registry),
+      `unsupported auth scheme ${challenge.scheme}`,
+    );
+  }
+
+  async #fetchToken(
+    registry: string,
+    s: RegistryState,
+    scopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const realm = new URL(s.realm!);
+    const cred = await this.#credential(registry, signal);
+    const headers: Record<string, string> = { "User-Agent": this.#opts.userAgent };
+    let init: RequestInit;
+    if (cred?.identityToken) {
+      const form = new URLSearchParams({
+        grant_type: "refresh_token",
+        refresh_token: cred.identityToken,
+        client_id: "ferry",
+      });
+      if (s.service) form.set("service", s.service);
+      if (scopes.length) form.set("scope", scopes.join(" "));
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      init = { method: "POST", headers, body: form.toString() };
+    } else {
+      if (s.service) realm.searchParams.set("service", s.service);
+      for (const scope of scopes) realm.searchParams.append("scope", scope);
+      if (cred?.username !== undefined) headers.Authorization = basicHeader(cred);
+      init = { method: "GET", headers };
+    }
+    const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
+    let res: Response;
+    try {
+      res = await this.#opts.fetch(realm, {
+        ...init,
+        signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      });
+    } catch (err) {
+      signal?.throwIfAborted();
+      const code = (err as { cause?: { code?: string } }).cause?.code;
+      throw new RegistryUnreachableError(
+        `${realm.host} (token service of ${registry})`,
+        realm.hostname,
+        realm.port || (realm.protocol === "https:" ? "443" : "80"),
+        code,
+        err,
+      );
+    }
+    if (res.status === 401 || res.status === 403) {
+      await res.body?.cancel();
+      throw new AuthenticationError(registry, res.status, cred?.source ?? "none", "token request refused");
+    }
+    if (!res.ok) {
+      await res.body?.cancel();
+      throw new AuthenticationError(
+        registry,
+        res.status,
+        cred?.source ?? "none",
+        `token endpoint answered ${res.status}`,
+      );
+    }
+    const body = (await res.json()) as {
+      token?: string;
+      access_token?: string;
+      expires_in?: number;
+    };
+    const token = body.token ?? body.access_token;
+    if (!token) {
+      throw new AuthenticationError(
+        registry,
+        401,
+        cred?.source ?? "none",
+        "token endpoint returned no token",
+      );
+    }
+    const lifetimeS = body.expires_in && body.expires_in > 0 ? body.expires_in : 60;
+    const expiresAt = Date.now() + Math.max(1, lifetimeS - 10) * 1000;
+    this.#tokens.set(tokenKey(registry, scopes), { token, expiresAt });
+    return token;
+  }
+}
+
+function basicHeader(c: Credential): string {
+  return `Basic ${Buffer.from(`${c.username ?? ""}:${c.password ?? ""}`).toString("base64")}`;
+}
+
+function tokenKey(registry: string, scopes: readonly string[]): string {
+  return `${registry} ${[...scopes].sort().join(" ")}`;
+}
+
+/** Union of scopes, merging actions of the same resource: `repository:a:pull` + `repository:a:push`. */
+export function mergeScopes(scopes: readonly string[], extra?: string): string[] {
+  const byResource = new Map<string, Set<string>>();
+  const add = (scope: string) => {
+    const i = scope.lastIndexOf(":");
+    if (i < 0) return;
+    const resource = scope.slice(0, i);
+    const actions = byResource.get(resource) ?? new Set<string>();
+    for (const a of scope.slice(i + 1).split(",")) if (a) actions.add(a);
+    byResource.set(resource, actions);
+  };
+  for (const s of scopes) add(s);
+  for (const s of extra?.split(" ") ?? []) add(s);
+  return [...byResource].map(([r, a]) => `${r}:${[...a].sort().join(",")}`).sort();
+}

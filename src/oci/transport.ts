@@ -1,0 +1,205 @@
+/**
+ * One registry request: URL, auth (anonymous, then as challenged), per-request timeout, retries with
+ * backoff for idempotent requests, and the mapping of failures to typed errors. Operation files build on
+ * `send`; nothing here knows about manifests or blobs.
+ */
+import { Authorizer } from "./auth.ts";
+import type { CredentialProvider } from "./credentials.ts";
+import {
+  AuthenticationError,
+  NotFoundError,
+  type NotFoundKind,
+  RegistryError,
+  type RegistryErrorCode,
+  RegistryUnreachableError,
+  RequestTimeoutError,
+} from "./errors.ts";
+import { registryBaseUrl } from "./reference.ts";
+import {
+  backoffDelay,
+  defaultRetry,
+  isRetriableNetworkCode,
+  isRetriableStatus,
+  parseRetryAfter,
+  type RetryOptions,
+  wait,
+} from "./retry.ts";
+
+export interface TransportOptions {
+  credentials: CredentialProvider;
+  insecure?: boolean;
+  retry?: RetryOptions;
+  timeoutMs?: number;
+  userAgent?: string;
+  fetch?: typeof fetch;
+}
+
+export interface RegistryRequest {
+  registry: string;
+  method: "GET" | "HEAD" | "PUT" | "POST" | "PATCH" | "DELETE";
+  /** `/v2/...` path (with query), or an absolute URL such as an upload Location. */
+  path: string;
+  headers?: Record<string, string>;
+  body?: Uint8Array;
+  /** Token scopes, e.g. `repository:fleet/apps:pull`. */
+  scopes: readonly string[];
+  /** What is being done, for error messages: "get manifest host/repo:tag". */
+  operation: string;
+  /** Statuses handed back to the caller; anything else becomes an error. */
+  expect: readonly number[];
+  /** When set, a 404 (not in `expect`) becomes NotFoundError for this thing. */
+  notFound?: { kind: NotFoundKind; reference: string };
+  /** Retry on 429/5xx/resets. Defaults to true except for PATCH. */
+  idempotent?: boolean;
+  /** The body is streamed by the caller: the timeout ends when the headers arrive. */
+  stream?: boolean;
+  signal?: AbortSignal | undefined;
+}
+
+export class Transport {
+  readonly #fetch: typeof fetch;
+  readonly #retry: Required<RetryOptions>;
+  readonly #timeoutMs: number;
+  readonly #userAgent: string;
+  readonly #insecure: boolean;
+  readonly auth: Authorizer;
+
+  constructor(opts: TransportOptions) {
+    this.#fetch = opts.fetch ?? fetch;
+    this.#retry = { ...defaultRetry, ...opts.retry };
+    this.#timeoutMs = opts.timeoutMs ?? 60_000;
+    this.#userAgent = opts.userAgent ?? "ferry";
+    this.#insecure = opts.insecure ?? false;
+    this.auth = new Authorizer({
+      credentials: opts.credentials,
+      fetch: this.#fetch,
+      userAgent: this.#userAgent,
+      timeoutMs: this.#timeoutMs,
+    });
+  }
+
+  baseUrl(registry: string): string {
+    return registryBaseUrl(registry, { insecure: this.#insecure });
+  }
+
+  url(registry: string, path: string): URL {
+    return new URL(path, this.baseUrl(registry));
+  }
+
+  /** Sends the request and returns a response whose status is in `expect`, or throws a typed error. */
+  async send(req: RegistryRequest): Promise<Response> {
+    let authz = await this.auth.header(req.registry, req.scopes, req.signal);
+    let res = await this.#sendWithRetry(req, authz);
+    if (res.status === 401) {
+      const challenge = res.headers.get("www-authenticate");
+      await discard(res);
+      authz = await this.auth.respond(req.registry, challenge, req.scopes, authz, req.signal);
+      res = await this.#sendWithRetry(req, authz);
+      if (res.status === 401) {
+        const codes = await errorCodes(res);
+        throw new AuthenticationError(
+          req.registry,
+          401,
+          await this.auth.credentialSource(req.registry),
+          codes[0]?.message,
+        );
+      }
+    }
+    if (req.expect.includes(res.status)) return res;
+    const codes = await errorCodes(res);
+    if (res.status === 403) {
+      throw new AuthenticationError(
+        req.registry,
+        403,
+        await this.auth.credentialSource(req.registry),
+        codes[0]?.message,
+      );
+    }
+    if (res.status === 404 && req.notFound)
+      throw new NotFoundError(req.notFound.kind, req.notFound.reference);
+    throw new RegistryError(req.registry, req.operation, res.status, codes);
+  }
+
+  async #sendWithRetry(req: RegistryRequest, authz: string | undefined): Promise<Response> {
+    const idempotent = req.idempotent ?? req.method !== "PATCH";
+    const url = this.url(req.registry, req.path);
+    const headers: Record<string, string> = { "User-Agent": this.#userAgent, ...req.headers };
+    if (authz) headers.Authorization = authz;
+    for (let attempt = 0; ; attempt++) {
+      const last = !idempotent || attempt + 1 >= this.#retry.maxAttempts;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+      timer.unref();
+      const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+      let res: Response;
+      try {
+        res = await this.#fetch(url, {
+          method: req.method,
+          headers,
+          body: req.body ?? null,
+          signal,
+          redirect: "follow",
+        });
+      } catch (err) {
+        clearTimeout(timer);
+        req.signal?.throwIfAborted();
+        const code = timeout.signal.aborted ? "timeout" : networkCode(err);
+        if (!last && (code === "timeout" || isRetriableNetworkCode(code))) {
+          await wait(backoffDelay(attempt, this.#retry), req.signal);
+          continue;
+        }
+        if (code === "timeout")
+          throw new RequestTimeoutError(req.registry, req.operation, this.#timeoutMs, err);
+        throw new RegistryUnreachableError(
+          req.registry,
+          url.hostname,
+          url.port || (url.protocol === "https:" ? "443" : "80"),
+          code,
+          err,
+        );
+      }
+      if (req.stream || req.method === "HEAD") clearTimeout(timer);
+      if (!last && isRetriableStatus(res.status) && !req.expect.includes(res.status)) {
+        clearTimeout(timer);
+        const after = parseRetryAfter(res.headers.get("retry-after"));
+        await discard(res);
+        await wait(backoffDelay(attempt, this.#retry, after), req.signal);
+        continue;
+      }
+      return res;
+    }
+  }
+}
+
+/** The error code of a failed fetch (ECONNREFUSED, ECONNRESET, …), or the innermost message. */
+function networkCode(err: unknown): string | undefined {
+  let cur: unknown = err;
+  let message: string | undefined;
+  for (let i = 0; i < 5 && cur; i++) {
+    const code = (cur as { code?: unknown }).code;
+    if (typeof code === "string") return code;
+    if (cur instanceof Error) message = cur.message;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return message;
+}
+
+export async function discard(res: Response): Promise<void> {
+  await res.body?.cancel().catch(() => {});
+}
+
+/** The registry's `{"errors":[{"code","message"}]}` body, or [] when there is none. */
+export async function errorCodes(res: Response): Promise<RegistryErrorCode[]> {
+  try {
+    const text = await res.text();
+    if (!text) return [];
+    const body = JSON.parse(text) as { errors?: Array<{ code?: string; message?: string }> };
+    return (body.errors ?? []).map((e) => ({ code: String(e.code ?? ""), message: String(e.message ?? "") }));
+  } catch {
+    return [];
+  }
+}
+
+export function repoScope(repository: string, actions: string): string {
+  return `repository:${repository}:${actions}`;
+}
