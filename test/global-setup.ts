@@ -4,11 +4,28 @@
  * file through environment variables (FERRY_TEST_*). Each test uses its own repository names and
  * namespaces, so sharing is safe. Teardown stops everything and removes the temporary folders.
  */
+import { randomBytes } from "node:crypto";
+import { startRegistry } from "../src/dev/registry.ts";
 
 const stops: Array<() => Promise<void>> = [];
 
+/** Registry part: one registry without auth, one behind htpasswd basic auth (random password per run). */
+async function setupRegistries(): Promise<void> {
+  const open = await startRegistry();
+  stops.push(open.stop);
+  const user = "ferry";
+  const password = randomBytes(12).toString("hex");
+  const authed = await startRegistry({ auth: { username: user, password } });
+  stops.push(authed.stop);
+  process.env.FERRY_TEST_REGISTRY = open.host;
+  process.env.FERRY_TEST_REGISTRY_AUTH = authed.host;
+  process.env.FERRY_TEST_REGISTRY_USER = user;
+  process.env.FERRY_TEST_REGISTRY_PASSWORD = password;
+}
+
 export async function globalSetup(): Promise<void> {
   // Parts register here as they are built (registry, cluster).
+  await setupRegistries();
 }
 
 export async function globalTeardown(): Promise<void> {
