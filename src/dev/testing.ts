@@ -1,0 +1,98 @@
+/**
+ * Test harness for suites that need a real API server. Under `npm test` the global setup starts one shared
+ * cluster and exports its admin kubeconfig as FERRY_TEST_KUBECONFIG; `testCluster()` returns it. A test file
+ * run on its own (`node --test x.test.ts`) gets a private cluster instead, stopped by `release()`.
+ * Tests create their own namespaces (`createTestNamespace`) and delete them; they never share one.
+ *
+ * Test-only: this module reads process.env (FERRY_TEST_KUBECONFIG) because tests have no CLI context.
+ */
+import { randomBytes } from "node:crypto";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { type ApiConnection, apiRequest } from "./api.ts";
+import { createCluster } from "./cluster.ts";
+import { deleteClusterDir } from "./delete.ts";
+import { ClusterError } from "./errors.ts";
+import { readKubeconfigConnection } from "./kubeconfig.ts";
+
+export interface TestCluster {
+  /** Admin kubeconfig path (context = cluster name). */
+  kubeconfig: string;
+  /** https://127.0.0.1:<port> */
+  server: string;
+  /** Admin connection for the small raw calls of src/dev/api.ts. */
+  conn: ApiConnection;
+  /** Stops the cluster if this call started it; a no-op for the shared one. */
+  release: () => Promise<void>;
+}
+
+export interface StartedTestCluster {
+  kubeconfig: string;
+  dir: string;
+  stop: () => Promise<void>;
+}
+
+/** Starts a cluster in a new temporary folder; `stop()` stops it and removes the folder. */
+export async function startTestCluster(
+  opts: { name?: string; nodes?: number; signal?: AbortSignal } = {},
+): Promise<StartedTestCluster> {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-cluster-"));
+  const name = opts.name ?? `test-${randomBytes(3).toString("hex")}`;
+  try {
+    const state = await createCluster({
+      name,
+      dir,
+      nodes: opts.nodes ?? 1,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    return { kubeconfig: state.kubeconfig, dir, stop: async () => void (await deleteClusterDir(dir)) };
+  } catch (err) {
+    await deleteClusterDir(dir).catch(() => {});
+    throw err;
+  }
+}
+
+/** The shared test cluster (FERRY_TEST_KUBECONFIG), or a private one when the variable is not set. */
+export async function testCluster(
+  opts: { signal?: AbortSignal; env?: NodeJS.ProcessEnv } = {},
+): Promise<TestCluster> {
+  const shared = (opts.env ?? process.env).FERRY_TEST_KUBECONFIG;
+  const started = shared ? undefined : await startTestCluster(opts.signal ? { signal: opts.signal } : {});
+  const kubeconfig = shared ?? started!.kubeconfig;
+  const c = await readKubeconfigConnection(kubeconfig);
+  return {
+    kubeconfig,
+    server: c.server,
+    conn: { server: c.server, ca: c.caPem, cert: c.certPem, key: c.keyPem },
+    release: async () => {
+      if (started) await started.stop();
+    },
+  };
+}
+
+/**
+ * Creates a namespace named `<prefix>-<random>` and returns its name and a `dispose()` that deletes it
+ * (without waiting for the namespace controller to finish).
+ */
+export async function createTestNamespace(
+  cluster: Pick<TestCluster, "conn">,
+  prefix = "test",
+  signal?: AbortSignal,
+): Promise<{ name: string; dispose: () => Promise<void> }> {
+  const name = `${prefix}-${randomBytes(4).toString("hex")}`;
+  const sig = signal ? { signal } : {};
+  const res = await apiRequest(cluster.conn, "POST", "/api/v1/namespaces", {
+    body: { apiVersion: "v1", kind: "Namespace", metadata: { name } },
+    ...sig,
+  });
+  if (res.status !== 201) {
+    throw new ClusterError(name, `creating test namespace ${name} failed (HTTP ${res.status}): ${res.body}`);
+  }
+  return {
+    name,
+    dispose: async () => {
+      await apiRequest(cluster.conn, "DELETE", `/api/v1/namespaces/${name}`, sig);
+    },
+  };
+}
