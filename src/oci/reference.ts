@@ -47,7 +47,10 @@ export function parseReference(input: string, opts: ParseReferenceOptions = {}):
     throw new InvalidReferenceError(input, "the scheme", "is not supported (only oci:// or none)");
   }
   const slash = rest.indexOf("/");
-  if (slash <= 0) throw new InvalidReferenceError(input, "the registry host", "is missing");
+  if (slash <= 0) {
+    const hostLike = /^[^/:@]+\.[^/:@]+(:\d+)?$|^localhost(:\d+)?$|^[^/:@]+:\d+$/.test(rest);
+    throw new InvalidReferenceError(input, hostLike ? "the repository" : "the registry host", "is missing");
+  }
   const registry = parseRegistry(input, rest.slice(0, slash));
   rest = rest.slice(slash + 1);
 
