@@ -58,7 +58,7 @@ for (const [runnerName, runner] of Object.entries(runners)) {
       signal,
       runner,
     });
-    const deploy = prod.find((o) => o.kind === "Deployment") as {
+    const deploy = prod.find((o) => o.kind === "Deployment") as unknown as {
       spec: { replicas: number; template: { spec: { containers: Array<{ image: string }> } } };
     };
     assert.equal(deploy.spec.replicas, 3);
