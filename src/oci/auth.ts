@@ -118,10 +118,10 @@ export class Authorizer {
       s.service = challenge.params.service;
       const wanted = mergeScopes(scopes, challenge.params.scope);
       const key = tokenKey(registry, wanted);
-      const cached = this.#tokens.get(key);
-      if (cached && refused === `Bearer ${cached.token}`) {
-        this.#tokens.delete(key);
-        throw new AuthenticationError(registry, 401, await this.credentialSource(registry), "token refused");
+      // A refused token (expired or revoked early, or too narrow) is dropped and a fresh one fetched once;
+      // the transport retries only once, so this cannot loop.
+      for (const k of [key, tokenKey(registry, scopes)]) {
+        if (refused === `Bearer ${this.#tokens.get(k)?.token}`) this.#tokens.delete(k);
       }
       const token = await this.#fetchToken(registry, s, wanted, signal);
       // Also cache under the caller's own scopes so the next request of the same kind sends it up front.
