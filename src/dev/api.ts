@@ -7,8 +7,10 @@ import { request } from "node:https";
 export interface ApiConnection {
   server: string;
   ca: string;
-  cert: string;
-  key: string;
+  /** Client certificate and key (PEM), or a bearer token. */
+  cert?: string;
+  key?: string;
+  token?: string;
 }
 
 export interface ApiResponse {
@@ -30,11 +32,14 @@ export async function apiRequest(
       {
         method,
         ca: conn.ca,
-        cert: conn.cert,
-        key: conn.key,
+        ...(conn.cert && conn.key ? { cert: conn.cert, key: conn.key } : {}),
         signal: opts.signal,
         timeout: opts.timeoutMs ?? 10000,
-        headers: payload ? { "content-type": "application/json", accept: "application/json" } : {},
+        headers: {
+          accept: "application/json",
+          ...(payload ? { "content-type": "application/json" } : {}),
+          ...(conn.token ? { authorization: `Bearer ${conn.token}` } : {}),
+        },
       },
       (res) => {
         let body = "";
