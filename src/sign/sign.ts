@@ -105,7 +105,8 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
     witnesses.push(
       new RekorWitness({
         rekorBaseURL: opts.rekorURL,
-        entryType: "dsse",
+        // in-toto entries: verifiable by cosign and sigstore-js alike, and by logs that only store what they are sent.
+        entryType: "intoto",
         fetchOnConflict: true,
         timeout,
         retry: 1,

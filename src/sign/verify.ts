@@ -256,8 +256,23 @@ function verifyKeyless(
       },
     };
   } catch (err) {
-    return { failure: classify(err) };
+    const f = classify(err);
+    if (f.reason === "untrusted-certificate") f.detail = certificateProblem(entity) ?? f.detail;
+    return { failure: f };
   }
+}
+
+/** Says "expired" plainly when the leaf certificate was not valid at the time the log recorded the signature. */
+function certificateProblem(entity: SignedEntity): string | undefined {
+  if (entity.key.$case !== "certificate") return undefined;
+  const cert = entity.key.certificate;
+  for (const t of entity.tlogEntries) {
+    const at = new Date(Number(t.integratedTime) * 1000);
+    if (at < cert.notBefore || at > cert.notAfter) {
+      return `certificate expired: valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}, but the signature was logged at ${at.toISOString()}`;
+    }
+  }
+  return undefined;
 }
 
 function classify(err: unknown): Failure {
