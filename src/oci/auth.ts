@@ -154,76 +154,77 @@ export class Authorizer {
     scopes: readonly string[],
     signal?: AbortSignal,
   ): Promise<string> {
-    const realm = new URL(s.realm!);
     const cred = await this.#credential(registry, signal);
-    const headers: Record<string, string> = { "User-Agent": this.#opts.userAgent };
-    let init: RequestInit;
-    if (cred?.identityToken) {
-      const form = new URLSearchParams({
-        grant_type: "refresh_token",
-        refresh_token: cred.identityToken,
-        client_id: "ferry",
-      });
-      if (s.service) form.set("service", s.service);
-      if (scopes.length) form.set("scope", scopes.join(" "));
-      headers["Content-Type"] = "application/x-www-form-urlencoded";
-      init = { method: "POST", headers, body: form.toString() };
-    } else {
-      if (s.service) realm.searchParams.set("service", s.service);
-      for (const scope of scopes) realm.searchParams.append("scope", scope);
-      if (cred?.username !== undefined) headers.Authorization = basicHeader(cred);
-      init = { method: "GET", headers };
-    }
+    const source = cred?.source ?? "none";
+    const { url, init } = tokenRequest(s, cred, scopes, this.#opts.userAgent);
     const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
     let res: Response;
     try {
-      res = await this.#opts.fetch(realm, {
+      res = await this.#opts.fetch(url, {
         ...init,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (err) {
       signal?.throwIfAborted();
       const code = (err as { cause?: { code?: string } }).cause?.code;
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
       throw new RegistryUnreachableError(
-        `${realm.host} (token service of ${registry})`,
-        realm.hostname,
-        realm.port || (realm.protocol === "https:" ? "443" : "80"),
+        `${url.host} (token service of ${registry})`,
+        url.hostname,
+        port,
         code,
         err,
       );
     }
-    if (res.status === 401 || res.status === 403) {
-      await res.body?.cancel();
-      throw new AuthenticationError(registry, res.status, cred?.source ?? "none", "token request refused");
-    }
     if (!res.ok) {
       await res.body?.cancel();
-      throw new AuthenticationError(
-        registry,
-        res.status,
-        cred?.source ?? "none",
-        `token endpoint answered ${res.status}`,
-      );
+      const detail =
+        res.status === 401 || res.status === 403
+          ? "token request refused"
+          : `token endpoint answered ${res.status}`;
+      throw new AuthenticationError(registry, res.status === 403 ? 403 : 401, source, detail);
     }
-    const body = (await res.json()) as {
+    const body = (await res.json().catch(() => ({}))) as {
       token?: string;
       access_token?: string;
       expires_in?: number;
     };
     const token = body.token ?? body.access_token;
-    if (!token) {
-      throw new AuthenticationError(
-        registry,
-        401,
-        cred?.source ?? "none",
-        "token endpoint returned no token",
-      );
-    }
+    if (!token) throw new AuthenticationError(registry, 401, source, "token endpoint returned no token");
     const lifetimeS = body.expires_in && body.expires_in > 0 ? body.expires_in : 60;
     const expiresAt = Date.now() + Math.max(1, lifetimeS - 10) * 1000;
     this.#tokens.set(tokenKey(registry, scopes), { token, expiresAt });
     return token;
   }
+}
+
+/**
+ * The token request: an OAuth2 refresh-token POST for an identity token, else a GET with `service` and
+ * `scope` parameters and basic credentials when there are any (anonymous tokens otherwise).
+ */
+function tokenRequest(
+  s: RegistryState,
+  cred: Credential | undefined,
+  scopes: readonly string[],
+  userAgent: string,
+): { url: URL; init: RequestInit } {
+  const url = new URL(s.realm!);
+  const headers: Record<string, string> = { "User-Agent": userAgent };
+  if (cred?.identityToken) {
+    const form = new URLSearchParams({
+      grant_type: "refresh_token",
+      refresh_token: cred.identityToken,
+      client_id: "ferry",
+    });
+    if (s.service) form.set("service", s.service);
+    if (scopes.length) form.set("scope", scopes.join(" "));
+    headers["Content-Type"] = "application/x-www-form-urlencoded";
+    return { url, init: { method: "POST", headers, body: form.toString() } };
+  }
+  if (s.service) url.searchParams.set("service", s.service);
+  for (const scope of scopes) url.searchParams.append("scope", scope);
+  if (cred?.username !== undefined) headers.Authorization = basicHeader(cred);
+  return { url, init: { method: "GET", headers } };
 }
 
 function basicHeader(c: Credential): string {

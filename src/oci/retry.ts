@@ -50,6 +50,12 @@ export function backoffDelay(attempt: number, policy: Required<RetryOptions>, re
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }
 
+/** Sleeps `ms`; an abort rejects with the signal's own reason (not a generic AbortError). */
 export async function wait(ms: number, signal?: AbortSignal): Promise<void> {
-  await sleep(ms, undefined, signal ? { signal } : {});
+  try {
+    await sleep(ms, undefined, signal ? { signal } : {});
+  } catch (err) {
+    signal?.throwIfAborted();
+    throw err;
+  }
 }

@@ -88,36 +88,27 @@ export class Transport {
 
   /** Sends the request and returns a response whose status is in `expect`, or throws a typed error. */
   async send(req: RegistryRequest): Promise<Response> {
-    let authz = await this.auth.header(req.registry, req.scopes, req.signal);
-    let res = await this.#sendWithRetry(req, authz);
-    if (res.status === 401) {
-      const challenge = res.headers.get("www-authenticate");
-      await discard(res);
-      authz = await this.auth.respond(req.registry, challenge, req.scopes, authz, req.signal);
-      res = await this.#sendWithRetry(req, authz);
-      if (res.status === 401) {
-        const codes = await errorCodes(res);
-        throw new AuthenticationError(
-          req.registry,
-          401,
-          await this.auth.credentialSource(req.registry),
-          codes[0]?.message,
-        );
-      }
-    }
+    const res = await this.#sendAuthenticated(req);
     if (req.expect.includes(res.status)) return res;
     const codes = await errorCodes(res);
-    if (res.status === 403) {
-      throw new AuthenticationError(
-        req.registry,
-        403,
-        await this.auth.credentialSource(req.registry),
-        codes[0]?.message,
-      );
+    if (res.status === 401 || res.status === 403) {
+      const source = await this.auth.credentialSource(req.registry);
+      throw new AuthenticationError(req.registry, res.status, source, codes[0]?.message);
     }
     if (res.status === 404 && req.notFound)
       throw new NotFoundError(req.notFound.kind, req.notFound.reference);
     throw new RegistryError(req.registry, req.operation, res.status, codes);
+  }
+
+  /** Anonymous or with what earlier challenges taught; on a 401, answers the challenge and tries once more. */
+  async #sendAuthenticated(req: RegistryRequest): Promise<Response> {
+    const authz = await this.auth.header(req.registry, req.scopes, req.signal);
+    const res = await this.#sendWithRetry(req, authz);
+    if (res.status !== 401) return res;
+    const challenge = res.headers.get("www-authenticate");
+    await discard(res);
+    const next = await this.auth.respond(req.registry, challenge, req.scopes, authz, req.signal);
+    return this.#sendWithRetry(req, next);
   }
 
   async #sendWithRetry(req: RegistryRequest, authz: string | undefined): Promise<Response> {
@@ -127,46 +118,50 @@ export class Transport {
     if (authz) headers.Authorization = authz;
     for (let attempt = 0; ; attempt++) {
       const last = !idempotent || attempt + 1 >= this.#retry.maxAttempts;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
-      timer.unref();
-      const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
-      let res: Response;
-      try {
-        res = await this.#fetch(url, {
-          method: req.method,
-          headers,
-          body: req.body ?? null,
-          signal,
-          redirect: "follow",
-        });
-      } catch (err) {
-        clearTimeout(timer);
-        req.signal?.throwIfAborted();
-        const code = timeout.signal.aborted ? "timeout" : networkCode(err);
-        if (!last && (code === "timeout" || isRetriableNetworkCode(code))) {
-          await wait(backoffDelay(attempt, this.#retry), req.signal);
-          continue;
-        }
-        if (code === "timeout")
-          throw new RequestTimeoutError(req.registry, req.operation, this.#timeoutMs, err);
-        throw new RegistryUnreachableError(
-          req.registry,
-          url.hostname,
-          url.port || (url.protocol === "https:" ? "443" : "80"),
-          code,
-          err,
-        );
-      }
-      if (req.stream || req.method === "HEAD") clearTimeout(timer);
-      if (!last && isRetriableStatus(res.status) && !req.expect.includes(res.status)) {
-        clearTimeout(timer);
-        const after = parseRetryAfter(res.headers.get("retry-after"));
-        await discard(res);
-        await wait(backoffDelay(attempt, this.#retry, after), req.signal);
+      const outcome = await this.#once(req, url, headers);
+      if ("error" in outcome) {
+        if (last || !outcome.retriable) throw outcome.error;
+        await wait(backoffDelay(attempt, this.#retry), req.signal);
         continue;
       }
-      return res;
+      const res = outcome.res;
+      if (last || !isRetriableStatus(res.status) || req.expect.includes(res.status)) return res;
+      const after = parseRetryAfter(res.headers.get("retry-after"));
+      await discard(res);
+      await wait(backoffDelay(attempt, this.#retry, after), req.signal);
+    }
+  }
+
+  /** One HTTP exchange under the per-request timeout; network failures come back as typed errors. */
+  async #once(
+    req: RegistryRequest,
+    url: URL,
+    headers: Record<string, string>,
+  ): Promise<{ res: Response } | { error: Error; retriable: boolean }> {
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    timer.unref();
+    const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
+    try {
+      const res = await this.#fetch(url, { method: req.method, headers, body: req.body ?? null, signal });
+      // Streamed bodies are bounded by the caller's signal; small bodies stay under the timeout until read.
+      if (req.stream || req.method === "HEAD") clearTimeout(timer);
+      return { res };
+    } catch (err) {
+      clearTimeout(timer);
+      req.signal?.throwIfAborted();
+      if (timeout.signal.aborted) {
+        return {
+          error: new RequestTimeoutError(req.registry, req.operation, this.#timeoutMs, err),
+          retriable: true,
+        };
+      }
+      const code = networkCode(err);
+      const port = url.port || (url.protocol === "https:" ? "443" : "80");
+      return {
+        error: new RegistryUnreachableError(req.registry, url.hostname, port, code, err),
+        retriable: isRetriableNetworkCode(code),
+      };
     }
   }
 }
