@@ -14,6 +14,7 @@ import { RestMapper } from "./mapper.ts";
 export interface RequestInfo {
   method: string;
   path: string;
+  query: Readonly<Record<string, string | number | boolean | undefined>>;
   statusCode: number;
   durationMs: number;
 }
@@ -143,6 +144,7 @@ export class KubeClient {
       this.opts.onRequest?.({
         method,
         path: opts.path,
+        query: opts.query ?? {},
         statusCode: status,
         durationMs: performance.now() - started,
       });

@@ -91,6 +91,7 @@ async function planOne(m: ResourceManager, obj: KubeObject, opts: PreflightOptio
       if (dep) return { ...p, deferred: dep };
       return { ...p, failure: { message: err.message } };
     }
+    if (err instanceof KubeApiError) return { ...p, failure: { message: err.apiMessage || err.message } };
     throw err;
   }
   if (policy === "IfNotPresent" && p.live)
