@@ -135,6 +135,46 @@ interface SignFlags {
   allowHttpRegistry?: boolean;
 }
 
+/** The key (and whether to log it) or the keyless identity the flags and environment ask for. */
+async function signingMaterial(
+  ctx: CliContext,
+  f: SignFlags,
+): Promise<{ material: SigningMaterial; rekorURL: string | undefined }> {
+  const signal = ctx.signal;
+  if (f.key) {
+    const { text, source } = await readKeyRef(ctx, f.key, signal);
+    const encrypted = text.includes("ENCRYPTED");
+    const privateKey = await loadPrivateKey(text, {
+      source,
+      signal,
+      ...(encrypted ? { password: await password(ctx, false) } : {}),
+    });
+    // Key signatures go to a transparency log only when asked for (a private key needs no certificate time).
+    const upload = f.tlogUpload === true || (f.rekorUrl !== undefined && f.tlogUpload !== false);
+    return {
+      material: { kind: "key", privateKey },
+      rekorURL: upload ? (f.rekorUrl ?? DEFAULT_REKOR_URL) : undefined,
+    };
+  }
+  if (f.tlogUpload === false)
+    throw new UsageError("keyless signing needs the transparency log: drop --tlog-upload=false");
+  const gh =
+    ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL && ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
+      ? {
+          requestUrl: ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL,
+          requestToken: ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
+        }
+      : undefined;
+  const token = await resolveIdentityToken(
+    { identityToken: f.identityToken ?? ctx.env.SIGSTORE_ID_TOKEN, github: gh, cwd: ctx.cwd },
+    { signal },
+  );
+  return {
+    material: { kind: "keyless", identityToken: async () => token, fulcioURL: f.fulcioUrl },
+    rekorURL: f.rekorUrl ?? DEFAULT_REKOR_URL,
+  };
+}
+
 async function runSign(ctx: CliContext, input: string, f: SignFlags): Promise<void> {
   const signal = ctx.signal;
   const reference = artifactRef(input);
@@ -145,39 +185,7 @@ async function runSign(ctx: CliContext, input: string, f: SignFlags): Promise<vo
     }
     format = f.signatureFormat;
   }
-  let material: SigningMaterial;
-  let rekorURL: string | undefined;
-  if (f.key) {
-    const { text, source } = await readKeyRef(ctx, f.key, signal);
-    const encrypted = text.includes("ENCRYPTED");
-    const privateKey = await loadPrivateKey(text, {
-      source,
-      signal,
-      ...(encrypted ? { password: await password(ctx, false) } : {}),
-    });
-    material = { kind: "key", privateKey };
-    // Key signatures go to a transparency log only when asked for (a private key needs no certificate time).
-    rekorURL =
-      f.tlogUpload === true || (f.rekorUrl && f.tlogUpload !== false)
-        ? (f.rekorUrl ?? DEFAULT_REKOR_URL)
-        : undefined;
-  } else {
-    if (f.tlogUpload === false)
-      throw new UsageError("keyless signing needs the transparency log: drop --tlog-upload=false");
-    const gh =
-      ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL && ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN
-        ? {
-            requestUrl: ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL,
-            requestToken: ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN,
-          }
-        : undefined;
-    const token = await resolveIdentityToken(
-      { identityToken: f.identityToken ?? ctx.env.SIGSTORE_ID_TOKEN, github: gh, cwd: ctx.cwd },
-      { signal },
-    );
-    material = { kind: "keyless", identityToken: async () => token, fulcioURL: f.fulcioUrl };
-    rekorURL = f.rekorUrl ?? DEFAULT_REKOR_URL;
-  }
+  const { material, rekorURL } = await signingMaterial(ctx, f);
   const client = registryClient(ctx, { insecure: f.allowInsecureRegistry || f.allowHttpRegistry });
   const annotations = parseAnnotations(f.annotations);
   const res = await signArtifact({
