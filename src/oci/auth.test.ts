@@ -214,4 +214,54 @@ describe("bearer token flow (fake token server)", () => {
       await srv.close();
     }
   });
+
+  it("fetches one token for many parallel requests on one scope", async () => {
+    const { srv, state } = await tokenRegistry("robot", "s3cret");
+    try {
+      const client = new OciClient({ credentials: staticCredentials("robot:s3cret") });
+      await client.listTags(`${srv.host}/team/warm`); // learn the realm
+      const results = await Promise.all(
+        Array.from({ length: 8 }, () => client.listTags(`${srv.host}/team/par`)),
+      );
+      assert.equal(results.length, 8);
+      assert.equal(state.tokenRequests.filter((s) => s[0] === "repository:team/par:pull").length, 1);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("exchanges an identity token (refresh_token grant) from the docker config or a helper", async () => {
+    const forms: URLSearchParams[] = [];
+    const srv = await fakeServer((req, res, body) => {
+      if (req.url === "/oauth2/token") {
+        assert.equal(req.method, "POST");
+        forms.push(new URLSearchParams(body.toString()));
+        res.writeHead(200, { "Content-Type": "application/json" });
+        res.end(JSON.stringify({ access_token: "access-1", expires_in: 60 }));
+        return;
+      }
+      if (req.headers.authorization !== "Bearer access-1") {
+        res.writeHead(401, {
+          "WWW-Authenticate": `Bearer realm="http://${req.headers.host}/oauth2/token",service="svc",scope="repository:a:pull"`,
+        });
+        res.end();
+        return;
+      }
+      res.writeHead(200, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ name: "a", tags: ["t"] }));
+    });
+    try {
+      const client = new OciClient({
+        credentials: { name: "test", get: async () => ({ identityToken: "refresh-xyz", source: "test" }) },
+      });
+      assert.deepEqual(await client.listTags(`${srv.host}/a`), ["t"]);
+      assert.equal(forms.length, 1);
+      assert.equal(forms[0]!.get("grant_type"), "refresh_token");
+      assert.equal(forms[0]!.get("refresh_token"), "refresh-xyz");
+      assert.equal(forms[0]!.get("service"), "svc");
+      assert.equal(forms[0]!.get("scope"), "repository:a:pull");
+    } finally {
+      await srv.close();
+    }
+  });
 });

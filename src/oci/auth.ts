@@ -49,6 +49,8 @@ export class Authorizer {
   readonly #opts: AuthorizerOptions;
   readonly #registries = new Map<string, RegistryState>();
   readonly #tokens = new Map<string, CachedToken>();
+  /** Token requests in flight, so parallel requests on one scope share one token fetch. */
+  readonly #inflight = new Map<string, Promise<string>>();
 
   constructor(opts: AuthorizerOptions) {
     this.#opts = opts;
@@ -148,7 +150,22 @@ export class Authorizer {
     );
   }
 
-  async #fetchToken(
+  #fetchToken(
+    registry: string,
+    s: RegistryState,
+    scopes: readonly string[],
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const key = tokenKey(registry, scopes);
+    let p = this.#inflight.get(key);
+    if (!p) {
+      p = this.#requestToken(registry, s, scopes, signal).finally(() => this.#inflight.delete(key));
+      this.#inflight.set(key, p);
+    }
+    return p;
+  }
+
+  async #requestToken(
     registry: string,
     s: RegistryState,
     scopes: readonly string[],

@@ -7,7 +7,7 @@ import { randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
-import { Readable } from "node:stream";
+import { pipeline as pipelineCb, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ClientCore, SignalOptions } from "./core.ts";
@@ -82,8 +82,9 @@ export async function openBlob(
         opts.signal ? { signal: opts.signal } : {},
       )
     : Readable.from([]);
-  source.on("error", (err) => verify.destroy(err));
-  return { stream: source.pipe(verify), size };
+  // pipeline: an error on either side destroys both, so an abandoned download releases the connection.
+  pipelineCb(source, verify, () => {});
+  return { stream: verify, size };
 }
 
 /** The whole blob in memory, verified. For small blobs (configs, signatures). */

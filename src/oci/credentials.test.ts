@@ -6,6 +6,7 @@ import { after, before, describe, it } from "node:test";
 import { UsageError } from "../errors/index.ts";
 import { CredentialHelperError, credentialHelperGet } from "./credential-helper.ts";
 import { anonymous, chainCredentials, envCredentials, staticCredentials } from "./credentials.ts";
+import { dockerConfigPath, standardCredentials } from "./defaults.ts";
 import { dockerConfigCredentials, normalizeAuthKey } from "./docker-config.ts";
 
 const b64 = (s: string) => Buffer.from(s).toString("base64");
@@ -156,5 +157,23 @@ esac
       assert.match(err.message, /docker-credential-nonexistent-ferry not found on PATH/);
       return true;
     });
+  });
+
+  it("standard order: --creds, then env, then docker config, then anonymous", async () => {
+    const path = join(dir, "std.json");
+    await writeFile(path, JSON.stringify({ auths: { "d.io": { auth: b64("docker:pw") } } }));
+    const all = { creds: "flag:pw", envUser: "env", envPassword: "pw", dockerConfig: path };
+    assert.equal((await standardCredentials(all).get("d.io", {}))?.source, "--creds");
+    const noFlag = { ...all, creds: undefined };
+    assert.equal((await standardCredentials(noFlag).get("d.io", {}))?.username, "env");
+    const onlyDocker = { dockerConfig: path };
+    assert.equal((await standardCredentials(onlyDocker).get("d.io", {}))?.username, "docker");
+    assert.equal(await standardCredentials(onlyDocker).get("other.io", {}), undefined);
+    assert.equal(await standardCredentials({}).get("d.io", {}), undefined);
+  });
+
+  it("resolves the docker config path from DOCKER_CONFIG or the home folder", () => {
+    assert.equal(dockerConfigPath({ DOCKER_CONFIG: "/etc/dc" }, "/home/u"), "/etc/dc/config.json");
+    assert.equal(dockerConfigPath({}, "/home/u"), "/home/u/.docker/config.json");
   });
 });
