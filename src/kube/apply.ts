@@ -3,8 +3,10 @@
  * changes), then staged server-side apply — cluster definitions (CRDs, Namespaces, ClusterRoles…) first,
  * waited for until established/active — then the rest. Objects that did not drift are not written.
  */
+
+import { setTimeout as sleep } from "node:timers/promises";
 import { type ChangeSetEntry, entryFor } from "./changeset.ts";
-import { ApplyError, ImmutableFieldError, ValidationError } from "./errors.ts";
+import { ApplyError, ImmutableFieldError, ValidationError, WaitTimeoutError } from "./errors.ts";
 import type { ResourceManager } from "./manager.ts";
 import {
   deepCopy,
@@ -91,12 +93,9 @@ export async function applyAll(
     .filter((p) => p.action === "created" || p.action === "configured")
     .map((p) => p.obj);
   if (touched.length > 0) {
-    if (touched.some(isCRD)) m.client.mapper.invalidate();
-    await waitForReady(m, touched, {
-      signal: opts.signal,
-      timeoutMs: opts.waitTimeoutMs ?? 60_000,
-      intervalMs: 250,
-    });
+    const timeoutMs = opts.waitTimeoutMs ?? 60_000;
+    await waitForReady(m, touched, { signal: opts.signal, timeoutMs, intervalMs: 250 });
+    await waitForServedKinds(m, touched.filter(isCRD), opts.signal, timeoutMs);
   }
 
   const deferred = planTwo.filter((p) => p.deferred).map((p) => p.obj);
@@ -111,6 +110,41 @@ export async function applyAll(
     const p = byRef.get(entryFor(o, "unchanged").ref) as Planned;
     return entryFor(o, p.action ?? "unchanged", p.reason);
   });
+}
+
+/** After a CRD is Established, discovery may lag a little: wait until every version's kind is served. */
+async function waitForServedKinds(
+  m: ResourceManager,
+  crds: KubeObject[],
+  signal: AbortSignal,
+  timeoutMs: number,
+): Promise<void> {
+  if (crds.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  for (const crd of crds) {
+    const spec = (crd.spec ?? {}) as {
+      group?: string;
+      names?: { kind?: string };
+      versions?: Array<{ name?: string; served?: boolean }>;
+    };
+    for (const v of (spec.versions ?? []).filter((x) => x.served !== false)) {
+      const apiVersion = `${spec.group}/${v.name}`;
+      for (;;) {
+        m.client.mapper.invalidate(apiVersion);
+        if (await m.client.mapper.has(apiVersion, spec.names?.kind ?? "", signal)) break;
+        if (Date.now() > deadline) {
+          throw new WaitTimeoutError(timeoutMs, [
+            {
+              ref: `${spec.names?.kind} in ${apiVersion}`,
+              status: "NotFound",
+              message: "not served by discovery yet",
+            },
+          ]);
+        }
+        await sleep(200, undefined, { signal });
+      }
+    }
+  }
 }
 
 /** Writes the drifted objects; unchanged and skipped ones cost nothing. */
