@@ -113,10 +113,6 @@ export async function downloadBlob(
 ): Promise<{ digest: string; size: number }> {
   const { stream } = await openBlob(core, ref, digest, opts);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.part`);
-  let size = 0;
-  stream.on("data", (c: Buffer) => {
-    size += c.length;
-  });
   try {
     await pipeline(
       stream,
@@ -129,5 +125,5 @@ export async function downloadBlob(
     await rm(tmp, { force: true });
     throw err;
   }
-  return { digest, size };
+  return { digest, size: (stream as VerifyingStream).size };
 }

@@ -200,4 +200,31 @@ describe("transport against misbehaving servers (fake)", () => {
       await srv.close();
     }
   });
+
+  it("honours a registry's minimum chunk size (OCI-Chunk-Min-Length)", async () => {
+    const ranges: string[] = [];
+    const srv = await fakeServer((req, res) => {
+      if (req.method === "HEAD") {
+        res.writeHead(404);
+      } else if (req.method === "POST") {
+        res.writeHead(202, { Location: "/v2/r/blobs/uploads/u1?_state=x", "OCI-Chunk-Min-Length": "6" });
+      } else if (req.method === "PATCH") {
+        ranges.push(String(req.headers["content-range"]));
+        res.writeHead(202, { Location: `/v2/r/blobs/uploads/u1?_state=${ranges.length}` });
+      } else {
+        assert.equal(req.method, "PUT");
+        assert.match(req.url ?? "", /^\/v2\/r\/blobs\/uploads\/u1\?_state=2&digest=sha256%3A[0-9a-f]{64}$/);
+        res.writeHead(201);
+      }
+      res.end();
+    });
+    try {
+      const client = new OciClient({ chunkThreshold: 1, chunkSize: 2 });
+      const pushed = await client.pushBlob(`${srv.host}/r`, new Uint8Array(10));
+      assert.equal(pushed.chunks, 2);
+      assert.deepEqual(ranges, ["0-5", "6-9"]);
+    } finally {
+      await srv.close();
+    }
+  });
 });

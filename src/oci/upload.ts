@@ -59,13 +59,16 @@ export async function pushBlob(
   await discard(start);
   if (start.status === 201) return { digest, size, action: "mounted", chunks: 0 };
   let location = uploadLocation(core, ref, start);
+  // A registry may require a minimum chunk size (OCI distribution spec, OCI-Chunk-Min-Length).
+  const minChunk = Number(start.headers.get("oci-chunk-min-length") ?? 0);
+  const chunkSize = Number.isFinite(minChunk) && minChunk > core.chunkSize ? minChunk : core.chunkSize;
   const chunked = opts.chunked ?? size > core.chunkThreshold;
   let chunks = 0;
   let finalBody: Uint8Array | undefined;
   if (!chunked) {
     finalBody = source instanceof Uint8Array ? source : await readWhole(source.path, size);
   } else {
-    for await (const { offset, bytes } of chunksOf(source, core.chunkSize, opts.signal)) {
+    for await (const { offset, bytes } of chunksOf(source, chunkSize, opts.signal)) {
       const res = await core.transport.send({
         registry: ref.registry,
         method: "PATCH",
