@@ -227,4 +227,20 @@ describe("transport against misbehaving servers (fake)", () => {
       await srv.close();
     }
   });
+
+  it("times out a small read whose body stalls after the headers", async () => {
+    const srv = await fakeServer((_req, res) => {
+      res.writeHead(200, {
+        "Content-Type": "application/vnd.oci.image.index.v1+json",
+        "Content-Length": "100",
+      });
+      res.write('{"schemaVersion":2,');
+    });
+    try {
+      const client = new OciClient({ timeoutMs: 200, retry: fast });
+      await assert.rejects(client.getManifest(`${srv.host}/r:t`), RequestTimeoutError);
+    } finally {
+      await srv.close();
+    }
+  });
 });

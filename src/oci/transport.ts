@@ -139,7 +139,11 @@ export class Transport {
     headers: Record<string, string>,
   ): Promise<{ res: Response } | { error: Error; retriable: boolean }> {
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.#timeoutMs);
+    // The reason is the typed error, so a body read cut by the timeout rejects with it too.
+    const timer = setTimeout(
+      () => timeout.abort(new RequestTimeoutError(req.registry, req.operation, this.#timeoutMs)),
+      this.#timeoutMs,
+    );
     timer.unref();
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
