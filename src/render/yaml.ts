@@ -1,16 +1,12 @@
 /**
  * YAML in and out of the render pipeline. Reading accepts multi-document streams and names the file and line
  * of a syntax error. The `goYaml*` pair reproduces how Flux round-trips an object through YAML text for
- * variable substitution (YAML 1.1 scalars: `yes`/`on` are booleans, `0755` is octal), so `replicas: ${N}`
- * becomes a number, as on a cluster.
+ * variable substitution (go-yaml v2 scalars: `yes`/`on` are booleans, `0755` is octal), so `replicas: ${N}`
+ * becomes a number, as on a cluster. Those parse with js-yaml (fast enough for thousands of ResourceSet
+ * objects); the file reader uses the `yaml` package for its precise error positions.
  */
-import {
-  type DocumentOptions,
-  parseAllDocuments,
-  parse as parseYaml,
-  type SchemaOptions,
-  stringify,
-} from "yaml";
+import * as jsyaml from "js-yaml";
+import { type DocumentOptions, parseAllDocuments, type SchemaOptions, stringify } from "yaml";
 import { FerryError } from "../errors/index.ts";
 import { isKubeObject, type KubeObject } from "./object.ts";
 
@@ -109,7 +105,79 @@ export function goYamlStringify(value: unknown): string {
   return stringify(value, { ...goYamlOptions, lineWidth: 0, aliasDuplicateObjects: false });
 }
 
-/** Parses one YAML document with the same scalar rules as goYamlStringify. */
-export function goYamlParse(text: string): unknown {
-  return parseYaml(text, { ...goYamlOptions, uniqueKeys: false });
+/** The non-empty documents of a stream, with go-yaml v2's scalar rules; throws on syntax errors. */
+export function goYamlParseAll(text: string): unknown[] {
+  const out: unknown[] = [];
+  jsyaml.loadAll(
+    text,
+    (d) => {
+      if (d !== null && d !== undefined) out.push(d);
+    },
+    { schema: goYamlSchema },
+  );
+  return out;
 }
+
+/** Template text of an object as flux-operator feeds it to Go templates: sorted keys, go-yaml quoting. */
+export function goYamlTemplateText(value: unknown): string {
+  return stringify(value, {
+    ...goYamlOptions,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    sortMapEntries: true,
+    singleQuote: true,
+    blockQuote: "literal",
+  });
+}
+
+/** Parses one YAML document with go-yaml v2's scalar rules. */
+export function goYamlParse(text: string): unknown {
+  return jsyaml.load(text, { schema: goYamlSchema });
+}
+
+const INT = /^[-+]?(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/;
+const FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
+
+/** go-yaml v2 integers: Go's base-0 syntax (0x, 0o, 0b, leading-0 octal), underscores ignored; no base 60. */
+const goInt = jsyaml.defineScalarTag<number>("tag:yaml.org,2002:int", {
+  implicit: true,
+  implicitFirstChars: ["-", "+", "0", "1", "2", "3", "4", "5", "6", "7", "8", "9"],
+  resolve: (src) => {
+    const t = src.replaceAll("_", "");
+    if (!INT.test(t)) return jsyaml.NOT_RESOLVED;
+    const neg = t.startsWith("-");
+    const body = t.replace(/^[-+]/, "");
+    let n: number;
+    if (/^0[xX]/.test(body)) n = Number.parseInt(body.slice(2), 16);
+    else if (/^0[oO]/.test(body)) n = Number.parseInt(body.slice(2), 8);
+    else if (/^0[bB]/.test(body)) n = Number.parseInt(body.slice(2), 2);
+    else if (body.length > 1 && body.startsWith("0")) n = Number.parseInt(body.slice(1), 8);
+    else n = Number.parseInt(body, 10);
+    return neg ? -n : n;
+  },
+  identify: (v) => Number.isInteger(v),
+});
+
+/** go-yaml v2 floats: decimal with optional exponent, and the .inf/.nan spellings. */
+const goFloat = jsyaml.defineScalarTag<number>("tag:yaml.org,2002:float", {
+  implicit: true,
+  implicitFirstChars: null,
+  resolve: (src) => {
+    if (FLOAT.test(src)) return Number.parseFloat(src);
+    if (/^[-+]?\.(inf|Inf|INF)$/.test(src)) return src.startsWith("-") ? -Infinity : Infinity;
+    if (/^\.(nan|NaN|NAN)$/.test(src)) return Number.NaN;
+    return jsyaml.NOT_RESOLVED;
+  },
+  identify: (v) => typeof v === "number",
+});
+
+const goYamlSchema = new jsyaml.Schema([
+  jsyaml.strTag,
+  jsyaml.seqTag,
+  jsyaml.mapTag,
+  jsyaml.nullYaml11Tag,
+  jsyaml.boolYaml11Tag,
+  goInt,
+  goFloat,
+  jsyaml.mergeTag,
+]);
