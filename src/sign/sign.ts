@@ -126,6 +126,11 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
         data: signStatement(subject.digest, opts.annotations),
         type: INTOTO_PAYLOAD_TYPE,
       });
+      // cosign leaves the DSSE keyid empty; a non-empty one that is not the verifier's hex key ID makes
+      // go-securesystemslib (and so cosign verify) skip the signature.
+      if (bundle.content.$case === "dsseEnvelope") {
+        for (const sig of bundle.content.dsseEnvelope.signatures) sig.keyid = "";
+      }
     } else {
       const payload = simpleSigningPayload(
         `${repo.registry}/${repo.repository}`,
