@@ -101,7 +101,7 @@ describe("transport against misbehaving servers (fake)", () => {
     }
   });
 
-  it("does not retry a non-idempotent PATCH", async () => {
+  it("does not replay a PATCH in place: the upload restarts as a new session", async () => {
     const seen: string[] = [];
     const srv = await fakeServer((req, res) => {
       seen.push(req.method ?? "");
@@ -117,9 +117,9 @@ describe("transport against misbehaving servers (fake)", () => {
       }
     });
     try {
-      const client = new OciClient({ retry: fast, chunkThreshold: 1, chunkSize: 4 });
+      const client = new OciClient({ retry: { ...fast, maxAttempts: 2 }, chunkThreshold: 1, chunkSize: 4 });
       await assert.rejects(client.pushBlob(`${srv.host}/r`, new Uint8Array(10)), RegistryError);
-      assert.deepEqual(seen, ["HEAD", "POST", "PATCH"]);
+      assert.deepEqual(seen, ["HEAD", "POST", "PATCH", "HEAD", "POST", "PATCH"]);
     } finally {
       await srv.close();
     }
@@ -239,6 +239,37 @@ describe("transport against misbehaving servers (fake)", () => {
     try {
       const client = new OciClient({ timeoutMs: 200, retry: fast });
       await assert.rejects(client.getManifest(`${srv.host}/r:t`), RequestTimeoutError);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("restarts an upload whose session was lost and finishes it", async () => {
+    const seen: string[] = [];
+    let sessions = 0;
+    let stored = false;
+    const srv = await fakeServer((req, res) => {
+      seen.push(req.method ?? "");
+      if (req.method === "HEAD") {
+        res.writeHead(stored ? 200 : 404, stored ? { "Content-Length": "10" } : {});
+      } else if (req.method === "POST") {
+        sessions++;
+        res.writeHead(202, { Location: `/v2/r/blobs/uploads/s${sessions}` });
+      } else if (req.method === "PATCH") {
+        // The first session disappears (registry restarted, session purged).
+        res.writeHead(sessions === 1 ? 404 : 202, { Location: req.url ?? "" });
+      } else {
+        stored = true;
+        res.writeHead(201);
+      }
+      res.end();
+    });
+    try {
+      const client = new OciClient({ retry: fast, chunkThreshold: 1, chunkSize: 5 });
+      const pushed = await client.pushBlob(`${srv.host}/r`, new Uint8Array(10));
+      assert.equal(pushed.action, "uploaded");
+      assert.equal(pushed.chunks, 2);
+      assert.deepEqual(seen, ["HEAD", "POST", "PATCH", "HEAD", "POST", "PATCH", "PATCH", "PUT"]);
     } finally {
       await srv.close();
     }

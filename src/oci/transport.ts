@@ -78,6 +78,10 @@ export class Transport {
     });
   }
 
+  get retryPolicy(): Required<RetryOptions> {
+    return this.#retry;
+  }
+
   baseUrl(registry: string): string {
     return registryBaseUrl(registry, { insecure: this.#insecure });
   }

@@ -7,8 +7,15 @@ import { open } from "node:fs/promises";
 import { headBlob } from "./blobs.ts";
 import type { ClientCore, SignalOptions } from "./core.ts";
 import { fileDigest, sha256Digest } from "./digest.ts";
-import { DigestMismatchError } from "./errors.ts";
+import {
+  DigestMismatchError,
+  NotFoundError,
+  RegistryError,
+  RegistryUnreachableError,
+  RequestTimeoutError,
+} from "./errors.ts";
 import type { Reference } from "./reference.ts";
+import { backoffDelay, isRetriableNetworkCode, isRetriableStatus, wait } from "./retry.ts";
 import { discard, repoScope } from "./transport.ts";
 
 export type BlobSource = Uint8Array | { path: string };
@@ -39,6 +46,36 @@ export async function pushBlob(
 ): Promise<PushBlobResult> {
   const { digest, size } = await describeSource(ref, source, opts);
   if (await headBlob(core, ref, digest, opts)) return { digest, size, action: "exists", chunks: 0 };
+  const policy = core.transport.retryPolicy;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await uploadSession(core, ref, source, digest, size, opts);
+    } catch (err) {
+      if (attempt + 1 >= policy.maxAttempts || !isTransient(err)) throw err;
+      // The failed session may have completed on the server side (e.g. the reply to the final PUT was lost).
+      if (await headBlob(core, ref, digest, opts)) return { digest, size, action: "uploaded", chunks: 0 };
+      await wait(backoffDelay(attempt, policy), opts.signal);
+    }
+  }
+}
+
+/** Failures after which a fresh upload session may succeed. */
+function isTransient(err: unknown): boolean {
+  if (err instanceof RequestTimeoutError) return true;
+  if (err instanceof RegistryUnreachableError) return isRetriableNetworkCode(err.code);
+  if (err instanceof RegistryError) return isRetriableStatus(err.status);
+  return err instanceof NotFoundError && err.kind === "upload";
+}
+
+/** One upload session: POST (or mount), then one PUT, or PATCH chunks and a closing PUT. */
+async function uploadSession(
+  core: ClientCore,
+  ref: Reference,
+  source: BlobSource,
+  digest: string,
+  size: number,
+  opts: PushBlobOptions,
+): Promise<PushBlobResult> {
   const name = `${ref.registry}/${ref.repository}@${digest}`;
   const scopes = [repoScope(ref.repository, "pull,push")];
   let startPath = `/v2/${ref.repository}/blobs/uploads/`;
