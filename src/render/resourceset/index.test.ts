@@ -86,10 +86,8 @@ test("Permute: the Cartesian product under normalized provider keys, with a perm
     inputs: [{ v: 1 }, { v: 2 }],
     inputsFrom: [{ selector: { matchLabels: { kind: "tag" } } }],
   });
-  const inputs = combineInputs(r, [
-    provider("git-tag", { sha: "abc" }, { kind: "tag" }),
-    provider("other", {}, {}),
-  ]);
+  const all = [provider("git-tag", { sha: "abc" }, { kind: "tag" }), provider("other", {}, {})];
+  const inputs = combineInputs(r, selectProviders(r, all));
   assert.equal(inputs.length, 2);
   assert.deepEqual(
     inputs.map((i) => [(i.apps as InputSet).v, (i.git_tag as InputSet).sha, i.id]),
@@ -162,7 +160,7 @@ test("expansion: dedup keeps the first, resources win over the template, disable
       "ConfigMap/default/cm-b",
     ],
   );
-  assert.deepEqual((out.objects[2] as { data: unknown }).data, { from: "resources" });
+  assert.deepEqual((out.objects[2] as unknown as { data: unknown }).data, { from: "resources" });
   assert.deepEqual(out.objects[0]?.metadata.labels, {
     team: "platform",
     "resourceset.fluxcd.controlplane.io/name": "apps",
