@@ -1,7 +1,8 @@
 /**
  * Test registry: starts the real CNCF distribution registry (`docker-registry` from Debian) on a free
  * 127.0.0.1 port with a temporary storage folder and a generated config (filesystem storage, deletes
- * enabled, optional htpasswd basic auth with bcrypt hashes from `bcryptjs`), waits until `/v2/` answers,
+ * enabled, optional htpasswd basic auth with bcrypt hashes from `bcryptjs`, or bearer-token auth against
+ * a token service such as token-server.ts), waits until `/v2/` answers,
  * and returns its address and a `stop()` that ends the process and removes the folder.
  */
 import { type ChildProcess, spawn } from "node:child_process";
@@ -17,6 +18,8 @@ import { toolPath } from "./tools.ts";
 export interface RegistryOptions {
   /** Require basic auth with this user (htpasswd). */
   auth?: { username: string; password: string };
+  /** Require bearer tokens from this token service (see token-server.ts). Exclusive with `auth`. */
+  token?: { realm: string; service: string; issuer: string; certPath: string };
   /** Binary; default toolPath("docker-registry"). */
   binary?: string;
   /** How long to wait for `/v2/` to answer. Default 20 s. */
@@ -98,6 +101,15 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
         const hash = bcrypt.hashSync(opts.auth.password, 4);
         await writeFile(join(dir, "htpasswd"), `${opts.auth.username}:${hash}\n`, { mode: 0o600 });
         config.push("auth:", "  htpasswd:", "    realm: ferry-test", `    path: ${join(dir, "htpasswd")}`);
+      } else if (opts.token) {
+        config.push(
+          "auth:",
+          "  token:",
+          `    realm: ${opts.token.realm}`,
+          `    service: ${opts.token.service}`,
+          `    issuer: ${opts.token.issuer}`,
+          `    rootcertbundle: ${opts.token.certPath}`,
+        );
       }
       const configPath = join(dir, "config.yml");
       await writeFile(configPath, `${config.join("\n")}\n`);
