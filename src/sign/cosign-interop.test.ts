@@ -13,7 +13,7 @@ import { runCli } from "../cli/testing.ts";
 import { toolPath } from "../dev/tools.ts";
 import { OciClient } from "../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../oci/testing.ts";
-import { generateKeyPair, loadPrivateKey, parseTrustedRoot, signArtifact, verifyArtifact } from "./index.ts";
+import { parseTrustedRoot, signArtifact, verifyArtifact } from "./index.ts";
 import { pushTestArtifact } from "./testing.ts";
 import { startTestSigstore, type TestSigstore, testIdentityToken } from "./testing-sigstore.ts";
 
@@ -173,5 +173,43 @@ for (const format of ["bundle", "legacy"] as const) {
       a.ref,
     ]);
     assert.notEqual(refused.code, 0, "cosign must refuse a mismatching identity too");
+  });
+}
+
+for (const format of ["bundle", "legacy"] as const) {
+  test(`keyless, ${format}: cosign signs on the private Sigstore → ferry verify with the same trusted root`, async () => {
+    const a = await art(`interop-cosign-keyless-${format}`);
+    await writeFile(join(dir, `token-${format}.jwt`), testIdentityToken({ iss: ISSUER, sub: SUBJECT }));
+    const cs = await cosign([
+      "sign",
+      "--identity-token",
+      `token-${format}.jwt`,
+      "--fulcio-url",
+      sigstore.fulcioURL,
+      "--rekor-url",
+      sigstore.rekorURL,
+      "--use-signing-config=false",
+      `--new-bundle-format=${format === "bundle"}`,
+      "--allow-http-registry",
+      a.ref,
+    ]);
+    assert.equal(cs.code, 0, `cosign sign: ${cs.stderr}`);
+    const v = await runCli(
+      [
+        "verify",
+        "--certificate-oidc-issuer",
+        ISSUER,
+        "--certificate-identity",
+        SUBJECT,
+        "--trusted-root",
+        "trusted_root.json",
+        "-o",
+        "json",
+        a.ref,
+      ],
+      { cwd: dir },
+    );
+    assert.equal(v.code, 0, v.stderr);
+    assert.equal((JSON.parse(v.stdout) as { format: string }).format, format);
   });
 }

@@ -105,8 +105,8 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
     witnesses.push(
       new RekorWitness({
         rekorBaseURL: opts.rekorURL,
-        // in-toto entries: verifiable by cosign and sigstore-js alike, and by logs that only store what they are sent.
-        entryType: "intoto",
+        // dsse entries, as cosign 3 makes them.
+        entryType: "dsse",
         fetchOnConflict: true,
         timeout,
         retry: 1,

@@ -31,6 +31,55 @@ function ecKeyPair(): { publicKey: KeyObject; privateKey: KeyObject } {
   return generateKeyPairSync("ec", { namedCurve: "P-256" });
 }
 
+/**
+ * Real Fulcio takes the OIDC token as a bearer header (what cosign sends) or in the body (what
+ * @sigstore/sign sends); the mock reads only the body, so a header token is moved there.
+ */
+function withBearerToken(body: string, authorization: string | undefined): string {
+  const m = /^Bearer\s+(.+)$/i.exec(authorization ?? "");
+  if (!m?.[1]) return body;
+  try {
+    const doc = JSON.parse(body) as { credentials?: { oidcIdentityToken?: string } };
+    if (doc.credentials?.oidcIdentityToken) return body;
+    return JSON.stringify({ ...doc, credentials: { oidcIdentityToken: m[1] } });
+  } catch {
+    return body;
+  }
+}
+
+/**
+ * Real Rekor stores a dsse v0.0.1 entry not as proposed (envelope + verifiers) but as hashes and
+ * signatures; verifiers check that stored form. The mock stores what it is sent, so the transformation
+ * happens here.
+ */
+function canonicalDsse(body: string): string {
+  try {
+    const doc = JSON.parse(body) as {
+      kind?: string;
+      apiVersion?: string;
+      spec?: { proposedContent?: { envelope: string; verifiers: string[] } };
+    };
+    const proposed = doc.spec?.proposedContent;
+    if (doc.kind !== "dsse" || !proposed) return body;
+    const envelope = JSON.parse(proposed.envelope) as { payload: string; signatures: Array<{ sig: string }> };
+    const sha = (b: Buffer | string) => createHash("sha256").update(b).digest("hex");
+    return JSON.stringify({
+      apiVersion: doc.apiVersion,
+      kind: "dsse",
+      spec: {
+        envelopeHash: { algorithm: "sha256", value: sha(proposed.envelope) },
+        payloadHash: { algorithm: "sha256", value: sha(Buffer.from(envelope.payload, "base64")) },
+        signatures: envelope.signatures.map((sig, i) => ({
+          signature: sig.sig,
+          verifier: proposed.verifiers[i] ?? proposed.verifiers[0],
+        })),
+      },
+    });
+  } catch {
+    return body;
+  }
+}
+
 async function listen(handlers: Handler[]): Promise<Server> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -42,9 +91,20 @@ async function listen(handlers: Handler[]): Promise<Server> {
         res.writeHead(404).end();
         return;
       }
-      h.fn(Buffer.concat(chunks).toString("utf8")).then(
+      let body = withBearerToken(Buffer.concat(chunks).toString("utf8"), req.headers.authorization);
+      if (path === "/api/v1/log/entries") body = canonicalDsse(body);
+      h.fn(body).then(
         (r) => {
-          res.writeHead(r.statusCode, { "Content-Type": r.contentType ?? "text/plain" });
+          // Real Fulcio answers 200 (sigstore-go insists on it); the mock says 201.
+          const status = path === "/api/v2/signingCert" && r.statusCode === 201 ? 200 : r.statusCode;
+          const headers: Record<string, string> = { "Content-Type": r.contentType ?? "text/plain" };
+          // Real Rekor names the new entry in ETag and Location; sigstore-go looks the entry up by ETag.
+          if (path === "/api/v1/log/entries" && r.statusCode === 201) {
+            const uuid = Object.keys(JSON.parse(String(r.response)) as object)[0] ?? "";
+            headers.ETag = uuid;
+            headers.Location = `/api/v1/log/entries/${uuid}`;
+          }
+          res.writeHead(status, headers);
           res.end(r.response);
         },
         (err: unknown) => res.writeHead(500).end(String(err)),
