@@ -1,4 +1,5 @@
 /** What every operation file receives from the client: the transport and the size settings. */
+import { RegistryError } from "./errors.ts";
 import type { Transport } from "./transport.ts";
 
 export interface ClientCore {
@@ -30,4 +31,16 @@ export async function readLimited(res: Response, max: number, tooLarge: () => Er
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
+}
+
+/** Parses a JSON response body, or fails with RegistryError naming the operation. */
+export async function readJson<T>(res: Response, registry: string, operation: string): Promise<T> {
+  const text = await res.text();
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new RegistryError(registry, operation, res.status, [
+      { code: "INVALID_JSON", message: "the registry's answer is not valid JSON" },
+    ]);
+  }
 }

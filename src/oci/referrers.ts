@@ -6,7 +6,7 @@
  * two concurrent writers can lose an entry (the spec offers no lock), so callers should not race on one
  * subject.
  */
-import type { ClientCore, SignalOptions } from "./core.ts";
+import { type ClientCore, readJson, type SignalOptions } from "./core.ts";
 import { NotFoundError, UnsupportedMediaTypeError } from "./errors.ts";
 import { getManifest, type PutManifestResult, putManifest } from "./manifests.ts";
 import { type Descriptor, type ImageIndex, type Manifest, MediaTypes } from "./media-types.ts";
@@ -48,7 +48,7 @@ export async function listReferrers(
   });
   const type = (res.headers.get("content-type") ?? "").split(";")[0]!.trim();
   if (res.status === 200 && type === MediaTypes.ociIndex) {
-    const index = (await res.json()) as ImageIndex;
+    const index = await readJson<ImageIndex>(res, ref.registry, `list referrers of ${name}`);
     return { referrers: filter(index.manifests ?? [], opts.artifactType), via: "api" };
   }
   await res.body?.cancel().catch(() => {});

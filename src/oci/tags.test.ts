@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { OciClient } from "./client.ts";
-import { NotFoundError } from "./errors.ts";
+import { NotFoundError, RegistryError } from "./errors.ts";
 import { MediaTypes } from "./media-types.ts";
 import { nextLink } from "./tags.ts";
 import { fakeServer, type SharedRegistries, sharedRegistries, uniqueRepo } from "./testing.ts";
@@ -64,6 +64,22 @@ describe("tag pagination (fake server: registries that page with n= and Link)", 
     try {
       assert.deepEqual(await new OciClient().listTags(`${srv.host}/p/q`, { pageSize: 2 }), all);
       assert.deepEqual(seen, ["?n=2", "?n=2&last=b", "?n=2&last=d"]);
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("fails clearly when a proxy answers with HTML instead of JSON", async () => {
+    const srv = await fakeServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": "text/html" });
+      res.end("<html>login page</html>");
+    });
+    try {
+      await assert.rejects(new OciClient().listTags(`${srv.host}/p/q`), (err: unknown) => {
+        assert.ok(err instanceof RegistryError);
+        assert.match(err.message, /list tags of .*p\/q failed .* INVALID_JSON/);
+        return true;
+      });
     } finally {
       await srv.close();
     }

@@ -1,5 +1,5 @@
 /** Tag listing, following the `Link: <…>; rel="next"` header page by page (`?n=&last=`). */
-import type { ClientCore, SignalOptions } from "./core.ts";
+import { type ClientCore, readJson, type SignalOptions } from "./core.ts";
 import { formatReference, type Reference } from "./reference.ts";
 import { repoScope } from "./transport.ts";
 
@@ -30,7 +30,7 @@ export async function listTags(
       notFound: { kind: "repository", reference: name },
       signal: opts.signal,
     });
-    const body = (await res.json()) as { tags?: string[] | null };
+    const body = await readJson<{ tags?: string[] | null }>(res, ref.registry, `list tags of ${name}`);
     tags.push(...(body.tags ?? []));
     path = nextLink(res.headers.get("link"));
   }
