@@ -108,6 +108,10 @@ describe("registry scheme", () => {
     ["128.0.0.1:5000", false, "https://128.0.0.1:5000"],
     ["registry.internal:5000", true, "http://registry.internal:5000"],
   ];
+  it("maps Docker Hub names to its API host", () => {
+    assert.equal(registryBaseUrl("docker.io"), "https://registry-1.docker.io");
+    assert.equal(registryBaseUrl("index.docker.io"), "https://registry-1.docker.io");
+  });
   for (const [host, insecure, want] of cases) {
     it(`${host}${insecure ? " (insecure)" : ""} → ${want}`, () => {
       assert.equal(registryBaseUrl(host, { insecure }), want);

@@ -177,7 +177,11 @@ export function isLoopback(registry: string): boolean {
   return host === "localhost" || host === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
 }
 
-/** `http://registry` for loopback hosts or when insecure, `https://registry` otherwise. */
+/**
+ * `http://registry` for loopback hosts or when insecure, `https://registry` otherwise. Docker Hub's
+ * names (`docker.io`, `index.docker.io`) map to its API host, `registry-1.docker.io`.
+ */
 export function registryBaseUrl(registry: string, opts: { insecure?: boolean } = {}): string {
+  if (registry === "docker.io" || registry === "index.docker.io") return "https://registry-1.docker.io";
   return `${opts.insecure || isLoopback(registry) ? "http" : "https"}://${registry}`;
 }
