@@ -1,4 +1,305 @@
+/**
+ * `ferry build resourceset`, `ferry build kustomization`, `ferry validate`: offline rendering and
+ * validation. Parses flags, reads files, calls src/render, prints multi-document YAML (notes on stderr).
+ */
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { CliContext } from "../context.ts";
+import { findTool } from "../../dev/tools.ts";
+import { UsageError } from "../../errors/index.ts";
+import {
+  findKustomize,
+  isKubeObject,
+  isRecord,
+  type KubeObject,
+  type KustomizeRunner,
+  type PostBuild,
+  parseDocuments,
+  parseObjects,
+  refOf,
+  renderKustomization,
+  stringifyObjects,
+  syntheticKustomization,
+} from "../../render/index.ts";
+import {
+  type Deferred,
+  expandResourceSet,
+  type RenderFn,
+  templateRenderer,
+} from "../../render/resourceset/index.ts";
+import { formatProblem, validateDir } from "../../render/validate/index.ts";
+import { type CliContext, write } from "../context.ts";
 
-export function registerBuildCommands(_program: Command, _ctx: CliContext): void {}
+function abs(ctx: CliContext, p: string): string {
+  return isAbsolute(p) ? p : join(ctx.cwd, p);
+}
+
+async function readText(ctx: CliContext, file: string, what: string): Promise<string> {
+  try {
+    return await readFile(abs(ctx, file), "utf8");
+  } catch (err) {
+    throw new UsageError(
+      `cannot read ${what} ${file} (${(err as NodeJS.ErrnoException).code ?? "error"}); check the path`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/** FERRY_KUSTOMIZE, then the test-tool cache, then kustomize or kubectl on PATH. */
+export function kustomizeRunner(ctx: CliContext): KustomizeRunner {
+  const explicit = ctx.env.FERRY_KUSTOMIZE || findTool("kustomize");
+  return findKustomize({ ...(explicit ? { kustomize: explicit } : {}), path: ctx.env.PATH ?? "" });
+}
+
+/** A `--substitute-from` file: ConfigMap/Secret manifests, or `KEY=VALUE` lines (as a ConfigMap named after the file). */
+export async function readSubstituteSources(ctx: CliContext, file: string): Promise<KubeObject[]> {
+  const text = await readText(ctx, file, "substitute-from file");
+  let docs: unknown[] | undefined;
+  try {
+    docs = parseDocuments(text, file).map((d) => d.value);
+  } catch {
+    docs = undefined;
+  }
+  if (docs && docs.length > 0 && docs.every(isKubeObject)) {
+    const objects = docs as KubeObject[];
+    for (const o of objects) {
+      if (o.kind !== "ConfigMap" && o.kind !== "Secret") {
+        throw new UsageError(
+          `${file}: ${refOf(o)} is not a ConfigMap or Secret; --substitute-from takes only those`,
+        );
+      }
+    }
+    return objects;
+  }
+  const data: Record<string, string> = {};
+  for (const [i, raw] of text.split("\n").entries()) {
+    const line = raw.trim();
+    if (!line || line.startsWith("#")) continue;
+    const eq = line.indexOf("=");
+    if (eq <= 0) throw new UsageError(`${file}:${i + 1}: expected KEY=VALUE or a ConfigMap/Secret manifest`);
+    data[line.slice(0, eq).trim()] = line.slice(eq + 1);
+  }
+  return [{ apiVersion: "v1", kind: "ConfigMap", metadata: { name: `file:${file}` }, data }];
+}
+
+function printDeferred(ctx: CliContext, deferred: readonly Deferred[]): void {
+  for (const d of deferred) {
+    ctx.stderr.write(
+      `note: ${d.object}: ${d.annotation}=${d.source} is resolved when applied to a cluster\n`,
+    );
+  }
+}
+
+interface ResourceSetFlags {
+  filename: string;
+  inputsFrom?: string;
+  namespace: string;
+}
+
+async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags): Promise<void> {
+  const text =
+    flags.filename === "-" ? await readStdin() : await readText(ctx, flags.filename, "ResourceSet file");
+  const objects = parseObjects(text, flags.filename);
+  const rsets = objects.filter((o) => o.kind === "ResourceSet");
+  if (rsets.length === 0)
+    throw new UsageError(`${flags.filename} holds no ResourceSet; pass the ResourceSet manifest with -f`);
+  let providers = objects.filter((o) => o.kind === "ResourceSetInputProvider");
+  let inlineInputs: unknown[] | undefined;
+  if (flags.inputsFrom) {
+    const inputsText = await readText(ctx, flags.inputsFrom, "inputs file");
+    const docs = parseDocuments(inputsText, flags.inputsFrom).map((d) => d.value);
+    if (docs.length === 1 && Array.isArray(docs[0])) inlineInputs = docs[0];
+    else if (docs.every(isKubeObject)) providers = [...providers, ...(docs as KubeObject[])];
+    else {
+      throw new UsageError(
+        `${flags.inputsFrom}: expected a YAML list of input sets or ResourceSetInputProvider manifests`,
+      );
+    }
+  }
+  const render = await templateRenderer();
+  const out: KubeObject[] = [];
+  for (const rset of rsets) {
+    rset.metadata.namespace ||= flags.namespace;
+    if (!rset.metadata.name)
+      throw new UsageError(`${flags.filename}: the ResourceSet has no metadata.name; set it`);
+    const spec = isRecord(rset.spec) ? rset.spec : {};
+    if (inlineInputs) rset.spec = { ...spec, inputs: inlineInputs };
+    const hasInputsFrom = Array.isArray(spec.inputsFrom) && spec.inputsFrom.length > 0;
+    if (hasInputsFrom && providers.length === 0) {
+      throw new UsageError(
+        `${refOf(rset)} has spec.inputsFrom: pass the ResourceSetInputProvider manifests with --inputs-from FILE`,
+      );
+    }
+    const expansion = expandResourceSet(rset, { render, providers });
+    printDeferred(ctx, expansion.deferred);
+    out.push(...expansion.objects);
+  }
+  if (out.length === 0)
+    throw new UsageError(`${flags.filename}: no objects were generated (no inputs, or all excluded)`);
+  write(ctx.stdout, stringifyObjects(out));
+}
+
+async function readStdin(): Promise<string> {
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+interface KustomizationFlags {
+  path: string;
+  kustomization?: string;
+  substituteFrom: string[];
+  strictSubstitute?: boolean;
+  expandResourcesets?: boolean;
+}
+
+async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFlags): Promise<void> {
+  const dir = abs(ctx, flags.path);
+  const sources: KubeObject[] = [];
+  const fromFiles: Array<{ kind: string; name: string }> = [];
+  for (const f of flags.substituteFrom) {
+    for (const o of await readSubstituteSources(ctx, f)) {
+      sources.push(o);
+      fromFiles.push({ kind: o.kind, name: o.metadata.name ?? "" });
+    }
+  }
+  let ks: KubeObject;
+  if (flags.kustomization) {
+    const text = await readText(ctx, flags.kustomization, "Kustomization file");
+    const found = parseObjects(text, flags.kustomization).find(
+      (o) => o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"),
+    );
+    if (!found) {
+      throw new UsageError(
+        `${flags.kustomization} holds no Flux Kustomization (kustomize.toolkit.fluxcd.io/v1)`,
+      );
+    }
+    ks = found;
+    const spec = isRecord(ks.spec) ? { ...ks.spec } : {};
+    const postBuild = isRecord(spec.postBuild) ? ({ ...spec.postBuild } as PostBuild) : undefined;
+    const keyValueFiles = fromFiles.filter((r) => r.name.startsWith("file:"));
+    if (postBuild || keyValueFiles.length > 0) {
+      spec.postBuild = {
+        ...postBuild,
+        substituteFrom: [...(postBuild?.substituteFrom ?? []), ...keyValueFiles],
+      } satisfies PostBuild;
+    }
+    const referenced = new Set(
+      ((spec.postBuild as PostBuild | undefined)?.substituteFrom ?? []).map((r) => `${r.kind}/${r.name}`),
+    );
+    for (const s of sources) {
+      if (!referenced.has(`${s.kind}/${s.metadata.name}`)) {
+        ctx.stderr.write(
+          `note: ${refOf(s)} is not referenced by the Kustomization's postBuild.substituteFrom: ignored\n`,
+        );
+      }
+    }
+    ks = { ...ks, spec: { ...spec, path: "." } };
+    // Offline, the given files stand for the objects in the Kustomization's own namespace.
+    for (const s of sources) s.metadata.namespace = ks.metadata.namespace;
+  } else {
+    ks = syntheticKustomization(sources.length > 0 ? { substituteFrom: fromFiles } : undefined);
+  }
+  const objects = await renderKustomization(ks, {
+    signal: ctx.signal,
+    runner: kustomizeRunner(ctx),
+    sourceDir: dir,
+    sources,
+    strictSubstitute: flags.strictSubstitute ?? false,
+  });
+  const out: KubeObject[] = [];
+  let render: RenderFn | undefined;
+  for (const o of objects) {
+    out.push(o);
+    if (
+      flags.expandResourcesets &&
+      o.kind === "ResourceSet" &&
+      o.apiVersion.startsWith("fluxcd.controlplane.io/")
+    ) {
+      render ??= await templateRenderer();
+      const providers = objects.filter((p) => p.kind === "ResourceSetInputProvider");
+      const expansion = expandResourceSet(structuredClone(o), { render, providers });
+      printDeferred(ctx, expansion.deferred);
+      out.push(...expansion.objects);
+    }
+  }
+  write(ctx.stdout, stringifyObjects(out));
+}
+
+async function validateCommand(ctx: CliContext, dir: string, flags: { strict?: boolean }): Promise<void> {
+  const root = resolve(abs(ctx, dir));
+  const result = await validateDir(root, {
+    signal: ctx.signal,
+    runner: kustomizeRunner(ctx),
+    strict: flags.strict ?? false,
+  });
+  for (const p of result.problems) write(ctx.stdout, formatProblem(p));
+  const errors = result.problems.filter((p) => p.severity === "error").length;
+  const warnings = result.problems.length - errors;
+  write(
+    ctx.stdout,
+    `${errors === 0 ? "ok" : "failed"}: ${result.files} files, ${result.overlays} kustomize overlays, ${result.objects} objects checked; ${errors} errors, ${warnings} warnings`,
+  );
+  if (errors > 0) ctx.exitCode = 1;
+}
+
+export function registerBuildCommands(program: Command, ctx: CliContext): void {
+  const build = program
+    .command("build")
+    .description("render what a cluster would apply, offline: ResourceSets and Flux Kustomizations");
+
+  build
+    .command("resourceset")
+    .alias("rset")
+    .description(
+      "expand a ResourceSet's templates over its inputs and print the objects as multi-document YAML",
+    )
+    .requiredOption(
+      "-f, --filename <file>",
+      "ResourceSet manifest (may also hold ResourceSetInputProviders); - for stdin",
+    )
+    .option(
+      "-i, --inputs-from <file>",
+      "a YAML list of input sets (replaces spec.inputs), or ResourceSetInputProvider manifests (Static, or with status.exportedInputs)",
+    )
+    .option("-n, --namespace <ns>", "namespace of a ResourceSet that sets none", "flux-system")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry build resourceset -f examples/fleet/tenants/apps.yaml\n  ferry build rset -f rset.yaml --inputs-from providers.yaml\n",
+    )
+    .action(async (flags: ResourceSetFlags) => buildResourceSetCommand(ctx, flags));
+
+  build
+    .command("kustomization")
+    .alias("ks")
+    .description(
+      "render a folder as a Flux Kustomization would: kustomize build, overlay fields, postBuild substitution",
+    )
+    .requiredOption("--path <dir>", "folder to build (the Kustomization's spec.path inside the artifact)")
+    .option("--kustomization <file>", "Flux Kustomization manifest whose overlay fields and postBuild apply")
+    .option(
+      "--substitute-from <file>",
+      "ConfigMap/Secret manifest (e.g. a cluster's runtime-info.yaml) or KEY=VALUE file; repeatable, later files win",
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option("--strict-substitute", "fail on a variable that is not defined and has no default")
+    .option("--expand-resourcesets", "also expand the ResourceSets found in the output")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry build kustomization --path examples/fleet/tenants --substitute-from examples/fleet/clusters/staging/flux-system/runtime-info.yaml --expand-resourcesets\n  ferry build ks --path ./apps/production --kustomization ks.yaml --substitute-from vars.env --strict-substitute\n",
+    )
+    .action(async (flags: KustomizationFlags) => buildKustomizationCommand(ctx, flags));
+
+  program
+    .command("validate")
+    .description(
+      "check a fleet folder offline: YAML syntax, every kustomize overlay builds, every object matches its schema",
+    )
+    .argument("[dir]", "folder to check", ".")
+    .option("--strict", "reject unknown fields and unknown kinds")
+    .addHelpText("after", "\nExamples:\n  ferry validate examples/fleet\n  ferry validate . --strict\n")
+    .action(async (dir: string, flags: { strict?: boolean }) => validateCommand(ctx, dir, flags));
+}

@@ -18,6 +18,7 @@ export {
   ResourceSetBuildError,
   type StepResult,
 } from "./build.ts";
+export { TemplateEngineUnavailableError, templateRenderer } from "./engine.ts";
 export {
   combineInputs,
   type InputSet,

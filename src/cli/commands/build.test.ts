@@ -1,0 +1,126 @@
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { parseObjects } from "../../render/index.ts";
+import { runCli } from "../testing.ts";
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url));
+const env = { PATH: process.env.PATH, HOME: process.env.HOME };
+
+async function tempDir(t: { after: (fn: () => Promise<void>) => void }): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-build-cli-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+for (const [cluster, tag] of [
+  ["staging", "latest"],
+  ["production", "latest-stable"],
+]) {
+  test(`ferry build kustomization: the ${cluster} tenants with its runtime-info`, async () => {
+    const run = await runCli(
+      [
+        "build",
+        "kustomization",
+        "--path",
+        "examples/fleet/tenants",
+        "--substitute-from",
+        `examples/fleet/clusters/${cluster}/flux-system/runtime-info.yaml`,
+      ],
+      { cwd: repo, env },
+    );
+    assert.equal(run.code, 0, run.stderr);
+    const [rset] = parseObjects(run.stdout, "stdout");
+    assert.equal(rset?.kind, "ResourceSet");
+    const inputs = (rset?.spec as { inputs: Array<{ tag: string; environment: string }> }).inputs;
+    assert.deepEqual(
+      inputs.map((i) => [i.tag, i.environment]),
+      [
+        [tag, cluster],
+        [tag, cluster],
+      ],
+    );
+  });
+}
+
+test("ferry build kustomization: a Kustomization file, KEY=VALUE sources and strict substitution", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, "vars.env"), "# cluster identity\nCLUSTER_NAME=edge-7\n");
+  await writeFile(
+    join(dir, "ks.yaml"),
+    [
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1",
+      "kind: Kustomization",
+      "metadata: {name: podinfo, namespace: podinfo}",
+      "spec:",
+      "  interval: 10m",
+      "  prune: true",
+      "  sourceRef: {kind: OCIRepository, name: podinfo}",
+      "  path: ./production",
+      "  targetNamespace: edge",
+      "  namePrefix: edge-",
+      "  postBuild:",
+      "    substituteFrom:",
+      "      - kind: ConfigMap",
+      "        name: flux-runtime-info",
+      "",
+    ].join("\n"),
+  );
+  const base = [
+    "build",
+    "ks",
+    "--path",
+    "examples/components/podinfo/production",
+    "--kustomization",
+    join(dir, "ks.yaml"),
+  ];
+  const runtimeInfo = "examples/fleet/clusters/staging/flux-system/runtime-info.yaml";
+  const ok = await runCli(
+    [...base, "--substitute-from", runtimeInfo, "--substitute-from", join(dir, "vars.env")],
+    {
+      cwd: repo,
+      env,
+    },
+  );
+  assert.equal(ok.code, 0, ok.stderr);
+  const deploy = parseObjects(ok.stdout, "stdout").find((o) => o.kind === "Deployment");
+  assert.equal(deploy?.metadata.name, "edge-podinfo");
+  assert.equal(deploy?.metadata.namespace, "edge");
+  assert.match(ok.stdout, /Hello from edge-7/);
+
+  const strict = await runCli(
+    [
+      ...base,
+      "--substitute-from",
+      "examples/fleet/clusters/staging/flux-system/runtime-info.yaml",
+      "--strict-substitute",
+    ],
+    { cwd: repo, env },
+  );
+  assert.equal(strict.code, 0, strict.stderr);
+  assert.match(strict.stdout, /Hello from staging-1/);
+
+  const missing = await runCli([...base, "--strict-substitute"], { cwd: repo, env });
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /substituteFrom ConfigMap\/flux-runtime-info .*was not found/);
+});
+
+test("ferry build kustomization: usage errors exit 2 and name the file", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(join(dir, "bad.env"), "not a pair\n");
+  const bad = await runCli(["build", "ks", "--path", dir, "--substitute-from", join(dir, "bad.env")], {
+    cwd: repo,
+    env,
+  });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /bad\.env:1: expected KEY=VALUE/);
+  const absent = await runCli(["build", "ks", "--path", dir, "--kustomization", join(dir, "nope.yaml")], {
+    cwd: repo,
+    env,
+  });
+  assert.equal(absent.code, 2);
+  assert.match(absent.stderr, /nope\.yaml/);
+});
