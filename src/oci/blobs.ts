@@ -116,7 +116,7 @@ export async function downloadBlob(
   try {
     await pipeline(
       stream,
-      createWriteStream(tmp, { flags: "wx" }),
+      createWriteStream(tmp, { flags: "wx", highWaterMark: 1 << 20 }),
       opts.signal ? { signal: opts.signal } : {},
     );
     await rename(tmp, path);

@@ -34,7 +34,8 @@ export class VerifyingStream extends Transform {
   readonly #maxBytes: number;
   #size = 0;
   constructor(reference: string, expected: string, maxBytes = Number.POSITIVE_INFINITY) {
-    super();
+    // Large buffers: blob downloads are bulk transfers, and 16 KiB steps cost more in calls than in memory.
+    super({ highWaterMark: 1 << 20 });
     const algo = expected.split(":")[0]!;
     this.#hash = createHash(algo === "sha512" ? "sha512" : "sha256");
     this.#expected = expected;
