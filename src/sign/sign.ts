@@ -6,15 +6,8 @@
  */
 import { createPublicKey, sign as cryptoSign, type KeyObject } from "node:crypto";
 import { type Bundle, bundleToJSON } from "@sigstore/bundle";
-import {
-  DSSEBundleBuilder,
-  FulcioSigner,
-  MessageSignatureBundleBuilder,
-  RekorWitness,
-  type Signer,
-  TSAWitness,
-  type Witness,
-} from "@sigstore/sign";
+// Loaded on first use: @sigstore/sign and its HTTP stack cost ~200 ms of startup every other command would pay.
+import type { Signer, Witness } from "@sigstore/sign";
 import { formatReference, type OciClient } from "../oci/index.ts";
 import { SigningError } from "./errors.ts";
 import { keyHint, publicKeyPEM } from "./keys.ts";
@@ -28,6 +21,8 @@ import {
 import { ociSignatureRegistry, type Reference } from "./registry.ts";
 import { writeBundle } from "./store-bundle.ts";
 import { writeLegacySignature } from "./store-legacy.ts";
+
+type SigstoreSign = typeof import("@sigstore/sign");
 
 export type SignatureFormat = "bundle" | "legacy";
 
@@ -79,9 +74,9 @@ export function keySigner(privateKey: KeyObject): Signer {
   };
 }
 
-function signerFor(material: SigningMaterial, timeout: number): Signer {
+function signerFor(lib: SigstoreSign, material: SigningMaterial, timeout: number): Signer {
   if (material.kind === "key") return keySigner(material.privateKey);
-  return new FulcioSigner({
+  return new lib.FulcioSigner({
     fulcioBaseURL: material.fulcioURL,
     identityProvider: { getToken: material.identityToken },
     timeout,
@@ -100,10 +95,11 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
   if (opts.material.kind === "keyless" && !opts.rekorURL) {
     throw new SigningError(name, `keyless signing of ${name} needs a Rekor URL: pass --rekor-url`);
   }
+  const lib = await import("@sigstore/sign");
   const witnesses: Witness[] = [];
   if (opts.rekorURL) {
     witnesses.push(
-      new RekorWitness({
+      new lib.RekorWitness({
         rekorBaseURL: opts.rekorURL,
         // dsse entries, as cosign 3 makes them.
         entryType: "dsse",
@@ -113,15 +109,15 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
       }),
     );
   }
-  if (opts.tsaURL) witnesses.push(new TSAWitness({ tsaBaseURL: opts.tsaURL, timeout, retry: 1 }));
-  const signer = signerFor(opts.material, timeout);
+  if (opts.tsaURL) witnesses.push(new lib.TSAWitness({ tsaBaseURL: opts.tsaURL, timeout, retry: 1 }));
+  const signer = signerFor(lib, opts.material, timeout);
   signal?.throwIfAborted();
 
   let bundle: Bundle;
   let stored: { digest: string };
   try {
     if (format === "bundle") {
-      const builder = new DSSEBundleBuilder({ signer, witnesses, certificateChain: false });
+      const builder = new lib.DSSEBundleBuilder({ signer, witnesses, certificateChain: false });
       bundle = await builder.create({
         data: signStatement(subject.digest, opts.annotations),
         type: INTOTO_PAYLOAD_TYPE,
@@ -137,7 +133,7 @@ export async function signArtifact(opts: SignArtifactOptions): Promise<SignResul
         subject.digest,
         opts.annotations,
       );
-      const builder = new MessageSignatureBundleBuilder({ signer, witnesses });
+      const builder = new lib.MessageSignatureBundleBuilder({ signer, witnesses });
       bundle = await builder.create({ data: payload });
       signal?.throwIfAborted();
       stored = await writeLegacySignature(registry, repo, subject.digest, bundleToLegacy(bundle, payload), {
