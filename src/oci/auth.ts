@@ -127,7 +127,8 @@ export class Authorizer {
       }
       const token = await this.#fetchToken(registry, s, wanted, signal);
       // Also cache under the caller's own scopes so the next request of the same kind sends it up front.
-      this.#tokens.set(tokenKey(registry, scopes), this.#tokens.get(key)!);
+      const entry = this.#tokens.get(key);
+      if (entry) this.#tokens.set(tokenKey(registry, scopes), entry);
       const header = `Bearer ${token}`;
       if (header === refused) {
         throw new AuthenticationError(registry, 401, await this.credentialSource(registry), "token refused");
