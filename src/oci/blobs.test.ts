@@ -6,9 +6,10 @@ import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { startRegistry, type TestRegistry } from "../dev/registry.ts";
 import { OciClient } from "./client.ts";
+import { staticCredentials } from "./credentials.ts";
 import { sha256Digest } from "./digest.ts";
 import { ContentTooLargeError, DigestMismatchError, NotFoundError } from "./errors.ts";
-import { type SharedRegistries, sharedRegistries, uniqueRepo } from "./testing.ts";
+import { fakeServer, type SharedRegistries, sharedRegistries, uniqueRepo } from "./testing.ts";
 
 describe("blobs on the real registry", () => {
   let regs: SharedRegistries;
@@ -151,5 +152,35 @@ describe("corrupted blob in the registry's storage", () => {
         // consume
       }
     }, DigestMismatchError);
+  });
+});
+
+describe("blob redirects (fake: a registry that serves blobs from separate storage)", () => {
+  it("follows the redirect, verifies the bytes, and does not send the registry credentials to the storage", async () => {
+    const data = randomBytes(1000);
+    const digest = sha256Digest(data);
+    const storageAuth: Array<string | undefined> = [];
+    const storage = await fakeServer((req, res) => {
+      storageAuth.push(req.headers.authorization);
+      res.writeHead(200, { "Content-Length": String(data.length) });
+      res.end(data);
+    });
+    const registry = await fakeServer((req, res) => {
+      if (!req.headers.authorization) {
+        res.writeHead(401, { "WWW-Authenticate": 'Basic realm="r"' });
+        res.end();
+        return;
+      }
+      res.writeHead(307, { Location: `${storage.url}/blobs/${digest}?signature=abc` });
+      res.end();
+    });
+    try {
+      const client = new OciClient({ credentials: staticCredentials("u:secret") });
+      assert.deepEqual(Buffer.from(await client.getBlob(`${registry.host}/r`, digest)), data);
+      assert.deepEqual(storageAuth, [undefined]);
+    } finally {
+      await registry.close();
+      await storage.close();
+    }
   });
 });
