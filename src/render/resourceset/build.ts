@@ -9,6 +9,7 @@
 import { FerryError } from "../../errors/index.ts";
 import { identityOf, isKubeObject, isRecord, type KubeObject, refOf } from "../object.ts";
 import { goYamlParseAll, goYamlTemplateText } from "../yaml.ts";
+import { compilePlan, renderPlan } from "./fastpath.ts";
 import type { InputSet } from "./inputs.ts";
 
 export const RECONCILE_ANNOTATION = "fluxcd.controlplane.io/reconcile";
@@ -74,12 +75,23 @@ export function buildResources(
   for (const [i, resource] of src.resources.entries()) {
     const label = `${where}.resources[${i}]${describeTemplate(resource)}`;
     const text = goYamlTemplateText(resource);
+    const plan = compilePlan(text);
+    const one = (input: InputSet | undefined, desc: string | undefined): KubeObject => {
+      if (plan) {
+        const fast = renderPlan(plan, input, (s, inp) => render(s, inp, "resourceset"));
+        if (isKubeObject(fast)) {
+          fast.metadata ??= {};
+          return fast;
+        }
+      }
+      return renderOne(rsetName, label, text, input, desc, render);
+    };
     if (inputs.length === 0) {
-      add(renderOne(rsetName, label, text, undefined, undefined, render), false);
+      add(one(undefined, undefined), false);
       continue;
     }
     for (const [j, input] of inputs.entries()) {
-      const o = renderOne(rsetName, label, text, input, describeInput(inputs, j), render);
+      const o = one(input, describeInput(inputs, j));
       if (disabled(o)) continue;
       add(o, true);
     }
