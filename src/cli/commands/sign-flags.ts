@@ -1,0 +1,342 @@
+/**
+ * Signing and verification flags shared by `ferry sign`/`verify` and the publish commands (`push artifact
+ * --sign`, `release --sign`, `promote --verify-key …`): the options to add to a command, and functions that
+ * turn parsed flags plus the environment into "sign this digest" / "verify this digest" callbacks.
+ */
+import { readFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { createInterface } from "node:readline";
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
+import type { Command } from "commander";
+import { UsageError } from "../../errors/index.ts";
+import {
+  chainCredentials,
+  dockerConfigCredentials,
+  envCredentials,
+  OciClient,
+  type Reference,
+} from "../../oci/index.ts";
+import {
+  exactPattern,
+  type IdentityPattern,
+  KeyError,
+  loadPrivateKey,
+  readTrustedRoot,
+  resolveIdentityToken,
+  type SignatureFormat,
+  type SigningMaterial,
+  type SignResult,
+  signArtifact,
+  type VerifiedArtifact,
+  type VerifyPolicy,
+  verifyArtifact,
+} from "../../sign/index.ts";
+import type { CliContext } from "../context.ts";
+
+export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
+export const DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
+
+export function abs(ctx: CliContext, p: string): string {
+  return isAbsolute(p) ? p : join(ctx.cwd, p);
+}
+
+export function collect(v: string, prev: string[] = []): string[] {
+  return [...prev, v];
+}
+
+/** OCI client with credentials from FERRY_REGISTRY_USER/PASSWORD, then the Docker config. */
+export function registryClient(ctx: CliContext, opts: { insecure?: boolean | undefined }): OciClient {
+  const home = ctx.env.HOME ?? "";
+  const dockerConfig = ctx.env.DOCKER_CONFIG ?? (home ? join(home, ".docker") : undefined);
+  return new OciClient({
+    insecure: opts.insecure ?? false,
+    credentials: chainCredentials(
+      envCredentials({ username: ctx.env.FERRY_REGISTRY_USER, password: ctx.env.FERRY_REGISTRY_PASSWORD }),
+      dockerConfig ? dockerConfigCredentials({ path: join(dockerConfig, "config.json") }) : undefined,
+    ),
+  });
+}
+
+/** COSIGN_PASSWORD, else a prompt on a terminal, else an error saying to set it. */
+export async function password(ctx: CliContext, confirm: boolean): Promise<string> {
+  const fromEnv = ctx.env.COSIGN_PASSWORD;
+  if (fromEnv !== undefined) return fromEnv;
+  if (!process.stdin.isTTY) {
+    throw new UsageError(
+      "no password for the private key: set COSIGN_PASSWORD (it may be empty) or run on a terminal",
+    );
+  }
+  const ask = (q: string) =>
+    new Promise<string>((resolve) => {
+      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: true });
+      // Echo the question, not the keystrokes.
+      (rl as unknown as { _writeToOutput: (s: string) => void })._writeToOutput = (s: string) => {
+        if (s.includes(q)) process.stderr.write(q);
+      };
+      rl.question(q, (a) => {
+        rl.close();
+        process.stderr.write("\n");
+        resolve(a);
+      });
+    });
+  const first = await ask("Enter password for private key: ");
+  if (confirm && (await ask("Enter password for private key again: ")) !== first) {
+    throw new UsageError("the two passwords differ; run the command again");
+  }
+  return first;
+}
+
+/** A key given as a path or as `env://VAR` (cosign's syntax); returns its text and a name for messages. */
+export async function readKeyRef(
+  ctx: CliContext,
+  ref: string,
+  signal: AbortSignal,
+): Promise<{ text: string; source: string }> {
+  if (ref.startsWith("env://")) {
+    const name = ref.slice("env://".length);
+    const text = ctx.env[name];
+    if (!text) throw new UsageError(`environment variable ${name} (from ${ref}) is empty or unset`);
+    return { text, source: `environment variable ${name}` };
+  }
+  const path = abs(ctx, ref);
+  try {
+    return { text: await readFile(path, { encoding: "utf8", signal }), source: path };
+  } catch (cause) {
+    throw new KeyError(path, `cannot read key file ${path}: ${(cause as Error).message}`, { cause });
+  }
+}
+
+// ---- signing ----
+
+export interface SignFlags {
+  key?: string;
+  identityToken?: string;
+  fulcioUrl: string;
+  rekorUrl?: string;
+  tlogUpload?: boolean;
+  newBundleFormat: boolean;
+  signatureFormat?: string;
+  annotations?: string[];
+  trustedRoot?: string;
+}
+
+/** Adds the signing flags (`--key`, keyless, storage format) to a command. */
+export function addSigningOptions(cmd: Command): Command {
+  return cmd
+    .option("--key <path>", "private key file (cosign.key) or env://VAR; without it, sign keyless")
+    .option("--identity-token <token>", "OIDC token (or a file holding it) for keyless signing")
+    .option("--fulcio-url <url>", "Fulcio for keyless certificates", DEFAULT_FULCIO_URL)
+    .option("--rekor-url <url>", `Rekor transparency log (default ${DEFAULT_REKOR_URL} for keyless)`)
+    .option(
+      "--tlog-upload [bool]",
+      "upload to Rekor (keyless always does; key signing only when set)",
+      (v) => v !== "false",
+    )
+    .option(
+      "--new-bundle-format [bool]",
+      "store a Sigstore bundle as an OCI referrer (false: legacy .sig tag)",
+      (v) => v !== "false",
+      true,
+    )
+    .option("--signature-format <format>", "bundle (default) or legacy")
+    .option("-a, --annotations <key=value>", "extra claim in the signed payload (repeatable)", collect)
+    .option(
+      "--trusted-root <file>",
+      "after keyless signing, check the signature against this trusted_root.json",
+    );
+}
+
+function parseAnnotations(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const a of list) {
+    const i = a.indexOf("=");
+    if (i <= 0) throw new UsageError(`annotation "${a}" is not key=value`);
+    out[a.slice(0, i)] = a.slice(i + 1);
+  }
+  return out;
+}
+
+function signatureFormat(f: SignFlags): SignatureFormat {
+  if (f.signatureFormat === undefined) return f.newBundleFormat ? "bundle" : "legacy";
+  if (f.signatureFormat !== "bundle" && f.signatureFormat !== "legacy") {
+    throw new UsageError(`--signature-format "${f.signatureFormat}" is not one of bundle, legacy`);
+  }
+  return f.signatureFormat;
+}
+
+/** The key (and whether to log it) or the keyless identity the flags and environment ask for. */
+async function signingMaterial(
+  ctx: CliContext,
+  f: SignFlags,
+): Promise<{ material: SigningMaterial; rekorURL: string | undefined }> {
+  const signal = ctx.signal;
+  if (f.key) {
+    const { text, source } = await readKeyRef(ctx, f.key, signal);
+    const encrypted = text.includes("ENCRYPTED");
+    const privateKey = await loadPrivateKey(text, {
+      source,
+      signal,
+      ...(encrypted ? { password: await password(ctx, false) } : {}),
+    });
+    // Key signatures go to a transparency log only when asked for (a private key needs no certificate time).
+    const upload = f.tlogUpload === true || (f.rekorUrl !== undefined && f.tlogUpload !== false);
+    return {
+      material: { kind: "key", privateKey },
+      rekorURL: upload ? (f.rekorUrl ?? DEFAULT_REKOR_URL) : undefined,
+    };
+  }
+  if (f.tlogUpload === false) {
+    throw new UsageError("keyless signing needs the transparency log: drop --tlog-upload=false");
+  }
+  const url = ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL;
+  const bearer = ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+  const token = await resolveIdentityToken(
+    {
+      identityToken: f.identityToken ?? ctx.env.SIGSTORE_ID_TOKEN,
+      github: url && bearer ? { requestUrl: url, requestToken: bearer } : undefined,
+      cwd: ctx.cwd,
+    },
+    { signal },
+  );
+  return {
+    material: { kind: "keyless", identityToken: async () => token, fulcioURL: f.fulcioUrl },
+    rekorURL: f.rekorUrl ?? DEFAULT_REKOR_URL,
+  };
+}
+
+export type SignDigest = (client: OciClient, artifact: Reference) => Promise<SignResult>;
+
+/**
+ * Resolves the signing flags once (reads the key, asks for the password, gets the OIDC token) and returns
+ * a function that signs an artifact. Call it before pushing, so a bad key fails before anything is pushed.
+ */
+export async function signerFromFlags(ctx: CliContext, f: SignFlags): Promise<SignDigest> {
+  const format = signatureFormat(f);
+  const annotations = parseAnnotations(f.annotations);
+  const { material, rekorURL } = await signingMaterial(ctx, f);
+  const trustedRoot = f.trustedRoot
+    ? await readTrustedRoot(abs(ctx, f.trustedRoot), { signal: ctx.signal })
+    : undefined;
+  return async (client, artifact) => {
+    const signal = ctx.signal;
+    const res = await signArtifact({
+      client,
+      reference: artifact,
+      material,
+      format,
+      rekorURL,
+      signal,
+      ...(annotations ? { annotations } : {}),
+    });
+    if (trustedRoot && material.kind === "keyless") {
+      // Check what was just made against the trusted root the clusters will use.
+      await verifyArtifact({
+        client,
+        reference: { registry: artifact.registry, repository: artifact.repository, digest: res.digest },
+        policy: { identities: [{ issuer: ".*", subject: ".*" }], trustedRoot },
+        signal,
+      });
+    }
+    return res;
+  };
+}
+
+export function describeSignResult(res: SignResult): string {
+  const where = res.format === "bundle" ? "Sigstore bundle referrer" : "legacy .sig tag";
+  const log = res.logIndex ? `, Rekor log index ${res.logIndex}` : "";
+  return `Signed ${res.reference} (${where}, ${res.signatureManifest}${log})`;
+}
+
+// ---- verification ----
+
+export interface PolicyFlags {
+  /** `--key` on verify, `--verify-key` on promote. */
+  key?: string[];
+  verifyKey?: string[];
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  trustedRoot?: string;
+}
+
+/** Adds the verification policy flags; `keyFlag` is `--key` on verify and `--verify-key` on promote. */
+export function addPolicyOptions(cmd: Command, keyFlag: "--key" | "--verify-key" = "--key"): Command {
+  return cmd
+    .option(
+      `${keyFlag} <path>`,
+      "public key file (cosign.pub) or env://VAR (repeatable: any may match)",
+      collect,
+    )
+    .option("--certificate-identity <subject>", "keyless: exact certificate subject")
+    .option("--certificate-identity-regexp <regexp>", "keyless: certificate subject regular expression")
+    .option("--certificate-oidc-issuer <issuer>", "keyless: exact OIDC issuer")
+    .option("--certificate-oidc-issuer-regexp <regexp>", "keyless: OIDC issuer regular expression")
+    .option("--trusted-root <file>", "trusted_root.json (default: the public Sigstore root via TUF)");
+}
+
+/** Identity flags → one policy entry, as cosign builds it (exact value or regexp for each side). */
+export function identityFromFlags(f: PolicyFlags): IdentityPattern | undefined {
+  const subject = f.certificateIdentity ? exactPattern(f.certificateIdentity) : f.certificateIdentityRegexp;
+  const issuer = f.certificateOidcIssuer
+    ? exactPattern(f.certificateOidcIssuer)
+    : f.certificateOidcIssuerRegexp;
+  if (subject === undefined && issuer === undefined) return undefined;
+  if (subject === undefined || issuer === undefined) {
+    throw new UsageError(
+      "keyless verification needs both --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp)",
+    );
+  }
+  return { issuer, subject };
+}
+
+async function loadTrust(ctx: CliContext, path: string | undefined): Promise<TrustedRoot> {
+  if (path) return readTrustedRoot(abs(ctx, path), { signal: ctx.signal });
+  // The public-good Sigstore root, through its TUF repository (network).
+  const { getTrustedRoot } = await import("@sigstore/tuf");
+  const { TrustedRoot: TR } = await import("@sigstore/protobuf-specs");
+  return TR.fromJSON(await getTrustedRoot());
+}
+
+/** The policy the flags describe, or undefined when they describe none (no key, no identity). */
+export async function policyFromFlags(ctx: CliContext, f: PolicyFlags): Promise<VerifyPolicy | undefined> {
+  const identity = identityFromFlags(f);
+  const keys: string[] = [];
+  for (const k of [...(f.key ?? []), ...(f.verifyKey ?? [])])
+    keys.push((await readKeyRef(ctx, k, ctx.signal)).text);
+  if (!identity && keys.length === 0) return undefined;
+  const trustedRoot = identity || f.trustedRoot ? await loadTrust(ctx, f.trustedRoot) : undefined;
+  return { keys, identities: identity ? [identity] : [], trustedRoot };
+}
+
+export type VerifyDigest = (
+  client: OciClient,
+  artifact: Reference,
+  digest?: string,
+) => Promise<VerifiedArtifact>;
+
+/** A verification callback for the policy in the flags; UsageError when the flags give none. */
+export async function verifierFromFlags(
+  ctx: CliContext,
+  f: PolicyFlags,
+  keyFlag = "--key",
+): Promise<VerifyDigest> {
+  const policy = await policyFromFlags(ctx, f);
+  if (!policy) {
+    throw new UsageError(
+      `say what to trust: ${keyFlag} cosign.pub, or --certificate-identity(-regexp) with --certificate-oidc-issuer(-regexp)`,
+    );
+  }
+  return (client, artifact, digest) =>
+    verifyArtifact({ client, reference: artifact, digest, policy, signal: ctx.signal });
+}
+
+export function describeVerified(v: VerifiedArtifact): string {
+  const who =
+    v.identity.kind === "key"
+      ? `public key ${v.identity.keyHint}`
+      : `issuer ${v.identity.issuer}, subject ${v.identity.subject}`;
+  const where = v.format === "bundle" ? "Sigstore bundle referrer" : "legacy .sig tag";
+  return `Verified ${v.reference}\n  signed by ${who}\n  signature stored as ${where}`;
+}
