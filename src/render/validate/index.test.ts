@@ -1,0 +1,103 @@
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { toolPath } from "../../dev/tools.ts";
+import { findKustomize } from "../kustomize.ts";
+import { formatProblem, validateDir } from "./index.ts";
+
+const examples = fileURLToPath(new URL("../../../examples/", import.meta.url));
+const signal = new AbortController().signal;
+const runner = findKustomize({ kustomize: toolPath("kustomize") });
+
+test("validateDir: the example fleet is clean, even in strict mode", async () => {
+  const result = await validateDir(examples, { signal, runner, strict: true });
+  assert.deepEqual(result.problems.map(formatProblem), []);
+  assert.ok(result.overlays >= 8, `overlays: ${result.overlays}`);
+  assert.ok(result.objects >= 20, `objects: ${result.objects}`);
+});
+
+test("validateDir: each kind of problem names the file, the object and the field", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-validate-test-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, "broken.yaml"),
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: [unclosed\n",
+  );
+  await writeFile(
+    join(dir, "deploy.yaml"),
+    [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: {name: web, namespace: apps}",
+      "spec:",
+      "  replicas: three",
+      "  selector: {matchLabels: {app: web}}",
+      "  template:",
+      "    metadata: {labels: {app: web}}",
+      "    spec:",
+      "      containers: [{name: web, image: nginx, colour: blue}]",
+      "---",
+      "apiVersion: example.com/v1",
+      "kind: Widget",
+      "metadata: {name: w}",
+      "spec: {size: 3}",
+      "",
+    ].join("\n"),
+  );
+  await writeFile(
+    join(dir, "crd.yaml"),
+    [
+      "apiVersion: apiextensions.k8s.io/v1",
+      "kind: CustomResourceDefinition",
+      "metadata: {name: gadgets.example.com}",
+      "spec:",
+      "  group: example.com",
+      "  names: {kind: Gadget, plural: gadgets}",
+      "  scope: Namespaced",
+      "  versions:",
+      "    - name: v1",
+      "      served: true",
+      "      storage: true",
+      "      schema:",
+      "        openAPIV3Schema:",
+      "          type: object",
+      "          properties:",
+      "            spec: {type: object, properties: {size: {type: integer}}}",
+      "---",
+      "apiVersion: example.com/v1",
+      "kind: Gadget",
+      "metadata: {name: g}",
+      "spec: {size: big}",
+      "",
+    ].join("\n"),
+  );
+  await mkdir(join(dir, "overlay"));
+  await writeFile(join(dir, "overlay", "kustomization.yaml"), "resources:\n  - missing.yaml\n");
+  await writeFile(join(dir, "values.yaml"), "replicaCount: 2\n");
+
+  const lenient = await validateDir(dir, { signal, runner });
+  assert.deepEqual(lenient.problems.map(formatProblem), [
+    "error: broken.yaml:4: invalid YAML: " + lenient.problems[0]?.message.replace(/^invalid YAML: /, ""),
+    "warning: values.yaml:1: not a Kubernetes object (no apiVersion and kind): skipped",
+    lenient.problems[2] ? formatProblem(lenient.problems[2]) : "",
+    'error: crd.yaml:17: Gadget/g: spec.size: must be an integer, got string "big"',
+    'error: deploy.yaml:1: Deployment/apps/web: spec.replicas: must be an integer, got string "three"',
+    "warning: deploy.yaml:12: Widget/w: unknown kind example.com/v1/Widget: no schema to check it against (add its CRD to the folder)",
+  ]);
+  assert.match(
+    formatProblem(lenient.problems[2]!),
+    /^error: overlay: kustomize build failed: .*missing\.yaml/,
+  );
+  const strict = await validateDir(dir, { signal, runner, strict: true });
+  const lines = strict.problems.map(formatProblem);
+  assert.ok(
+    lines.includes(
+      "error: deploy.yaml:1: Deployment/apps/web: spec.template.spec.containers[0].colour: is not a known field",
+    ),
+    lines.join("\n"),
+  );
+  assert.ok(lines.some((l) => l.startsWith("error: deploy.yaml:12: Widget/w: unknown kind")));
+});
