@@ -11,7 +11,7 @@ import { pipeline as pipelineCb, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ClientCore, SignalOptions } from "./core.ts";
-import { VerifyingStream } from "./digest.ts";
+import { digestAlgorithm, VerifyingStream } from "./digest.ts";
 import { ContentTooLargeError } from "./errors.ts";
 import type { Reference } from "./reference.ts";
 import { discard, repoScope } from "./transport.ts";
@@ -58,6 +58,7 @@ export async function openBlob(
   opts: BlobReadOptions = {},
 ): Promise<{ stream: Readable; size: number | undefined }> {
   const name = blobName(ref, digest);
+  digestAlgorithm(digest); // refuse what cannot be verified before asking for it
   const res = await core.transport.send({
     registry: ref.registry,
     method: "GET",

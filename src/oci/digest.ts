@@ -2,10 +2,30 @@
 import { createHash } from "node:crypto";
 import { createReadStream } from "node:fs";
 import { Transform, type TransformCallback } from "node:stream";
+import { UsageError } from "../errors/index.ts";
 import { ContentTooLargeError, DigestMismatchError } from "./errors.ts";
 
 export function sha256Digest(bytes: Uint8Array): string {
   return `sha256:${createHash("sha256").update(bytes).digest("hex")}`;
+}
+
+const algorithms = new Set(["sha256", "sha512"]);
+
+/** The hash algorithm of a digest, or a UsageError for one this client cannot verify. */
+export function digestAlgorithm(digest: string): "sha256" | "sha512" {
+  const algo = digest.split(":")[0] ?? "";
+  if (!algorithms.has(algo)) {
+    throw new UsageError(
+      `digest ${digest} uses the algorithm "${algo}", which cannot be verified: use sha256 or sha512`,
+    );
+  }
+  return algo as "sha256" | "sha512";
+}
+
+/** The digest of `bytes` with the algorithm of `like` (sha256 by default). */
+export function digestLike(bytes: Uint8Array, like?: string): string {
+  const algo = like ? digestAlgorithm(like) : "sha256";
+  return `${algo}:${createHash(algo).update(bytes).digest("hex")}`;
 }
 
 /** Digest and size of a file, streamed. */
@@ -36,8 +56,7 @@ export class VerifyingStream extends Transform {
   constructor(reference: string, expected: string, maxBytes = Number.POSITIVE_INFINITY) {
     // Large buffers: blob downloads are bulk transfers, and 16 KiB steps cost more in calls than in memory.
     super({ highWaterMark: 1 << 20 });
-    const algo = expected.split(":")[0]!;
-    this.#hash = createHash(algo === "sha512" ? "sha512" : "sha256");
+    this.#hash = createHash(digestAlgorithm(expected));
     this.#expected = expected;
     this.#reference = reference;
     this.#maxBytes = maxBytes;

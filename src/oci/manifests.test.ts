@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { after, before, describe, it } from "node:test";
+import { UsageError } from "../errors/index.ts";
 import { OciClient } from "./client.ts";
 import { sha256Digest } from "./digest.ts";
 import { DigestMismatchError, NotFoundError, UnsupportedMediaTypeError } from "./errors.ts";
@@ -179,6 +180,30 @@ describe("manifest integrity (fake server: a registry that serves other bytes)",
       await assert.rejects(new OciClient().getManifest(`${srv.host}/x:old`), (err: unknown) => {
         assert.ok(err instanceof UnsupportedMediaTypeError);
         assert.equal(err.mediaType, "application/vnd.docker.distribution.manifest.v1+prettyjws");
+        return true;
+      });
+    } finally {
+      await srv.close();
+    }
+  });
+
+  it("verifies sha512 digests and refuses algorithms it cannot verify", async () => {
+    const body = new TextEncoder().encode(
+      '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.index.v1+json","manifests":[]}',
+    );
+    const sha512 = `sha512:${createHash("sha512").update(body).digest("hex")}`;
+    const srv = await fakeServer((_req, res) => {
+      res.writeHead(200, { "Content-Type": MediaTypes.ociIndex });
+      res.end(body);
+    });
+    try {
+      const client = new OciClient();
+      assert.equal((await client.getManifest(`${srv.host}/x@${sha512}`)).digest, sha512);
+      const other = `sha512:${"0".repeat(128)}`;
+      await assert.rejects(client.getManifest(`${srv.host}/x@${other}`), DigestMismatchError);
+      await assert.rejects(client.getManifest(`${srv.host}/x@blake3:${"0".repeat(64)}`), (err: unknown) => {
+        assert.ok(err instanceof UsageError);
+        assert.match(err.message, /algorithm "blake3", which cannot be verified/);
         return true;
       });
     } finally {

@@ -1,7 +1,7 @@
 /** Manifests: get (bytes checked against the digest), head, put by tag or digest, delete, resolve. */
 import { UsageError } from "../errors/index.ts";
 import { type ClientCore, readLimited, type SignalOptions } from "./core.ts";
-import { sha256Digest } from "./digest.ts";
+import { digestAlgorithm, digestLike } from "./digest.ts";
 import { ContentTooLargeError, DigestMismatchError, UnsupportedMediaTypeError } from "./errors.ts";
 import { type Manifest, manifestMediaTypes } from "./media-types.ts";
 import { formatReference, type Reference } from "./reference.ts";
@@ -43,6 +43,7 @@ export async function getManifest(
   opts: GetManifestOptions = {},
 ): Promise<ManifestResult> {
   const name = formatReference(ref);
+  if (ref.digest) digestAlgorithm(ref.digest);
   const accept = opts.accept ?? manifestMediaTypes;
   const res = await core.transport.send({
     registry: ref.registry,
@@ -56,10 +57,12 @@ export async function getManifest(
     signal: opts.signal,
   });
   const bytes = await readBody(core, res, name);
-  const digest = sha256Digest(bytes);
-  const expected = ref.digest ?? headerDigest(res);
-  if (expected?.startsWith("sha256:") && expected !== digest)
-    throw new DigestMismatchError(name, expected, digest);
+  const digest = digestLike(bytes, ref.digest);
+  if (ref.digest && ref.digest !== digest) throw new DigestMismatchError(name, ref.digest, digest);
+  const header = headerDigest(res);
+  if (!ref.digest && header?.startsWith("sha256:") && header !== digest) {
+    throw new DigestMismatchError(name, header, digest);
+  }
   let manifest: Manifest;
   try {
     manifest = JSON.parse(new TextDecoder().decode(bytes)) as Manifest;
@@ -164,7 +167,7 @@ export async function putManifest(
 ): Promise<PutManifestResult> {
   const bytes =
     manifest instanceof Uint8Array ? manifest : new TextEncoder().encode(JSON.stringify(manifest));
-  const digest = sha256Digest(bytes);
+  const digest = digestLike(bytes, ref.digest);
   const name = formatReference(ref);
   if (ref.digest && ref.digest !== digest) throw new DigestMismatchError(name, ref.digest, digest);
   const parsed =
