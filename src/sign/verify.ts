@@ -71,6 +71,9 @@ interface Failure {
   found?: FoundIdentity;
 }
 
+/** Signatures examined per artifact at most (newest referrers and layers come last, so keep the first). */
+const MAX_SIGNATURES = 64;
+
 /** Most telling first: a valid signature for another artifact says more than a broken one. */
 const PRIORITY: VerifyReason[] = [
   "digest-mismatch",
@@ -123,6 +126,10 @@ export async function verifyArtifact(opts: VerifyArtifactOptions): Promise<Verif
     } catch (err) {
       candidates.push({ format: "legacy", parseError: (err as Error).message });
     }
+  }
+  if (candidates.length > MAX_SIGNATURES) {
+    // A registry (or an attacker with push rights) could attach thousands; each costs a verification.
+    candidates.splice(MAX_SIGNATURES);
   }
   if (candidates.length === 0) {
     throw new VerificationError(

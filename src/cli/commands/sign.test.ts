@@ -56,6 +56,20 @@ test("sign --key and verify --key, both formats; wrong password and wrong key ar
     assert.equal(bad.code, 1);
     assert.match(bad.stderr, /failed verification \(wrong-key\)/);
   }
+  // Keys from environment variables, cosign's env:// syntax, for both halves.
+  const envArt = await pushTestArtifact(client, regs.open, uniqueRepo("cli-env"), "v1");
+  const envRef = `oci://${envArt.registry}/${envArt.repository}:v1`;
+  const keyEnv = {
+    ...env,
+    SIGN_KEY: await readFile(join(dir, "cosign.key"), "utf8"),
+    SIGN_PUB: await readFile(join(dir, "cosign.pub"), "utf8"),
+  };
+  assert.equal(
+    (await runCli(["sign", "--key", "env://SIGN_KEY", envRef], { env: keyEnv, cwd: dir })).code,
+    0,
+  );
+  const ev = await runCli(["verify", "--key", "env://SIGN_PUB", envRef], { env: keyEnv, cwd: dir });
+  assert.equal(ev.code, 0, ev.stderr);
   const art = await pushTestArtifact(client, regs.open, uniqueRepo("cli-pw"), "v1");
   const wrong = await runCli(["sign", "--key", "cosign.key", `oci://${art.registry}/${art.repository}:v1`], {
     env: { COSIGN_PASSWORD: "nope" },
