@@ -19,7 +19,7 @@ export {
   envCredentials,
   staticCredentials,
 } from "./credentials.ts";
-export { fileDigest, sha256Digest, VerifyingStream } from "./digest.ts";
+export { digestAlgorithm, digestLike, fileDigest, sha256Digest, VerifyingStream } from "./digest.ts";
 export { type DockerConfigOptions, dockerConfigCredentials } from "./docker-config.ts";
 export {
   AuthenticationError,
