@@ -128,7 +128,7 @@ export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-bench-render-"));
   try {
     const rset = bigResourceSet(1000);
-    const render = await templateRenderer();
+    const render = templateRenderer();
     const inProcess: number[] = [];
     let count = 0;
     for (let i = 0; i < RUNS; i++) {

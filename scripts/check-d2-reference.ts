@@ -15,7 +15,7 @@ import { expandResourceSet, templateRenderer } from "../src/render/resourceset/i
 const fleet = resolve(process.argv[2] ?? "/work/shared/reference/d2-fleet");
 const signal = AbortSignal.timeout(120_000);
 const runner = findKustomize({ kustomize: findTool("kustomize"), path: process.env.PATH ?? "" });
-const render = await templateRenderer();
+const render = templateRenderer();
 let failures = 0;
 
 function check(cluster: string, what: string, got: unknown, want: unknown): void {

@@ -14,17 +14,27 @@ import { readKubeconfigConnection } from "../src/dev/kubeconfig.ts";
 import { startTestCluster } from "../src/dev/testing.ts";
 
 type Json = Record<string, unknown>;
-const KEEP = ["type", "required", "enum", "nullable", "x-kubernetes-int-or-string", "x-kubernetes-preserve-unknown-fields"];
+const KEEP = [
+  "type",
+  "required",
+  "enum",
+  "nullable",
+  "x-kubernetes-int-or-string",
+  "x-kubernetes-preserve-unknown-fields",
+];
 
 function compact(s: Json): Json {
   const out: Json = {};
   for (const k of KEEP) if (s[k] !== undefined) out[k] = s[k];
   if (typeof s.$ref === "string") out.$ref = s.$ref.replace("#/components/schemas/", "");
   if (s.properties) {
-    out.properties = Object.fromEntries(Object.entries(s.properties as Record<string, Json>).map(([k, v]) => [k, compact(v)]));
+    out.properties = Object.fromEntries(
+      Object.entries(s.properties as Record<string, Json>).map(([k, v]) => [k, compact(v)]),
+    );
   }
   if (s.items) out.items = compact(s.items as Json);
-  if (typeof s.additionalProperties === "object") out.additionalProperties = compact(s.additionalProperties as Json);
+  if (typeof s.additionalProperties === "object")
+    out.additionalProperties = compact(s.additionalProperties as Json);
   else if (typeof s.additionalProperties === "boolean") out.additionalProperties = s.additionalProperties;
   if (Array.isArray(s.allOf)) {
     const parts = (s.allOf as Json[]).map(compact);
@@ -57,7 +67,11 @@ async function main(): Promise<void> {
       const schemas = ((doc.components as Json | undefined)?.schemas ?? {}) as Record<string, Json>;
       for (const [name, schema] of Object.entries(schemas)) {
         definitions[name] ??= compact(schema);
-        const gvks = (schema["x-kubernetes-group-version-kind"] ?? []) as Array<{ group: string; version: string; kind: string }>;
+        const gvks = (schema["x-kubernetes-group-version-kind"] ?? []) as Array<{
+          group: string;
+          version: string;
+          kind: string;
+        }>;
         for (const g of gvks) {
           if (g.kind.endsWith("List") || g.kind === "WatchEvent" || g.kind === "DeleteOptions") continue;
           const apiVersion = g.group ? `${g.group}/${g.version}` : g.version;
@@ -73,7 +87,9 @@ async function main(): Promise<void> {
     };
     const out = fileURLToPath(new URL("../schemas/kubernetes.json", import.meta.url));
     await writeFile(out, `${JSON.stringify(bundle)}\n`);
-    console.log(`wrote ${out}: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions from ${bundle.source}`);
+    console.log(
+      `wrote ${out}: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions from ${bundle.source}`,
+    );
   } finally {
     await started?.stop();
   }

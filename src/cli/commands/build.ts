@@ -118,7 +118,7 @@ async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags)
       );
     }
   }
-  const render = await templateRenderer();
+  const render = templateRenderer();
   const out: KubeObject[] = [];
   for (const rset of rsets) {
     rset.metadata.namespace ||= flags.namespace;
@@ -218,7 +218,7 @@ async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFl
       o.kind === "ResourceSet" &&
       o.apiVersion.startsWith("fluxcd.controlplane.io/")
     ) {
-      render ??= await templateRenderer();
+      render ??= templateRenderer();
       const providers = objects.filter((p) => p.kind === "ResourceSetInputProvider");
       const expansion = expandResourceSet(structuredClone(o), { render, providers });
       printDeferred(ctx, expansion.deferred);

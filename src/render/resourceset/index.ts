@@ -18,7 +18,7 @@ export {
   ResourceSetBuildError,
   type StepResult,
 } from "./build.ts";
-export { TemplateEngineUnavailableError, templateRenderer } from "./engine.ts";
+export { templateRenderer } from "./engine.ts";
 export {
   combineInputs,
   type InputSet,
