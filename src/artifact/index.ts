@@ -35,6 +35,7 @@ export {
   type BlobDescriptor,
   configBlob,
   configDescriptor,
+  FLUX_CONFIG_BLOB_DIGEST,
   type FluxManifest,
   layerDescriptor,
   manifestBytes,
