@@ -184,3 +184,35 @@ describe("blob redirects (fake: a registry that serves blobs from separate stora
     }
   });
 });
+
+describe("interrupted download (fake: the connection drops mid-body)", () => {
+  it("starts over, verifies, and leaves only the finished file", async () => {
+    const data = randomBytes(256 * 1024);
+    const digest = sha256Digest(data);
+    let calls = 0;
+    const srv = await fakeServer((req, res) => {
+      calls++;
+      res.writeHead(200, { "Content-Length": String(data.length) });
+      if (calls === 1) {
+        res.write(data.subarray(0, 1000), () => req.socket.destroy());
+        return;
+      }
+      res.end(data);
+    });
+    const dir = await mkdtemp(join(tmpdir(), "ferry-resume-"));
+    try {
+      const client = new OciClient({ retry: { baseDelayMs: 1, maxDelayMs: 10 } });
+      const dest = join(dir, "blob.bin");
+      assert.deepEqual(await client.downloadBlob(`${srv.host}/r`, digest, dest), {
+        digest,
+        size: data.length,
+      });
+      assert.equal(calls, 2);
+      assert.deepEqual(await readFile(dest), data);
+      assert.deepEqual(await readdir(dir), ["blob.bin"]);
+    } finally {
+      await srv.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -14,7 +14,8 @@ import type { ClientCore, SignalOptions } from "./core.ts";
 import { digestAlgorithm, VerifyingStream } from "./digest.ts";
 import { ContentTooLargeError } from "./errors.ts";
 import type { Reference } from "./reference.ts";
-import { discard, repoScope } from "./transport.ts";
+import { backoffDelay, isRetriableNetworkCode, wait } from "./retry.ts";
+import { discard, networkCode, repoScope } from "./transport.ts";
 
 export interface BlobReadOptions extends SignalOptions {
   /** Refuse blobs larger than this many bytes. Default: no cap. */
@@ -111,6 +112,26 @@ export async function downloadBlob(
   digest: string,
   path: string,
   opts: BlobReadOptions = {},
+): Promise<{ digest: string; size: number }> {
+  const policy = core.transport.retryPolicy;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await downloadOnce(core, ref, digest, path, opts);
+    } catch (err) {
+      // A connection cut mid-body is worth a fresh attempt; a digest mismatch or a 404 is not.
+      opts.signal?.throwIfAborted();
+      if (attempt + 1 >= policy.maxAttempts || !isRetriableNetworkCode(networkCode(err))) throw err;
+      await wait(backoffDelay(attempt, policy), opts.signal);
+    }
+  }
+}
+
+async function downloadOnce(
+  core: ClientCore,
+  ref: Reference,
+  digest: string,
+  path: string,
+  opts: BlobReadOptions,
 ): Promise<{ digest: string; size: number }> {
   const { stream } = await openBlob(core, ref, digest, opts);
   const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString("hex")}.part`);

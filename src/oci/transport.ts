@@ -175,7 +175,7 @@ export class Transport {
 }
 
 /** The error code of a failed fetch (ECONNREFUSED, ECONNRESET, …), or the innermost message. */
-function networkCode(err: unknown): string | undefined {
+export function networkCode(err: unknown): string | undefined {
   let cur: unknown = err;
   let message: string | undefined;
   for (let i = 0; i < 5 && cur; i++) {
