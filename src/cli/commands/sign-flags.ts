@@ -15,6 +15,7 @@ import {
   envCredentials,
   OciClient,
   type Reference,
+  staticCredentials,
 } from "../../oci/index.ts";
 import {
   exactPattern,
@@ -44,15 +45,45 @@ export function collect(v: string, prev: string[] = []): string[] {
   return [...prev, v];
 }
 
-/** OCI client with credentials from FERRY_REGISTRY_USER/PASSWORD, then the Docker config. */
-export function registryClient(ctx: CliContext, opts: { insecure?: boolean | undefined }): OciClient {
+export interface RegistryFlags {
+  creds?: string;
+  dockerConfig?: string;
+  insecure?: boolean;
+  allowInsecureRegistry?: boolean;
+  allowHttpRegistry?: boolean;
+}
+
+/** Adds the registry access flags (the publish commands' names, plus cosign's insecure-registry ones). */
+export function addRegistryOptions(cmd: Command): Command {
+  return cmd
+    .option(
+      "--creds <user:password>",
+      "registry credentials (else FERRY_REGISTRY_USER/PASSWORD, then Docker config)",
+    )
+    .option(
+      "--docker-config <path>",
+      "Docker config.json for registry credentials (default: $DOCKER_CONFIG or ~/.docker)",
+    )
+    .option("--insecure", "use plain http for the registry (loopback registries always do)")
+    .option("--allow-insecure-registry", "same as --insecure (cosign's name)")
+    .option("--allow-http-registry", "same as --insecure (cosign's name)");
+}
+
+/** OCI client with credentials from --creds, FERRY_REGISTRY_USER/PASSWORD, then the Docker config. */
+export function registryClient(ctx: CliContext, f: RegistryFlags): OciClient {
   const home = ctx.env.HOME ?? "";
-  const dockerConfig = ctx.env.DOCKER_CONFIG ?? (home ? join(home, ".docker") : undefined);
+  const configDir = ctx.env.DOCKER_CONFIG ?? (home ? join(home, ".docker") : undefined);
+  const configPath = f.dockerConfig
+    ? abs(ctx, f.dockerConfig)
+    : configDir
+      ? join(configDir, "config.json")
+      : undefined;
   return new OciClient({
-    insecure: opts.insecure ?? false,
+    insecure: Boolean(f.insecure || f.allowInsecureRegistry || f.allowHttpRegistry),
     credentials: chainCredentials(
+      f.creds ? staticCredentials(f.creds) : undefined,
       envCredentials({ username: ctx.env.FERRY_REGISTRY_USER, password: ctx.env.FERRY_REGISTRY_PASSWORD }),
-      dockerConfig ? dockerConfigCredentials({ path: join(dockerConfig, "config.json") }) : undefined,
+      configPath ? dockerConfigCredentials({ path: configPath }) : undefined,
     ),
   });
 }

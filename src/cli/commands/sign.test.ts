@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { OciClient } from "../../oci/index.ts";
+import { OciClient, staticCredentials } from "../../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { pushTestArtifact } from "../../sign/testing.ts";
 import { startTestSigstore, type TestSigstore, testIdentityToken } from "../../sign/testing-sigstore.ts";
@@ -142,4 +142,22 @@ test("usage errors: no policy, half an identity, no token", async () => {
     assert.notEqual(r.code, 0, argv.join(" "));
     assert.match(r.stderr, re, argv.join(" "));
   }
+});
+
+test("sign and verify on a registry behind basic auth, with --creds and with FERRY_REGISTRY_USER/PASSWORD", async () => {
+  await runCli(["generate-key-pair", "--output-key-prefix", "auth", "--force"], { env, cwd: dir });
+  const creds = `${regs.user}:${regs.password}`;
+  const authed = new OciClient({ credentials: staticCredentials(creds) });
+  const art = await pushTestArtifact(authed, regs.auth, uniqueRepo("cli-auth"), "v1");
+  const ref = `oci://${art.registry}/${art.repository}:v1`;
+  const s = await runCli(["sign", "--creds", creds, "--key", "auth.key", ref], { env, cwd: dir });
+  assert.equal(s.code, 0, s.stderr);
+  const v = await runCli(["verify", "--key", "auth.pub", ref], {
+    env: { FERRY_REGISTRY_USER: regs.user, FERRY_REGISTRY_PASSWORD: regs.password },
+    cwd: dir,
+  });
+  assert.equal(v.code, 0, v.stderr);
+  const denied = await runCli(["verify", "--key", "auth.pub", ref], { cwd: dir });
+  assert.equal(denied.code, 1);
+  assert.doesNotMatch(denied.stderr, new RegExp(regs.password));
 });

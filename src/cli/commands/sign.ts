@@ -13,27 +13,18 @@ import { type CliContext, write } from "../context.ts";
 import {
   abs,
   addPolicyOptions,
+  addRegistryOptions,
   addSigningOptions,
   describeSignResult,
   describeVerified,
   type PolicyFlags,
   password,
+  type RegistryFlags,
   registryClient,
   type SignFlags,
   signerFromFlags,
   verifierFromFlags,
 } from "./sign-flags.ts";
-
-interface RegistryFlags {
-  allowInsecureRegistry?: boolean;
-  allowHttpRegistry?: boolean;
-}
-
-function insecureFlags(c: Command): Command {
-  return c
-    .option("--allow-insecure-registry", "use plain http for the registry (loopback registries always do)")
-    .option("--allow-http-registry", "same as --allow-insecure-registry");
-}
 
 async function runGenerate(ctx: CliContext, o: { outputKeyPrefix: string; force?: boolean }): Promise<void> {
   const keyPath = abs(ctx, `${o.outputKeyPrefix}.key`);
@@ -51,7 +42,7 @@ async function runGenerate(ctx: CliContext, o: { outputKeyPrefix: string; force?
 async function runSign(ctx: CliContext, input: string, f: SignFlags & RegistryFlags): Promise<void> {
   const reference = parseReference(input, { requireTagOrDigest: true });
   const sign = await signerFromFlags(ctx, f);
-  const client = registryClient(ctx, { insecure: f.allowInsecureRegistry || f.allowHttpRegistry });
+  const client = registryClient(ctx, f);
   write(ctx.stdout, describeSignResult(await sign(client, reference)));
 }
 
@@ -65,7 +56,7 @@ async function runVerify(
     throw new UsageError(`--output "${f.output}" is not one of text, json`);
   }
   const verify = await verifierFromFlags(ctx, f);
-  const client = registryClient(ctx, { insecure: f.allowInsecureRegistry || f.allowHttpRegistry });
+  const client = registryClient(ctx, f);
   const v = await verify(client, reference, f.digest);
   write(ctx.stdout, f.output === "json" ? JSON.stringify(v) : describeVerified(v));
 }
@@ -84,7 +75,7 @@ export function registerSignCommands(program: Command, ctx: CliContext): void {
     )
     .action((o: { outputKeyPrefix: string; force?: boolean }) => runGenerate(ctx, o));
 
-  insecureFlags(
+  addRegistryOptions(
     addSigningOptions(
       program
         .command("sign")
@@ -100,7 +91,7 @@ export function registerSignCommands(program: Command, ctx: CliContext): void {
     )
     .action((input: string, f: SignFlags & RegistryFlags) => runSign(ctx, input, f));
 
-  insecureFlags(
+  addRegistryOptions(
     addPolicyOptions(
       program
         .command("verify")
