@@ -35,7 +35,7 @@ for (const [cluster, tag] of [
     assert.equal(run.code, 0, run.stderr);
     const [rset] = parseObjects(run.stdout, "stdout");
     assert.equal(rset?.kind, "ResourceSet");
-    const inputs = (rset?.spec as { inputs: Array<{ tag: string; environment: string }> }).inputs;
+    const inputs = (rset!.spec as { inputs: Array<{ tag: string; environment: string }> }).inputs;
     assert.deepEqual(
       inputs.map((i) => [i.tag, i.environment]),
       [
@@ -123,4 +123,118 @@ test("ferry build kustomization: usage errors exit 2 and name the file", async (
   });
   assert.equal(absent.code, 2);
   assert.match(absent.stderr, /nope\.yaml/);
+});
+
+test("ferry build resourceset: the example tenants, with apply-time annotations noted", async () => {
+  const run = await runCli(["build", "resourceset", "-f", "examples/fleet/tenants/apps.yaml"], {
+    cwd: repo,
+    env,
+  });
+  assert.equal(run.code, 0, run.stderr);
+  const objects = parseObjects(run.stdout, "stdout");
+  assert.equal(objects.length, 14);
+  assert.deepEqual(
+    objects.filter((o) => o.kind === "Namespace").map((o) => o.metadata.name),
+    ["podinfo", "redis"],
+  );
+  for (const o of objects)
+    assert.equal(o.metadata.labels?.["resourceset.fluxcd.controlplane.io/name"], "apps");
+  assert.equal(run.stderr.match(/fluxcd\.controlplane\.io\/copyFrom/g)?.length, 4);
+});
+
+test("ferry build kustomization --expand-resourcesets: what production gets", async () => {
+  const run = await runCli(
+    [
+      "build",
+      "kustomization",
+      "--path",
+      "examples/fleet/tenants",
+      "--substitute-from",
+      "examples/fleet/clusters/production/flux-system/runtime-info.yaml",
+      "--expand-resourcesets",
+    ],
+    { cwd: repo, env },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const objects = parseObjects(run.stdout, "stdout");
+  assert.equal(objects[0]?.kind, "ResourceSet");
+  const repos = objects.filter((o) => o.kind === "OCIRepository") as unknown as Array<{
+    metadata: { namespace?: string };
+    spec: { url: string; ref: { tag: string } };
+  }>;
+  assert.deepEqual(
+    repos.map((r) => [r.metadata.namespace, r.spec.url, r.spec.ref.tag]),
+    [
+      ["podinfo", "oci://registry.example.com/ferry/components/podinfo", "latest-stable"],
+      ["redis", "oci://registry.example.com/ferry/components/redis", "latest-stable"],
+    ],
+  );
+  const paths = objects
+    .filter((o) => o.kind === "Kustomization")
+    .map((o) => (o.spec as { path: string }).path);
+  assert.deepEqual(paths, ["./production", "./production"]);
+});
+
+test("ferry build resourceset --inputs-from: an input list, or Static providers selected by label", async (t) => {
+  const dir = await tempDir(t);
+  const rset = [
+    "apiVersion: fluxcd.controlplane.io/v1",
+    "kind: ResourceSet",
+    "metadata: {name: envs}",
+    "spec:",
+    "  inputsFrom:",
+    "    - selector: {matchLabels: {fleet: eu}}",
+    "  resources:",
+    "    - apiVersion: v1",
+    "      kind: Namespace",
+    "      metadata:",
+    "        name: app-<< inputs.region >>",
+    "        labels: {provider: << inputs.provider.name >>, id: '<< inputs.id >>'}",
+    "",
+  ].join("\n");
+  await writeFile(join(dir, "rset.yaml"), rset);
+  const provider = (name: string, region: string, fleet: string) =>
+    `apiVersion: fluxcd.controlplane.io/v1\nkind: ResourceSetInputProvider\nmetadata: {name: ${name}, namespace: flux-system, labels: {fleet: ${fleet}}}\nspec: {type: Static, defaultValues: {region: ${region}}}\n`;
+  await writeFile(
+    join(dir, "providers.yaml"),
+    [provider("eu-west", "west", "eu"), provider("eu-north", "north", "eu"), provider("us", "us", "us")].join(
+      "---\n",
+    ),
+  );
+  await writeFile(join(dir, "inputs.yaml"), "- region: one\n- region: two\n");
+
+  const missing = await runCli(["build", "rset", "-f", join(dir, "rset.yaml")], { cwd: repo, env });
+  assert.equal(missing.code, 2);
+  assert.match(
+    missing.stderr,
+    /has spec\.inputsFrom: pass the ResourceSetInputProvider manifests with --inputs-from/,
+  );
+
+  const byLabel = await runCli(
+    ["build", "rset", "-f", join(dir, "rset.yaml"), "--inputs-from", join(dir, "providers.yaml")],
+    {
+      cwd: repo,
+      env,
+    },
+  );
+  assert.equal(byLabel.code, 0, byLabel.stderr);
+  const names = parseObjects(byLabel.stdout, "stdout").map((o) => [
+    o.metadata.name,
+    o.metadata.labels?.provider,
+  ]);
+  assert.deepEqual(names, [
+    ["app-north", "eu-north"],
+    ["app-west", "eu-west"],
+  ]);
+
+  await writeFile(join(dir, "plain.yaml"), rset.replace(/ {2}inputsFrom:\n.*\n/, ""));
+  const list = await runCli(
+    ["build", "rset", "-f", join(dir, "plain.yaml"), "-i", join(dir, "inputs.yaml")],
+    { cwd: repo, env },
+  );
+  assert.equal(list.code, 1, list.stdout);
+  assert.match(
+    list.stderr,
+    /spec\.resources\[0\] \(Namespace\/app-<< inputs\.region >>\) with input #1: .*id/,
+  );
 });
