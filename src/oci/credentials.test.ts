@@ -25,6 +25,7 @@ describe("credential providers", () => {
 [ "$1" = get ] || exit 2
 read -r host
 case "$host" in
+  https://index.docker.io/v1/) printf '{"ServerURL":"%s","Username":"hub-user","Secret":"hub-secret"}' "$host" ;;
   helper.example.com) printf '{"ServerURL":"%s","Username":"helper-user","Secret":"helper-secret"}' "$host" ;;
   token.example.com) printf '{"ServerURL":"%s","Username":"<token>","Secret":"refresh-123"}' "$host" ;;
   broken.example.com) echo "keychain locked" >&2; exit 3 ;;
@@ -128,6 +129,7 @@ esac
     );
     const p = dockerConfigCredentials({ path, helperPath });
     assert.equal((await p.get("helper.example.com", {}))?.username, "helper-user");
+    assert.equal((await p.get("docker.io", {}))?.username, "hub-user");
     assert.equal((await p.get("fallback.example.com", {}))?.username, "fb");
     assert.equal(await p.get("nothing.example.com", {}), undefined);
   });

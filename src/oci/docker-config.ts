@@ -37,11 +37,17 @@ export function normalizeAuthKey(key: string): string {
   return k.toLowerCase();
 }
 
+function isDockerHub(registry: string): boolean {
+  return registry === "docker.io" || registry === "registry-1.docker.io" || registry === "index.docker.io";
+}
+
 function hostAliases(registry: string): string[] {
-  if (registry === "docker.io" || registry === "registry-1.docker.io" || registry === "index.docker.io") {
-    return ["index.docker.io", "docker.io", "registry-1.docker.io"];
-  }
-  return [registry];
+  return isDockerHub(registry) ? ["index.docker.io", "docker.io", "registry-1.docker.io"] : [registry];
+}
+
+/** What `docker login` stored the credential under: Docker Hub keeps its historical URL. */
+function helperServerUrl(registry: string): string {
+  return isDockerHub(registry) ? "https://index.docker.io/v1/" : registry;
 }
 
 export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialProvider {
@@ -55,11 +61,11 @@ export function dockerConfigCredentials(opts: DockerConfigOptions): CredentialPr
       const helperOpts = { signal, ...(opts.helperPath === undefined ? {} : { path: opts.helperPath }) };
       for (const [key, helper] of Object.entries(config.credHelpers ?? {})) {
         if (aliases.includes(normalizeAuthKey(key))) {
-          return credentialHelperGet(helper, registry, helperOpts);
+          return credentialHelperGet(helper, helperServerUrl(registry), helperOpts);
         }
       }
       if (config.credsStore) {
-        const c = await credentialHelperGet(config.credsStore, registry, helperOpts);
+        const c = await credentialHelperGet(config.credsStore, helperServerUrl(registry), helperOpts);
         if (c) return c;
       }
       for (const [key, entry] of Object.entries(config.auths ?? {})) {
