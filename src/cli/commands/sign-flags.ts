@@ -327,7 +327,15 @@ async function loadTrust(ctx: CliContext, path: string | undefined): Promise<Tru
   // The public-good Sigstore root, through its TUF repository (network).
   const { getTrustedRoot } = await import("@sigstore/tuf");
   const { TrustedRoot: TR } = await import("@sigstore/protobuf-specs");
-  return TR.fromJSON(await getTrustedRoot());
+  try {
+    return TR.fromJSON(await getTrustedRoot());
+  } catch (cause) {
+    throw new KeyError(
+      "TUF",
+      `cannot fetch the public Sigstore trusted root through TUF (${(cause as Error).message}); pass --trusted-root trusted_root.json`,
+      { cause },
+    );
+  }
 }
 
 /** The policy the flags describe, or undefined when they describe none (no key, no identity). */
