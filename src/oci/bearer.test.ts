@@ -75,4 +75,20 @@ describe("bearer tokens on the real registry (token auth)", () => {
       return true;
     });
   });
+
+  it("mounts across repositories with one token for both scopes", async () => {
+    const client = new OciClient({ credentials: staticCredentials(`robot:${password}`) });
+    const from = uniqueRepo("mount-src");
+    const to = uniqueRepo("mount-dst");
+    const data = randomBytes(500);
+    await client.pushBlob(`${reg.host}/${from}`, data);
+    const start = tokens.issued.length;
+    const res = await client.pushBlob(`${reg.host}/${to}`, data, { mountFrom: from });
+    assert.equal(res.action, "mounted");
+    assert.ok(
+      tokens.issued
+        .slice(start)
+        .some((s) => s.includes(`repository:${from}:pull`) && s.includes(`repository:${to}:pull,push`)),
+    );
+  });
 });

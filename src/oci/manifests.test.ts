@@ -125,6 +125,37 @@ describe("manifests on the real registry", () => {
     assert.equal(got.digest, put.digest);
   });
 
+  it("reads a Docker manifest list", async () => {
+    const repo = `${regs.open}/${uniqueRepo("dockerlist")}`;
+    const config = new TextEncoder().encode(
+      '{"architecture":"arm64","os":"linux","rootfs":{"type":"layers"}}',
+    );
+    const c = await client.pushBlob(repo, config);
+    const m = await client.putManifest(`${repo}:arm64`, {
+      schemaVersion: 2,
+      mediaType: MediaTypes.dockerManifest,
+      config: { mediaType: "application/vnd.docker.container.image.v1+json", digest: c.digest, size: c.size },
+      layers: [],
+    });
+    const list = {
+      schemaVersion: 2 as const,
+      mediaType: MediaTypes.dockerManifestList,
+      manifests: [
+        {
+          mediaType: m.mediaType,
+          digest: m.digest,
+          size: m.size,
+          platform: { os: "linux", architecture: "arm64" },
+        },
+      ],
+    };
+    const put = await client.putManifest(`${repo}:multi`, list);
+    const got = await client.getManifest(`${repo}:multi`);
+    assert.equal(got.mediaType, MediaTypes.dockerManifestList);
+    assert.equal(got.digest, put.digest);
+    assert.ok(isIndex(got.manifest));
+  });
+
   it("deletes a manifest by tag (resolving it first) and then reports the tag missing", async () => {
     const repo = `${regs.open}/${uniqueRepo("delete")}`;
     const put = await client.putManifest(`${repo}:gone`, await artifact(client, repo, "gone"));
