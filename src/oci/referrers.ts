@@ -6,8 +6,10 @@
  * two concurrent writers can lose an entry (the spec offers no lock), so callers should not race on one
  * subject.
  */
+
+import { UsageError } from "../errors/index.ts";
 import { type ClientCore, readJson, type SignalOptions } from "./core.ts";
-import { NotFoundError, UnsupportedMediaTypeError } from "./errors.ts";
+import { NotFoundError } from "./errors.ts";
 import { getManifest, type PutManifestResult, putManifest } from "./manifests.ts";
 import { type Descriptor, type ImageIndex, type Manifest, MediaTypes } from "./media-types.ts";
 import { formatReference, type Reference } from "./reference.ts";
@@ -94,7 +96,9 @@ export async function pushReferrer(
 ): Promise<PushReferrerResult> {
   const name = formatReference(ref);
   if (!manifest.subject) {
-    throw new UnsupportedMediaTypeError(name, manifest.mediaType ?? "", ["a manifest with a subject"]);
+    throw new UsageError(
+      `the referrer pushed to ${name} has no "subject": set it to the descriptor it refers to`,
+    );
   }
   const target: Reference = { registry: ref.registry, repository: ref.repository };
   const put = await putManifest(core, target, manifest, opts);
