@@ -90,22 +90,25 @@ test("identity matching: staging identity refused by production, accepted by a s
   }
 });
 
-test("a certificate from a CA outside the trusted root fails as untrusted-certificate", async () => {
+test("a broken certificate chain (a production identity from a CA outside the trusted root) fails as untrusted-certificate", async () => {
   const rogue = await startTestSigstore();
   try {
-    const art = await signKeyless("bundle", `${WORKFLOW}@refs/tags/v1.0.0`, rogue);
-    await assert.rejects(
-      verifyArtifact({
-        client,
-        reference: art,
-        policy: { identities: [PRODUCTION], trustedRoot: parseTrustedRoot(sigstore.trustedRoot, "test") },
-      }),
-      (err: unknown) => {
-        assert.ok(err instanceof VerificationError);
-        assert.equal(err.reason, "untrusted-certificate");
-        return true;
-      },
-    );
+    for (const format of ["bundle", "legacy"] as const) {
+      const art = await signKeyless(format, `${WORKFLOW}@refs/tags/v1.0.0`, rogue);
+      await assert.rejects(
+        verifyArtifact({
+          client,
+          reference: art,
+          policy: { identities: [PRODUCTION], trustedRoot: parseTrustedRoot(sigstore.trustedRoot, "test") },
+        }),
+        (err: unknown) => {
+          assert.ok(err instanceof VerificationError, format);
+          assert.equal(err.reason, "untrusted-certificate", format);
+          assert.match(err.message, /certificate not trusted: .*chain/i, format);
+          return true;
+        },
+      );
+    }
   } finally {
     await rogue.stop();
   }
