@@ -141,6 +141,18 @@ describe("transport against misbehaving servers (fake)", () => {
     });
   });
 
+  it("reports a host that does not resolve as unreachable, over https by default", async () => {
+    await assert.rejects(
+      new OciClient({ retry: fast }).listTags("ferry-nonexistent.invalid/r"),
+      (err: unknown) => {
+        assert.ok(err instanceof RegistryUnreachableError);
+        assert.equal(err.host, "ferry-nonexistent.invalid");
+        assert.equal(err.port, "443");
+        return true;
+      },
+    );
+  });
+
   it("times out a request that never answers", async () => {
     let calls = 0;
     const srv = await fakeServer(() => {
