@@ -4,6 +4,7 @@
  * are normalized and checked (no absolute paths, no `..`) before a caller sees them.
  */
 import { type Readable, Transform, type TransformCallback } from "node:stream";
+import { finished } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
 import { extract, type Header } from "tar-stream";
 import { ArchiveTooLargeError, InvalidArchiveError, UnsafeArchiveEntryError } from "./errors.ts";
@@ -133,6 +134,8 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
   input.on("error", fail);
   gunzip.on("error", (err) => fail(new InvalidArchiveError(what, err.message, err)));
   counter.on("error", fail);
+  // The input may verify a digest only at its very end: the archive counts as read once it ended cleanly.
+  const inputDone = finished(input).catch(fail);
   input.pipe(gunzip).pipe(counter).pipe(ex);
   const onAbort = () => fail(limits.signal?.reason ?? new Error("aborted"));
   limits.signal?.addEventListener("abort", onAbort, { once: true });
@@ -152,6 +155,8 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
       if (out) yield out;
       entry.resume();
     }
+    await inputDone;
+    if (failure) throw failure;
   } catch (err) {
     const e = failure ?? asArchiveError(err, what);
     fail(e);

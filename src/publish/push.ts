@@ -1,0 +1,178 @@
+/**
+ * push: builds the Flux artifact of a folder or file and pushes it under a tag. With `diffTag`, compares
+ * the files with the artifact at that tag first and pushes nothing when they are equal. A semver tag that
+ * already exists is never overwritten with different content (same content: nothing to do) unless forced.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import {
+  artifactAnnotations,
+  buildTarball,
+  configBlob,
+  configDescriptor,
+  diffTrees,
+  FLUX_CONFIG_BLOB_DIGEST,
+  formatCreated,
+  isEmptyDiff,
+  layerDescriptor,
+  manifestBytes,
+  REPRODUCIBLE_CREATED,
+  sourceTree,
+  type Tree,
+  tarballTree,
+} from "../artifact/index.ts";
+import { UsageError } from "../errors/index.ts";
+import { formatReference, type OciClient, type Reference, withTag } from "../oci/index.ts";
+import {
+  type ArtifactManifest,
+  findArtifactManifest,
+  isSemverTag,
+  type OpOptions,
+  openContentLayer,
+  repoName,
+} from "./common.ts";
+import { ImmutableTagError } from "./errors.ts";
+
+export interface PushOptions extends OpOptions {
+  /** Folder or single file to pack. */
+  path: string;
+  /** `org.opencontainers.image.source`, e.g. the Git URL. */
+  source: string;
+  /** `org.opencontainers.image.revision`, e.g. `main@sha1:<sha>`. */
+  revision: string;
+  /** Extra annotations (may override the three above, as with flux). */
+  annotations?: Record<string, string> | undefined;
+  /** Gitignore patterns; default: flux's default ignore list. */
+  ignorePaths?: readonly string[] | undefined;
+  /** Read the root `.sourceignore` too (default true). */
+  sourceIgnore?: boolean | undefined;
+  /** `created` annotation; default now (or the epoch with `reproducible`). */
+  created?: Date | string | undefined;
+  /** `created` = 1970-01-01T00:00:00Z, as `flux push artifact --reproducible`. */
+  reproducible?: boolean | undefined;
+  /** Compare with the artifact at this tag and skip the push when the files are equal. */
+  diffTag?: string | undefined;
+  /** Overwrite an existing semver tag that holds different content. */
+  force?: boolean | undefined;
+}
+
+export type PushOutcome = "pushed" | "unchanged" | "exists";
+
+export interface PushResult {
+  /** False when nothing was uploaded or tagged (content equal to `diffTag`, or the semver tag holds it). */
+  pushed: boolean;
+  outcome: PushOutcome;
+  /** `host/repo` */
+  repository: string;
+  tag: string;
+  /** Manifest digest of the artifact the tag (or diffTag) points at after the call. */
+  digest: string;
+  /** `host/repo@sha256:…` */
+  url: string;
+  layer: { digest: string; size: number; diffId: string };
+  files: number;
+  /** Set when an existing tag was replaced: the digest it pointed at before. */
+  previousDigest?: string | undefined;
+}
+
+async function sameFiles(
+  client: OciClient,
+  art: ArtifactManifest,
+  local: () => Promise<Tree>,
+  layerDigest: string,
+  opts: OpOptions,
+): Promise<boolean> {
+  if (art.manifest.layers[0]?.digest === layerDigest) return true;
+  const remote = await tarballTree(await openContentLayer(client, art, opts), {
+    what: formatReference(art.reference),
+    signal: opts.signal,
+  });
+  return isEmptyDiff(diffTrees(remote, await local()));
+}
+
+function createdValue(opts: PushOptions): string {
+  if (opts.reproducible) return REPRODUCIBLE_CREATED;
+  if (typeof opts.created === "string") return opts.created;
+  return formatCreated(opts.created ?? new Date());
+}
+
+export async function pushArtifact(
+  client: OciClient,
+  target: Reference,
+  opts: PushOptions,
+): Promise<PushResult> {
+  const tag = target.tag;
+  if (!tag || target.digest) {
+    throw new UsageError(
+      `push needs a tag and no digest: ${formatReference(target)}; use oci://host/repo:TAG`,
+    );
+  }
+  const repository = repoName(target);
+  const work = await mkdtemp(join(tmpdir(), "ferry-push-"));
+  try {
+    const layerPath = join(work, "artifact.tgz");
+    const walk = { ignorePaths: opts.ignorePaths, sourceIgnore: opts.sourceIgnore, signal: opts.signal };
+    const built = await buildTarball(opts.path, layerPath, walk);
+    const layer = { digest: built.digest, size: built.size, diffId: built.diffId };
+    let localTree: Tree | undefined;
+    const local = async () => {
+      localTree ??= await sourceTree(opts.path, walk);
+      return localTree;
+    };
+    const base = { repository, tag, layer, files: built.files };
+
+    if (opts.diffTag) {
+      const current = await findArtifactManifest(client, withTag(target, opts.diffTag), opts);
+      if (current && (await sameFiles(client, current, local, layer.digest, opts))) {
+        return {
+          ...base,
+          pushed: false,
+          outcome: "unchanged",
+          digest: current.digest,
+          url: `${repository}@${current.digest}`,
+        };
+      }
+    }
+
+    const existing = await findArtifactManifest(client, target, opts);
+    if (existing && isSemverTag(tag) && !opts.force) {
+      if (!(await sameFiles(client, existing, local, layer.digest, opts))) {
+        throw new ImmutableTagError(formatReference(target), existing.digest);
+      }
+      return {
+        ...base,
+        pushed: false,
+        outcome: "exists",
+        digest: existing.digest,
+        url: `${repository}@${existing.digest}`,
+      };
+    }
+
+    await client.pushBlob(target, { path: layerPath }, { digest: layer.digest, signal: opts.signal });
+    const config = configBlob();
+    await client.pushBlob(target, config, { digest: FLUX_CONFIG_BLOB_DIGEST, signal: opts.signal });
+    const annotations = artifactAnnotations({
+      created: createdValue(opts),
+      source: opts.source,
+      revision: opts.revision,
+      annotations: opts.annotations,
+    });
+    const manifest = manifestBytes(
+      configDescriptor(config, FLUX_CONFIG_BLOB_DIGEST),
+      layerDescriptor(layer.size, layer.digest),
+      annotations,
+    );
+    const put = await client.putManifest(target, manifest, { signal: opts.signal });
+    return {
+      ...base,
+      pushed: true,
+      outcome: "pushed",
+      digest: put.digest,
+      url: `${repository}@${put.digest}`,
+      previousDigest: existing && existing.digest !== put.digest ? existing.digest : undefined,
+    };
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * release: pushes the artifact a release plan describes (see release-plan.ts) and moves its channel tags.
+ * Branch pushes compare with the channel first and push nothing when the files are unchanged.
+ */
+import { join } from "node:path";
+import { type OciClient, parseReference } from "../oci/index.ts";
+import type { OpOptions } from "./common.ts";
+import { type PushResult, pushArtifact } from "./push.ts";
+import type { ReleasePlan } from "./release-plan.ts";
+import { type TagMove, tagArtifact } from "./tag.ts";
+
+export interface ReleaseOptions extends OpOptions {
+  /** Working directory the plan's path is relative to. */
+  cwd: string;
+  annotations?: Record<string, string> | undefined;
+  ignorePaths?: readonly string[] | undefined;
+  force?: boolean | undefined;
+  created?: Date | string | undefined;
+}
+
+export interface ReleaseResult {
+  plan: ReleasePlan;
+  push: PushResult;
+  /** Channel tags moved (empty when nothing was pushed on a branch). */
+  moves: TagMove[];
+}
+
+export async function releaseArtifact(
+  client: OciClient,
+  plan: ReleasePlan,
+  opts: ReleaseOptions,
+): Promise<ReleaseResult> {
+  const target = parseReference(`${plan.repository}:${plan.tag}`);
+  const push = await pushArtifact(client, target, {
+    path: join(opts.cwd, plan.path),
+    source: plan.source,
+    revision: plan.revision,
+    annotations: opts.annotations,
+    ignorePaths: opts.ignorePaths,
+    diffTag: plan.diffTag,
+    force: opts.force,
+    created: opts.created,
+    signal: opts.signal,
+  });
+  let moves: TagMove[] = [];
+  if (push.outcome !== "unchanged" && plan.moves.length > 0) {
+    const pinned = { registry: target.registry, repository: target.repository, digest: push.digest };
+    moves = (await tagArtifact(client, pinned, plan.moves, { signal: opts.signal })).tags;
+  }
+  return { plan, push, moves };
+}
