@@ -24,6 +24,7 @@ import {
   type ReferrersOptions,
   type ReferrersResult,
 } from "./referrers.ts";
+import { type TagResult, tagManifest } from "./retag.ts";
 import type { RetryOptions } from "./retry.ts";
 import { type ListTagsOptions, listTags } from "./tags.ts";
 import { Transport } from "./transport.ts";
@@ -129,6 +130,10 @@ export class OciClient {
   }
 
   // Tags
+  /** Points `tag` at the manifest `r` resolves to; reports the tag's previous digest. */
+  tag(r: RefLike, tag: string, opts?: SignalOptions): Promise<TagResult> {
+    return tagManifest(this.#core, ref(r), tag, opts);
+  }
   listTags(r: RefLike, opts?: ListTagsOptions): Promise<string[]> {
     return listTags(this.#core, ref(r), opts);
   }

@@ -68,6 +68,7 @@ export {
   type ReferrersOptions,
   type ReferrersResult,
 } from "./referrers.ts";
+export type { TagResult } from "./retag.ts";
 export type { RetryOptions } from "./retry.ts";
 export type { ListTagsOptions } from "./tags.ts";
 export type { BlobSource, PushBlobOptions, PushBlobResult } from "./upload.ts";

@@ -35,6 +35,35 @@ describe("tags on the real registry", () => {
     assert.deepEqual((await client.listTags(repo)).sort(), [...tags].sort());
   });
 
+  it("moves a tag to another manifest, reporting where it pointed before", async () => {
+    const client = new OciClient();
+    const repo = `${regs.open}/${uniqueRepo("retag")}`;
+    const v1 = await client.putManifest(`${repo}:v1.0.0`, {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociIndex,
+      manifests: [],
+      annotations: { v: "1" },
+    });
+    const v2 = await client.putManifest(`${repo}:v2.0.0`, {
+      schemaVersion: 2,
+      mediaType: MediaTypes.ociIndex,
+      manifests: [],
+      annotations: { v: "2" },
+    });
+    assert.deepEqual(await client.tag(`${repo}:v1.0.0`, "latest-stable"), {
+      digest: v1.digest,
+      mediaType: MediaTypes.ociIndex,
+      previous: undefined,
+      tag: "latest-stable",
+    });
+    const moved = await client.tag(`${repo}:v2.0.0`, "latest-stable");
+    assert.equal(moved.previous, v1.digest);
+    assert.equal(moved.digest, v2.digest);
+    assert.equal(await client.resolve(`${repo}:latest-stable`), v2.digest);
+    const again = await client.tag(`${repo}@${v2.digest}`, "latest-stable");
+    assert.equal(again.previous, again.digest);
+  });
+
   it("reports a repository that does not exist", async () => {
     const repo = `${regs.open}/${uniqueRepo("norepo")}`;
     await assert.rejects(new OciClient().listTags(repo), (err: unknown) => {
