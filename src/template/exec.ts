@@ -87,8 +87,7 @@ export function errorContext(
   const nl = text.lastIndexOf("\n");
   const col = new TextEncoder().encode(nl < 0 ? text : text.slice(nl + 1)).length;
   const line = 1 + (text.match(/\n/g)?.length ?? 0);
-  let context = nodeString(node);
-  if ([...context].length > 20) context = `${[...context].slice(0, 20).join("")}...`;
+  const context = nodeString(node);
   return { location: `${tree.parseName}:${line}:${col}`, context, line, col };
 }
 
@@ -352,8 +351,8 @@ class State {
     }
     if (c.isInt) {
       if (c.int > BigInt(Number.MAX_SAFE_INTEGER) || c.int < BigInt(Number.MIN_SAFE_INTEGER)) {
-        // int64 range is accepted by Go; JavaScript numbers hold 53 bits exactly.
-        return new GoNumber(Number(c.int), "int");
+        // Past 53 bits a JavaScript number is inexact: keep the exact value as a bigint.
+        return c.int;
       }
       return new GoNumber(Number(c.int), "int");
     }
@@ -668,9 +667,10 @@ export function execute(env: ExecEnv, name: string, data: unknown): string {
       { name, parseName: name, text: "", root: { type: "list", pos: 0, nodes: [] } },
       undefined,
     );
-  const s = new State(env, tree, out, [{ name: "$", value: data }], 0);
+  const dot = data === null ? undefined : data;
+  const s = new State(env, tree, out, [{ name: "$", value: dot }], 0);
   try {
-    s.walk(data, tree.root);
+    s.walk(dot, tree.root);
   } catch (e) {
     if (e instanceof RangeError && /call stack/.test(e.message))
       s.errorf(`exceeded maximum template depth (${maxExecDepth})`);

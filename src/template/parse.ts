@@ -335,8 +335,7 @@ class Parser {
           pipe.isAssign = next.type === "assign";
           this.nextNonSpace();
           pipe.decl.push({ type: "variable", pos: v.pos, ident: [v.val] });
-          if (next.type === "declare") this.vars.push(v.val);
-          else this.useVar(v.pos, v.val);
+          this.vars.push(v.val);
         } else if (next.type === "char" && next.val === ",") {
           this.nextNonSpace();
           pipe.decl.push({ type: "variable", pos: v.pos, ident: [v.val] });
@@ -494,11 +493,12 @@ class Parser {
       text,
     };
     if (type === "charConstant") {
-      let r: string;
+      let r = "";
       try {
         r = unquoteGo(text);
       } catch (e) {
-        this.errorf((e as Error).message);
+        if (!/^'(\\.|[^\\'])/u.test(text)) this.errorf((e as Error).message);
+        this.errorf(`malformed character constant: ${text}`);
       }
       const cp = BigInt(r.codePointAt(0) ?? 0);
       n.int = cp;

@@ -83,7 +83,7 @@ export function kindOf(v: unknown): Kind {
     case "string":
       return "string";
     case "number":
-      return Number.isInteger(v) ? "int" : "float";
+      return isIntNumber(v) ? "int" : "float";
     case "bigint":
       return "int";
   }
@@ -105,7 +105,7 @@ export function typeName(v: unknown): string {
     case "string":
       return "string";
     case "number":
-      return Number.isInteger(v) ? "int64" : "float64";
+      return isIntNumber(v) ? "int64" : "float64";
     case "bigint":
       return "int64";
   }
@@ -138,12 +138,17 @@ export function numValue(v: number | GoNumber): number {
   return typeof v === "number" ? v : v.value;
 }
 
+/** A plain number is an int64 when integral and within int64's range (Kubernetes' JSON decoding). */
+export function isIntNumber(v: number): boolean {
+  return Number.isInteger(v) && Math.abs(v) < 9223372036854775808;
+}
+
 export function isFloat(v: unknown): boolean {
-  return (typeof v === "number" && !Number.isInteger(v)) || (v instanceof GoNumber && v.type === "float64");
+  return (typeof v === "number" && !isIntNumber(v)) || (v instanceof GoNumber && v.type === "float64");
 }
 
 export function isInt(v: unknown): boolean {
-  return (typeof v === "number" && Number.isInteger(v)) || (v instanceof GoNumber && v.type !== "float64");
+  return (typeof v === "number" && isIntNumber(v)) || (v instanceof GoNumber && v.type !== "float64");
 }
 
 export function isSlice(v: unknown): v is unknown[] | TypedSlice {
