@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { startRegistry } from "../src/dev/registry.ts";
 import { findTool } from "../src/dev/tools.ts";
 import { OciClient } from "../src/oci/index.ts";
-import { generateKeyPair } from "../src/sign/index.ts";
+import { generateKeyPair, loadPrivateKey, signArtifact, verifyArtifact } from "../src/sign/index.ts";
 import { pushTestArtifact } from "../src/sign/testing.ts";
 
 const RUNS = 3;
@@ -120,6 +120,29 @@ export async function run(): Promise<void> {
           );
         }
       }
+    }
+    // The library in this process, as the agent calls it (no startup, key already decrypted).
+    const privateKey = await loadPrivateKey(pair.privateKey, { password: "bench", source: "bench" });
+    for (const format of ["bundle", "legacy"] as const) {
+      const sign: number[] = [];
+      const verify: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const art = await pushTestArtifact(client, registry.host, `bench/sign-lib-${format}-${i}`);
+        const ref = { registry: art.registry, repository: art.repository, digest: art.digest };
+        let t = performance.now();
+        await signArtifact({ client, reference: ref, material: { kind: "key", privateKey }, format });
+        sign.push(performance.now() - t);
+        t = performance.now();
+        await verifyArtifact({ client, reference: ref, policy: { keys: [pair.publicKey] } });
+        verify.push(performance.now() - t);
+      }
+      const rss = (process.resourceUsage().maxRSS / 1024).toFixed(0);
+      rows.push(
+        `| sign | ${format} | ferry library (in-process) | ${median(sign).toFixed(0)} | ${rss} (whole process) |`,
+      );
+      rows.push(
+        `| verify | ${format} | ferry library (in-process) | ${median(verify).toFixed(0)} | ${rss} (whole process) |`,
+      );
     }
     console.log(
       `One artifact, key pair, no transparency log; median of ${RUNS} runs, each a fresh process.\n`,
