@@ -6,7 +6,7 @@
  *
  *   node scripts/gen-schemas.ts [--kubeconfig FILE]
  */
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { type ApiConnection, apiRequest } from "../src/dev/api.ts";
@@ -57,7 +57,10 @@ async function main(): Promise<void> {
       if (res.status !== 200) throw new Error(`GET ${path}: HTTP ${res.status}`);
       return JSON.parse(res.body) as Json;
     };
-    const version = (await get("/version")) as { gitVersion?: string };
+    // The test binaries are built without version stamping: name the pinned module version instead.
+    const goMod = await readFile(fileURLToPath(new URL("../tools/go/kube/go.mod", import.meta.url)), "utf8");
+    const pinned = /k8s\.io\/kubernetes (v\S+)/.exec(goMod)?.[1];
+    const version = pinned ? { gitVersion: pinned } : ((await get("/version")) as { gitVersion?: string });
     const index = (await get("/openapi/v3")) as { paths: Record<string, { serverRelativeURL: string }> };
     const definitions: Record<string, Json> = {};
     const kinds: Record<string, string> = {};
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
       definitions: Object.fromEntries(Object.entries(definitions).sort()),
     };
     const out = fileURLToPath(new URL("../schemas/kubernetes.json", import.meta.url));
+    await mkdir(fileURLToPath(new URL("../schemas/", import.meta.url)), { recursive: true });
     await writeFile(out, `${JSON.stringify(bundle)}\n`);
     console.log(
       `wrote ${out}: ${Object.keys(kinds).length} kinds, ${Object.keys(definitions).length} definitions from ${bundle.source}`,

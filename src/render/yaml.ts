@@ -50,7 +50,8 @@ export function parseDocuments(text: string, file: string): ParsedDocument[] {
     const err = d.errors[0];
     if (err) {
       const line = err.linePos?.[0]?.line;
-      throw new YamlError(file, line, err.message.split("\n")[0] ?? err.message, { cause: err });
+      const detail = (err.message.split("\n")[0] ?? err.message).replace(/ at line \d+, column \d+:?$/, "");
+      throw new YamlError(file, line, detail, { cause: err });
     }
     const value = d.toJS({ maxAliasCount: 1000 }) as unknown;
     if (value === null || value === undefined) continue;

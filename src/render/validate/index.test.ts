@@ -80,10 +80,10 @@ test("validateDir: each kind of problem names the file, the object and the field
 
   const lenient = await validateDir(dir, { signal, runner });
   assert.deepEqual(lenient.problems.map(formatProblem), [
-    "error: broken.yaml:4: invalid YAML: " + lenient.problems[0]?.message.replace(/^invalid YAML: /, ""),
+    "error: broken.yaml:5: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ]; fix the syntax there",
     "warning: values.yaml:1: not a Kubernetes object (no apiVersion and kind): skipped",
     lenient.problems[2] ? formatProblem(lenient.problems[2]) : "",
-    'error: crd.yaml:17: Gadget/g: spec.size: must be an integer, got string "big"',
+    'error: crd.yaml:18: Gadget/g: spec.size: must be an integer, got string "big"',
     'error: deploy.yaml:1: Deployment/apps/web: spec.replicas: must be an integer, got string "three"',
     "warning: deploy.yaml:12: Widget/w: unknown kind example.com/v1/Widget: no schema to check it against (add its CRD to the folder)",
   ]);
