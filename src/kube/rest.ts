@@ -172,6 +172,8 @@ export async function deleteObject(
         kind: "DeleteOptions",
         apiVersion: "v1",
         propagationPolicy: opts.propagationPolicy ?? "Background",
+        // With a body, the server reads DeleteOptions from it and ignores the query's dryRun.
+        ...(opts.dryRun ? { dryRun: ["All"] } : {}),
       },
       signal: opts.signal,
     });
