@@ -17,21 +17,18 @@ import {
   type Reference,
   staticCredentials,
 } from "../../oci/index.ts";
-import {
-  exactPattern,
-  type IdentityPattern,
-  KeyError,
-  loadPrivateKey,
-  readTrustedRoot,
-  resolveIdentityToken,
-  type SignatureFormat,
-  type SigningMaterial,
-  type SignResult,
-  signArtifact,
-  type VerifiedArtifact,
-  type VerifyPolicy,
-  verifyArtifact,
+import type {
+  IdentityPattern,
+  SignatureFormat,
+  SigningMaterial,
+  SignResult,
+  VerifiedArtifact,
+  VerifyPolicy,
 } from "../../sign/index.ts";
+
+/** The sign library, loaded when a signing flag is actually used (saves every other command its startup). */
+const lib = () => import("../../sign/index.ts");
+
 import type { CliContext } from "../context.ts";
 
 export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
@@ -133,6 +130,7 @@ export async function readKeyRef(
   try {
     return { text: await readFile(path, { encoding: "utf8", signal }), source: path };
   } catch (cause) {
+    const { KeyError } = await lib();
     throw new KeyError(path, `cannot read key file ${path}: ${(cause as Error).message}`, { cause });
   }
 }
@@ -205,7 +203,7 @@ async function signingMaterial(
   if (f.key) {
     const { text, source } = await readKeyRef(ctx, f.key, signal);
     const encrypted = text.includes("ENCRYPTED");
-    const privateKey = await loadPrivateKey(text, {
+    const privateKey = await (await lib()).loadPrivateKey(text, {
       source,
       signal,
       ...(encrypted ? { password: await password(ctx, false) } : {}),
@@ -222,7 +220,7 @@ async function signingMaterial(
   }
   const url = ctx.env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = ctx.env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-  const token = await resolveIdentityToken(
+  const token = await (await lib()).resolveIdentityToken(
     {
       identityToken: f.identityToken ?? ctx.env.SIGSTORE_ID_TOKEN,
       github: url && bearer ? { requestUrl: url, requestToken: bearer } : undefined,
@@ -247,8 +245,9 @@ export async function signerFromFlags(ctx: CliContext, f: SignFlags): Promise<Si
   const annotations = parseAnnotations(f.annotations);
   const { material, rekorURL } = await signingMaterial(ctx, f);
   const trustedRoot = f.trustedRoot
-    ? await readTrustedRoot(abs(ctx, f.trustedRoot), { signal: ctx.signal })
+    ? await (await lib()).readTrustedRoot(abs(ctx, f.trustedRoot), { signal: ctx.signal })
     : undefined;
+  const { signArtifact, verifyArtifact } = await lib();
   return async (client, artifact) => {
     const signal = ctx.signal;
     const res = await signArtifact({
@@ -308,7 +307,8 @@ export function addPolicyOptions(cmd: Command, keyFlag: "--key" | "--verify-key"
 }
 
 /** Identity flags → one policy entry, as cosign builds it (exact value or regexp for each side). */
-export function identityFromFlags(f: PolicyFlags): IdentityPattern | undefined {
+export async function identityFromFlags(f: PolicyFlags): Promise<IdentityPattern | undefined> {
+  const { exactPattern } = await lib();
   const subject = f.certificateIdentity ? exactPattern(f.certificateIdentity) : f.certificateIdentityRegexp;
   const issuer = f.certificateOidcIssuer
     ? exactPattern(f.certificateOidcIssuer)
@@ -323,6 +323,7 @@ export function identityFromFlags(f: PolicyFlags): IdentityPattern | undefined {
 }
 
 async function loadTrust(ctx: CliContext, path: string | undefined): Promise<TrustedRoot> {
+  const { readTrustedRoot, KeyError } = await lib();
   if (path) return readTrustedRoot(abs(ctx, path), { signal: ctx.signal });
   // The public-good Sigstore root, through its TUF repository (network).
   const { getTrustedRoot } = await import("@sigstore/tuf");
@@ -340,7 +341,7 @@ async function loadTrust(ctx: CliContext, path: string | undefined): Promise<Tru
 
 /** The policy the flags describe, or undefined when they describe none (no key, no identity). */
 export async function policyFromFlags(ctx: CliContext, f: PolicyFlags): Promise<VerifyPolicy | undefined> {
-  const identity = identityFromFlags(f);
+  const identity = await identityFromFlags(f);
   const keys: string[] = [];
   for (const k of [...(f.key ?? []), ...(f.verifyKey ?? [])])
     keys.push((await readKeyRef(ctx, k, ctx.signal)).text);
@@ -367,6 +368,7 @@ export async function verifierFromFlags(
       `say what to trust: ${keyFlag} cosign.pub, or --certificate-identity(-regexp) with --certificate-oidc-issuer(-regexp)`,
     );
   }
+  const { verifyArtifact } = await lib();
   return (client, artifact, digest) =>
     verifyArtifact({ client, reference: artifact, digest, policy, signal: ctx.signal });
 }

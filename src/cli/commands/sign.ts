@@ -8,7 +8,6 @@ import { chmod, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
 import { parseReference } from "../../oci/index.ts";
-import { generateKeyPair } from "../../sign/index.ts";
 import { type CliContext, write } from "../context.ts";
 import {
   abs,
@@ -32,6 +31,7 @@ async function runGenerate(ctx: CliContext, o: { outputKeyPrefix: string; force?
   for (const p of [keyPath, pubPath]) {
     if (existsSync(p) && !o.force) throw new UsageError(`${p} already exists; pass --force to overwrite it`);
   }
+  const { generateKeyPair } = await import("../../sign/index.ts");
   const pair = await generateKeyPair(await password(ctx, true), { signal: ctx.signal });
   await writeFile(keyPath, pair.privateKey, { mode: 0o600 });
   await chmod(keyPath, 0o600);
