@@ -6,8 +6,16 @@
  */
 import { randomBytes } from "node:crypto";
 import { startRegistry } from "../src/dev/registry.ts";
+import { startTestCluster } from "../src/dev/testing.ts";
 
 const stops: Array<() => Promise<void>> = [];
+
+/** Cluster part (src/dev): one control plane + 2 kwok nodes; tests create and delete their own namespaces. */
+async function setupCluster(): Promise<void> {
+  const cluster = await startTestCluster({ name: "ferry-test", nodes: 2 });
+  stops.push(cluster.stop);
+  process.env.FERRY_TEST_KUBECONFIG = cluster.kubeconfig;
+}
 
 /** Registry part: one registry without auth, one behind htpasswd basic auth (random password per run). */
 async function setupRegistries(): Promise<void> {
@@ -26,6 +34,7 @@ async function setupRegistries(): Promise<void> {
 export async function globalSetup(): Promise<void> {
   // Parts register here as they are built (registry, cluster).
   await setupRegistries();
+  await setupCluster();
 }
 
 export async function globalTeardown(): Promise<void> {

@@ -44,6 +44,13 @@ export function apiServerArgs(dir: string, ports: Ports): string[] {
     `--tls-cert-file=${join(pki, "apiserver.crt")}`,
     `--tls-private-key-file=${join(pki, "apiserver.key")}`,
     `--client-ca-file=${join(pki, "ca.crt")}`,
+    // Published for the controller manager and scheduler (they read it at start); no front proxy gets a
+    // certificate with this name, so it authenticates nobody.
+    `--requestheader-client-ca-file=${join(pki, "ca.crt")}`,
+    "--requestheader-allowed-names=front-proxy-client",
+    "--requestheader-username-headers=X-Remote-User",
+    "--requestheader-group-headers=X-Remote-Group",
+    "--requestheader-extra-headers-prefix=X-Remote-Extra-",
     `--service-account-key-file=${join(pki, "sa.pub")}`,
     `--service-account-signing-key-file=${join(pki, "sa.key")}`,
     "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
@@ -52,7 +59,8 @@ export function apiServerArgs(dir: string, ports: Ports): string[] {
     "--allow-privileged=true",
     "--enable-priority-and-fairness=false",
     "--profiling=false",
-    "--endpoint-reconciler-type=lease",
+    // The advertised address is loopback, which the endpoint reconcilers refuse; nothing runs in-cluster anyway.
+    "--endpoint-reconciler-type=none",
   ];
 }
 
@@ -82,7 +90,8 @@ export function controllerManagerArgs(dir: string, ports: Ports, clusterName: st
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     `--cluster-cidr=${POD_CIDR}`,
     "--allocate-node-cidrs=false",
-    "--controllers=*,-cloud-node-lifecycle,-service-lb-controller,-node-route-controller",
+    // Without kubelets, volume attachment and pod autoscaling (no metrics) have nothing to act on.
+    "--controllers=*,-persistentvolume-attach-detach-controller,-horizontal-pod-autoscaler-controller,-selinux-warning-controller",
   ];
 }
 
