@@ -77,10 +77,14 @@ export function parseObjects(text: string, file: string): KubeObject[] {
   return out;
 }
 
-/** Multi-document YAML, each document preceded by `---`. */
+/**
+ * Multi-document YAML, each document preceded by `---`. Written with YAML 1.1 quoting, so that a string
+ * such as `yes`, `on`, `0755` or `2001-12-14` stays a string for the go-yaml v2 readers (kubectl, Flux).
+ */
 export function stringifyObjects(objects: readonly unknown[]): string {
   let out = "";
-  for (const o of objects) out += `---\n${stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })}`;
+  for (const o of objects)
+    out += `---\n${stringify(o, { version: "1.1", lineWidth: 0, aliasDuplicateObjects: false })}`;
   return out;
 }
 
