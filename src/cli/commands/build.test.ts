@@ -238,3 +238,34 @@ test("ferry build resourceset --inputs-from: an input list, or Static providers 
     /spec\.resources\[0\] \(Namespace\/app-<< inputs\.region >>\) with input #1: .*id/,
   );
 });
+
+test("ferry build resourceset: steps are marked in the output", async (t) => {
+  const dir = await tempDir(t);
+  await writeFile(
+    join(dir, "steps.yaml"),
+    [
+      "apiVersion: fluxcd.controlplane.io/v1",
+      "kind: ResourceSet",
+      "metadata: {name: staged, namespace: apps}",
+      "spec:",
+      "  inputs: [{version: v1.0.0}]",
+      "  steps:",
+      "    - name: migrate",
+      "      resources:",
+      "        - {apiVersion: batch/v1, kind: Job, metadata: {name: 'migrate-<< inputs.version >>', namespace: apps}}",
+      "    - name: deploy",
+      "      resourcesTemplate: |",
+      "        apiVersion: v1",
+      "        kind: ConfigMap",
+      "        metadata: {name: app, namespace: apps}",
+      "        data: {version: << inputs.version >>}",
+      "",
+    ].join("\n"),
+  );
+  const run = await runCli(["build", "rset", "-f", join(dir, "steps.yaml")], { cwd: repo, env });
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(
+    run.stdout,
+    /^# step: migrate\n---\napiVersion: batch\/v1\n[\s\S]*name: migrate-v1\.0\.0[\s\S]*# step: deploy\n---\n/,
+  );
+});

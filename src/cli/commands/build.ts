@@ -119,7 +119,8 @@ async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags)
     }
   }
   const render = templateRenderer();
-  const out: KubeObject[] = [];
+  const out: string[] = [];
+  let count = 0;
   for (const rset of rsets) {
     rset.metadata.namespace ||= flags.namespace;
     if (!rset.metadata.name)
@@ -134,11 +135,16 @@ async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags)
     }
     const expansion = expandResourceSet(rset, { render, providers });
     printDeferred(ctx, expansion.deferred);
-    out.push(...expansion.objects);
+    for (const step of expansion.steps) {
+      if (step.objects.length === 0) continue;
+      // Named steps are marked as flux-operator's CLI marks them.
+      out.push(`${step.name ? `# step: ${step.name}\n` : ""}${stringifyObjects(step.objects)}`);
+      count += step.objects.length;
+    }
   }
-  if (out.length === 0)
+  if (count === 0)
     throw new UsageError(`${flags.filename}: no objects were generated (no inputs, or all excluded)`);
-  write(ctx.stdout, stringifyObjects(out));
+  write(ctx.stdout, out.join(""));
 }
 
 async function readStdin(): Promise<string> {

@@ -101,3 +101,23 @@ test("validateDir: each kind of problem names the file, the object and the field
   );
   assert.ok(lines.some((l) => l.startsWith("error: deploy.yaml:12: Widget/w: unknown kind")));
 });
+
+test("validateDir: a kustomize Component is checked through the overlay that uses it", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-validate-component-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await mkdir(join(dir, "component"));
+  await mkdir(join(dir, "app"));
+  await writeFile(
+    join(dir, "component", "kustomization.yaml"),
+    "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - cm.yaml\n",
+  );
+  await writeFile(
+    join(dir, "component", "cm.yaml"),
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\ndata:\n  n: 1\n",
+  );
+  await writeFile(join(dir, "app", "kustomization.yaml"), "resources: []\ncomponents:\n  - ../component\n");
+  const result = await validateDir(dir, { signal, runner });
+  assert.deepEqual(result.problems.map(formatProblem), [
+    "error: app (kustomize build): ConfigMap/extra: data.n: must be a string, got number 1",
+  ]);
+});

@@ -84,6 +84,8 @@ export async function validateDir(dir: string, opts: ValidateOptions): Promise<V
     }
   }
   for (const overlay of overlays) {
+    // A kustomize Component is not buildable on its own; it is checked through the overlays using it.
+    if (await isComponent(overlay)) continue;
     try {
       const objects = await buildKustomization(overlay, { signal: opts.signal, runner: opts.runner });
       for (const object of objects) pending.push({ file: `${rel(overlay)} (kustomize build)`, object });
@@ -122,6 +124,17 @@ function checkObject(p: Pending, schemas: SchemaSet, strict: boolean): Problem[]
     field: f.field,
     message: f.message,
   }));
+}
+
+async function isComponent(dir: string): Promise<boolean> {
+  for (const f of KUSTOMIZATION_FILES) {
+    try {
+      return /^kind:\s*Component\s*$/m.test(await readFile(join(dir, f), "utf8"));
+    } catch {
+      // not this name: try the next
+    }
+  }
+  return false;
 }
 
 /** YAML files (sorted) and overlay folders under `dir`, skipping hidden folders and node_modules. */
