@@ -132,3 +132,18 @@ test("substituteObjects: invalid variable names and unparsable results are error
     (err: unknown) => err instanceof SubstitutionError && /does not parse/.test(err.message),
   );
 });
+
+test("substituteObjects: a value lands in the quoting go-yaml would have used", () => {
+  const obj: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "c" },
+    data: { path: "${DIR}: logs", plain: "${DIR}", script: "cd ${DIR}\nls\n" },
+  };
+  const [out] = substituteObjects([obj], new Map([["DIR", 'C:\\tmp\\"x"']]));
+  assert.deepEqual(out?.data, {
+    path: 'C:\\tmp\\"x": logs',
+    plain: 'C:\\tmp\\"x"',
+    script: 'cd C:\\tmp\\"x"\nls\n',
+  });
+});

@@ -107,7 +107,15 @@ const goYamlOptions: DocumentOptions & SchemaOptions = {
 
 /** The object as YAML text, the way Flux serializes a resource before substitution. */
 export function goYamlStringify(value: unknown): string {
-  return stringify(value, { ...goYamlOptions, lineWidth: 0, aliasDuplicateObjects: false });
+  // go-yaml quotes a string that cannot be plain with single quotes (no escapes) and writes multi-line
+  // strings as literal blocks: the same here, so a substituted `\` or `"` means the same thing.
+  return stringify(value, {
+    ...goYamlOptions,
+    lineWidth: 0,
+    aliasDuplicateObjects: false,
+    singleQuote: true,
+    blockQuote: "literal",
+  });
 }
 
 /** The non-empty documents of a stream, with go-yaml v2's scalar rules; throws on syntax errors. */
