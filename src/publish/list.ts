@@ -64,6 +64,7 @@ export async function listArtifacts(
   repo: Reference,
   opts: ListOptions = {},
 ): Promise<ListedArtifact[]> {
+  selectTags([], opts); // bad --semver / --filter-regex fail before any request
   const tags = selectTags(await client.listTags(repo, { signal: opts.signal }), opts);
   const out: ListedArtifact[] = new Array(tags.length);
   let next = 0;
