@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { test } from "node:test";
 import { apiServerArgs } from "../dev/components.ts";
-import { startProcess, stopProcess } from "../dev/processes.ts";
+import { isRunning, startProcess, stopProcess } from "../dev/processes.ts";
 import { readState, writeState } from "../dev/state.ts";
 import { startTestCluster } from "../dev/testing.ts";
 import { KubeClient } from "../kube/client.ts";
@@ -21,6 +21,7 @@ test("an informer re-lists after the API server restarts and keeps delivering ev
   const cluster = await startTestCluster({ nodes: 0, signal });
   const client = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
   const ac = new AbortController();
+  let restarted: { pid: number; bin: string } | undefined;
   try {
     const cm = (name: string): KubeObject => ({
       apiVersion: "v1",
@@ -48,11 +49,11 @@ test("an informer re-lists after the API server restarts and keeps delivering ev
     assert.ok(state && api, "cluster state names the API server process");
     await stopProcess(api.pid, api.bin);
     await pollUntil(() => informer.stats.errors > 0, { signal });
-    await startProcess(
-      api.bin,
-      apiServerArgs(cluster.dir, state.ports),
-      join(cluster.dir, "logs", "kube-apiserver.log"),
-    );
+    const logFile = join(cluster.dir, "logs", "kube-apiserver.log");
+    restarted = await startProcess(api.bin, apiServerArgs(cluster.dir, state.ports), logFile);
+    // Record the new pid so the harness stops this process too.
+    state.processes["kube-apiserver"] = { pid: restarted.pid, bin: restarted.bin, logFile };
+    await writeState(state);
     for (;;) {
       try {
         await applyObject(client, cm("after"), { signal, fieldManager: "t" });
@@ -70,5 +71,11 @@ test("an informer re-lists after the API server restarts and keeps delivering ev
     ac.abort();
     client.close();
     await cluster.stop();
+    if (restarted)
+      assert.equal(
+        await isRunning(restarted.pid, restarted.bin),
+        false,
+        "the restarted API server was stopped",
+      );
   }
 });
