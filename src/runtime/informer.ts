@@ -1,9 +1,9 @@
 /**
  * Informer: list a kind, then watch from the list's resourceVersion (with bookmarks), keeping a cache and
- * calling handlers on add/update/delete. A `410 Gone` or a broken connection re-lists, and the re-list
- * emits the differences as events. Errors back
- * off exponentially; the informer runs until its signal aborts. A watch that ends cleanly (server timeout)
- * resumes from the last resourceVersion; a watch that breaks re-lists. Built on client-node's `Watch`.
+ * calling handlers on add/update/delete. A watch that ends cleanly (server timeout) resumes from the last
+ * resourceVersion; a `410 Gone` or a broken connection re-lists, and the re-list emits the differences as
+ * events. Errors back off exponentially; the informer runs until its signal aborts. Built on
+ * client-node's `Watch`.
  */
 import { setTimeout as sleep } from "node:timers/promises";
 import { Watch } from "@kubernetes/client-node";
