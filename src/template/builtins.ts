@@ -81,7 +81,7 @@ function eq(a1: unknown, ...rest: unknown[]): boolean {
           const n2 = arg === undefined || arg === null;
           if (!n1 && !n2 && kindOf(arg1) !== kindOf(arg)) {
             throw new Error(
-              `non-comparable types ${sprintf("%s", [arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${sprintf("%s", [arg])}`,
+              `non-comparable types ${sprintf("%s", [arg1])}: ${typeName(arg1)}, ${typeName(arg)}: ${sprintf("%v", [arg])}`,
             );
           }
           if (n1 || n2) t = n1 === n2;

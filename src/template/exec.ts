@@ -504,7 +504,8 @@ class State {
       this.at(node);
       this.errorf(`error calling ${name}: ${e instanceof Error ? e.message : String(e)}`, e);
     }
-    return v;
+    // A nil result of an interface{}-returning function is an interface slot holding nil.
+    return v === null ? new Boxed(null) : v;
   }
 
   validateType(value: unknown, typ: ParamType | undefined): unknown {

@@ -6,6 +6,7 @@
  * Not supported: `%#v` Go-syntax output of composite values (printed as `%v`), explicit argument indexes.
  */
 
+import { formatE, formatF, roundedSignificant } from "./decimal.ts";
 import { formatDuration, formatTime } from "./time.ts";
 import {
   type GoDuration,
@@ -155,9 +156,9 @@ export function sprintf(format: string, args: unknown[]): string {
   return out;
 }
 
-function badVerb(v: unknown, verb: string): string {
+function badVerb(v: unknown, verb: string, spec: Spec = noSpec): string {
   if (v === null || v === undefined) return `%!${verb}(<nil>)`;
-  return `%!${verb}(${typeName(v)}=${formatValue(v, "v", noSpec)})`;
+  return `%!${verb}(${typeName(v)}=${formatValue(v, "v", spec)})`;
 }
 
 function pad(s: string, spec: Spec, zeroOk = true): string {
@@ -176,16 +177,16 @@ function pad(s: string, spec: Spec, zeroOk = true): string {
 /** Formats one operand with one verb. */
 export function formatValue(v: unknown, verb: string, spec: Spec): string {
   if (verb === "T") return pad(typeName(v), spec, false);
-  if (verb === "p") return badVerb(v, verb);
+  if (verb === "p") return badVerb(v, verb, spec);
   const kind = kindOf(v);
   switch (kind) {
     case "invalid":
     case "nil":
       if (verb === "v") return pad("<nil>", spec, false);
-      return badVerb(v, verb);
+      return badVerb(v, verb, spec);
     case "bool":
       if (verb === "v" || verb === "t") return pad(String(v), spec, false);
-      return badVerb(v, verb);
+      return badVerb(v, verb, spec);
     case "int":
       return formatInt(v, verb, spec);
     case "float":
@@ -198,13 +199,19 @@ export function formatValue(v: unknown, verb: string, spec: Spec): string {
       return formatMap(v as Record<string, unknown> | TypedMap, verb, spec);
     case "time":
       if (verb === "v" || verb === "s") return pad(formatTime(v as GoTime), spec, false);
-      return badVerb(v, verb);
+      return badVerb(v, verb, spec);
     case "duration":
       if (verb === "v" || verb === "s") return pad(formatDuration((v as GoDuration).ns), spec, false);
       return formatInt((v as GoDuration).ns, verb, spec);
     default:
       return pad(String(v), spec);
   }
+}
+
+/** An element held in an interface slot: a nil prints as <nil> whatever the verb. */
+function formatElem(v: unknown, verb: string, spec: Spec): string {
+  if ((v === null || v === undefined) && verb !== "T") return pad("<nil>", spec, false);
+  return formatValue(v, verb, spec);
 }
 
 function formatSlice(v: unknown, verb: string, spec: Spec): string {
@@ -223,12 +230,12 @@ function formatSlice(v: unknown, verb: string, spec: Spec): string {
     );
   }
   const items = sliceItems(v as unknown[]);
-  return `[${items.map((e) => formatValue(e, verb, spec)).join(" ")}]`;
+  return `[${items.map((e) => formatElem(e, verb, spec)).join(" ")}]`;
 }
 
 function formatMap(v: Record<string, unknown> | TypedMap, verb: string, spec: Spec): string {
   const m = mapEntries(v);
-  const parts = sortedKeys(m).map((k) => `${formatValue(k, verb, spec)}:${formatValue(m[k], verb, spec)}`);
+  const parts = sortedKeys(m).map((k) => `${formatValue(k, verb, spec)}:${formatElem(m[k], verb, spec)}`);
   return `map[${parts.join(" ")}]`;
 }
 
@@ -257,7 +264,7 @@ function formatString(s: string, verb: string, spec: Spec): string {
       return pad(verb === "X" ? hex.toUpperCase() : hex, spec);
     }
   }
-  return badVerb(s, verb);
+  return badVerb(s, verb, spec);
 }
 
 /** strconv.Quote (or QuoteToASCII with ascii). */
@@ -350,7 +357,7 @@ function formatInt(v: unknown, verb: string, spec: Spec): string {
       if (spec.sharp) prefix = "0X";
       break;
     case "c":
-      return pad(String.fromCodePoint(Number(n)), spec);
+      return pad(String.fromCodePoint(validRune(n)), spec);
     case "q":
       return pad(quoteRune(Number(n)), spec);
     case "U": {
@@ -364,9 +371,9 @@ function formatInt(v: unknown, verb: string, spec: Spec): string {
     case "F":
     case "g":
     case "G":
-      return badVerb(v, verb);
+      return badVerb(v, verb, spec);
     default:
-      return badVerb(v, verb);
+      return badVerb(v, verb, spec);
   }
   if (spec.prec !== undefined) {
     if (spec.prec === 0 && n === 0n) digits = "";
@@ -381,7 +388,13 @@ function formatInt(v: unknown, verb: string, spec: Spec): string {
   return pad(sign + body, { ...spec, zero: false });
 }
 
-function quoteRune(c: number): string {
+function validRune(n: bigint): number {
+  if (n < 0n || n > 0x10ffffn || (n >= 0xd800n && n <= 0xdfffn)) return 0xfffd;
+  return Number(n);
+}
+
+function quoteRune(c0: number): string {
+  const c = validRune(BigInt(c0));
   const ch = String.fromCodePoint(c);
   if (ch === "'") return "'\\''";
   if (ch === '"') return "'\"'";
@@ -405,8 +418,13 @@ function formatFloatVerb(v: unknown, verb: string, spec: Spec): string {
         f,
         spec,
       );
+    case "x":
+    case "X": {
+      const h = hexFloat(f, spec.prec ?? -1);
+      return padFloat(verb === "X" ? h.toUpperCase() : h, f, spec);
+    }
   }
-  return badVerb(v, verb);
+  return badVerb(v, verb, spec);
 }
 
 function padFloat(s: string, f: number, spec: Spec): string {
@@ -437,7 +455,7 @@ export function formatFloat(f: number, fmt: string, prec: number, _sharp = false
       break;
     case "f":
     case "F":
-      out = prec < 0 ? fixedShortest(a) : a.toFixed(prec);
+      out = prec < 0 ? fixedShortest(a) : formatF(a, prec);
       break;
     default: {
       // %g: decide between %e and %f on the decimal exponent.
@@ -446,10 +464,7 @@ export function formatFloat(f: number, fmt: string, prec: number, _sharp = false
       if (prec < 0) {
         [digits, exp] = shortestDigits(a);
       } else {
-        const p = prec === 0 ? 1 : prec;
-        const e = a.toExponential(Math.min(p - 1, 100));
-        [digits, exp] = splitExp(e);
-        digits = digits.replace(/0+$/, "") || "0";
+        [digits, exp] = roundedSignificant(a, prec === 0 ? 1 : prec);
       }
       let eprec = prec === 0 ? 1 : prec;
       if (eprec > digits.length && digits.length >= exp + 1) eprec = digits.length;
@@ -476,10 +491,8 @@ function shortestDigits(a: number): [string, number] {
 }
 
 function expForm(a: number, prec: number): string {
-  let digits: string;
-  let exp: number;
-  if (prec < 0) [digits, exp] = shortestDigits(a);
-  else [digits, exp] = splitExp(a.toExponential(Math.min(prec, 100)));
+  if (prec >= 0) return formatE(a, prec);
+  const [digits, exp] = shortestDigits(a);
   return fromDigitsExp(digits, exp);
 }
 
@@ -515,4 +528,47 @@ function canBackquote(s: string): boolean {
     if (ch === "`" || (c < 0x20 && ch !== "\t") || c === 0x7f || c === 0xfeff) return false;
   }
   return true;
+}
+
+/** strconv.FormatFloat(f, 'x', prec, 64): 0x1.4p+01. */
+function hexFloat(f: number, prec: number): string {
+  if (!Number.isFinite(f)) return formatFloat(f, "g", -1);
+  const neg = f < 0 || Object.is(f, -0);
+  const a = Math.abs(f);
+  if (a === 0) return `${neg ? "-" : ""}0x0${prec > 0 ? `.${"0".repeat(prec)}` : ""}p+00`;
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, a);
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  let exp = ((hi >>> 20) & 0x7ff) - 1023;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  if (exp === -1023) {
+    // subnormal: normalize
+    exp = -1022;
+    while ((mant & (1n << 52n)) === 0n) {
+      mant <<= 1n;
+      exp--;
+    }
+    mant &= (1n << 52n) - 1n;
+  }
+  let frac = mant.toString(16).padStart(13, "0");
+  let lead = 1;
+  if (prec >= 0 && prec < 13) {
+    // round half to even on the hex digits
+    const full = (1n << 52n) | mant;
+    const shift = BigInt(52 - prec * 4);
+    let q = full >> shift;
+    const rem = full & ((1n << shift) - 1n);
+    const half = 1n << (shift - 1n);
+    if (rem > half || (rem === half && (q & 1n) === 1n)) q += 1n;
+    if (q >> BigInt(prec * 4) >= 2n) {
+      q >>= 1n;
+      exp++;
+    }
+    lead = Number(q >> BigInt(prec * 4));
+    frac = prec === 0 ? "" : (q & ((1n << BigInt(prec * 4)) - 1n)).toString(16).padStart(prec, "0");
+  } else if (prec < 0) frac = frac.replace(/0+$/, "");
+  else frac = frac.padEnd(prec, "0");
+  const e = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
+  return `${neg ? "-" : ""}0x${lead}${frac ? `.${frac}` : ""}p${e}`;
 }

@@ -430,7 +430,7 @@ export function lex(input: string, leftDelim = "{{", rightDelim = "}}", breakOK 
         error(`bad character ${runeU(c)}`);
         break;
       }
-      const kw = keywords[word];
+      const kw = Object.hasOwn(keywords, word) ? keywords[word] : undefined;
       if (kw !== undefined && kw !== "dot" && (breakOK || (kw !== "break" && kw !== "continue"))) emit(kw);
       else if (word === "true" || word === "false") emit("bool");
       else emit("identifier");

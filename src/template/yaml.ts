@@ -25,9 +25,8 @@ export function jsonFloat(f: number): string {
   if (!Number.isFinite(f)) throw new Error(`json: unsupported value: ${f}`);
   const a = Math.abs(f);
   if (a !== 0 && (a < 1e-6 || a >= 1e21)) {
-    let s = f.toExponential();
-    s = s.replace(/e([+-])(\d)$/, "e$10$2");
-    return s;
+    // strconv's 'e' format pads the exponent to two digits; encoding/json then drops the pad of e-0N.
+    return f.toExponential().replace(/e\+(\d)$/, "e+0$1");
   }
   return String(f);
 }

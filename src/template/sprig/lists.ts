@@ -78,7 +78,8 @@ function sliceFn(list: unknown, ...indices: unknown[]): unknown {
   if (items.length === 0) return null;
   const start = indices.length > 0 ? toInt64(indices[0]) : 0;
   const end = indices.length < 2 ? items.length : toInt64(indices[1]);
-  if (start < 0 || end < start || end > items.length) throw new GoPanic("reflect: slice index out of range");
+  if (start < 0 || end < start || end > items.length)
+    throw new GoPanic("reflect.Value.Slice: slice index out of bounds");
   const out = items.slice(start, end);
   return list instanceof TypedSlice ? new TypedSlice(out, list.elem) : out;
 }

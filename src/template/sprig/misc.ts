@@ -181,7 +181,7 @@ function toDate(layout: string, s: string): GoTime {
   try {
     return parseLayout(layout, s);
   } catch {
-    return new GoTime(new Date(Date.UTC(1, 0, 1) - 0), 0, "UTC");
+    return zeroTime();
   }
 }
 
@@ -329,3 +329,11 @@ function findAll(re: string, s: string, n: number, panics: boolean) {
 }
 
 export { GoDuration, isFloat, toInt64 };
+
+/** Go's zero time.Time, 0001-01-01 00:00:00 UTC. */
+function zeroTime(): GoTime {
+  const d = new Date(0);
+  d.setUTCFullYear(1, 0, 1);
+  d.setUTCHours(0, 0, 0, 0);
+  return new GoTime(d, 0, "UTC");
+}

@@ -1,0 +1,254 @@
+/**
+ * Test support: a seeded generator of random templates from the grammar (text, actions, pipelines,
+ * variables, if/with/range/else, break/continue, define/template, trim markers, builtins and sprig
+ * functions), and the data they run against — for the differential test against Go.
+ */
+
+/** mulberry32: small, fast, deterministic. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export const randomData = {
+  a: 1,
+  b: "str",
+  c: [1, 2, 3],
+  d: { x: 1, y: "z", n: { deep: true } },
+  e: true,
+  f: 2.5,
+  g: null,
+  h: [],
+  s: ["b", "a", "c"],
+  m: { k2: "v2", k1: "v1" },
+  z: 0,
+  w: "",
+};
+
+const funcs: Array<[string, number, number]> = [
+  ["eq", 2, 3],
+  ["ne", 2, 2],
+  ["lt", 2, 2],
+  ["le", 2, 2],
+  ["gt", 2, 2],
+  ["ge", 2, 2],
+  ["and", 1, 3],
+  ["or", 1, 3],
+  ["not", 1, 1],
+  ["len", 1, 1],
+  ["index", 2, 2],
+  ["print", 0, 3],
+  ["println", 1, 2],
+  ["html", 1, 1],
+  ["js", 1, 1],
+  ["urlquery", 1, 1],
+  ["upper", 1, 1],
+  ["default", 2, 2],
+  ["toJson", 1, 1],
+  ["add", 1, 3],
+  ["sub", 2, 2],
+  ["mul", 2, 2],
+  ["list", 0, 3],
+  ["dict", 0, 4],
+  ["quote", 1, 2],
+  ["empty", 1, 1],
+  ["coalesce", 1, 3],
+  ["ternary", 3, 3],
+  ["toString", 1, 1],
+  ["first", 1, 1],
+  ["last", 1, 1],
+  ["has", 2, 2],
+  ["join", 2, 2],
+  ["int", 1, 1],
+  ["float64", 1, 1],
+  ["typeOf", 1, 1],
+  ["kindOf", 1, 1],
+  ["repeat", 2, 2],
+  ["trunc", 2, 2],
+  ["cat", 1, 3],
+  ["max", 1, 3],
+  ["min", 1, 3],
+  ["sortAlpha", 1, 1],
+  ["uniq", 1, 1],
+  ["reverse", 1, 1],
+  ["hasKey", 2, 2],
+  ["get", 2, 2],
+  ["b64enc", 1, 1],
+  ["nindent", 2, 2],
+  ["indent", 2, 2],
+  ["trim", 1, 1],
+  ["split", 2, 2],
+  ["splitList", 2, 2],
+  ["until", 1, 1],
+  ["compact", 1, 1],
+];
+
+const fields = [
+  ".a",
+  ".b",
+  ".c",
+  ".d",
+  ".d.x",
+  ".d.y",
+  ".d.n.deep",
+  ".e",
+  ".f",
+  ".g",
+  ".h",
+  ".s",
+  ".m",
+  ".m.k1",
+  ".z",
+  ".w",
+  ".missing",
+  ".d.missing",
+  ".",
+];
+const literals = ["1", "0", "-2", "2.5", "1e3", '"s"', '""', '"a,b"', "true", "false", "nil", "'x'", "3"];
+const printfFormats = ['"%v"', '"%d"', '"%s"', '"%q"', '"%5.1f"', '"%x"', '"%T"', '"%v-%v"', '"%t"'];
+const texts = ["x", " ", "\n", "a b", "-", "  \n  ", "T"];
+
+export function generateTemplate(next: () => number): string {
+  const g = new Gen(next);
+  return g.list(0);
+}
+
+class Gen {
+  readonly r: () => number;
+  vars: string[] = ["$"];
+  inRange = 0;
+  defined: string[] = [];
+
+  constructor(r: () => number) {
+    this.r = r;
+  }
+
+  pick<T>(a: T[]): T {
+    return a[Math.floor(this.r() * a.length)] as T;
+  }
+
+  chance(p: number): boolean {
+    return this.r() < p;
+  }
+
+  list(depth: number): string {
+    let s = "";
+    const n = 1 + Math.floor(this.r() * 3);
+    for (let i = 0; i < n; i++) s += this.part(depth);
+    return s;
+  }
+
+  open(): string {
+    return this.chance(0.2) ? "{{- " : "{{ ";
+  }
+
+  close(): string {
+    return this.chance(0.2) ? " -}}" : " }}";
+  }
+
+  part(depth: number): string {
+    const x = this.r();
+    if (x < 0.25) return this.pick(texts);
+    if (x < 0.6 || depth > 2) return `${this.open()}${this.pipeline(0)}${this.close()}`;
+    if (x < 0.7) {
+      const v = `$v${this.vars.length}`;
+      const s = `${this.open()}${v} := ${this.pipeline(0)}${this.close()}`;
+      this.vars.push(v);
+      return s;
+    }
+    if (x < 0.8) return this.control("if", depth);
+    if (x < 0.87) return this.control("with", depth);
+    if (x < 0.97) return this.rangeControl(depth);
+    if (this.inRange > 0) return this.chance(0.5) ? "{{ break }}" : "{{ continue }}";
+    return `{{/* c */}}`;
+  }
+
+  control(kind: "if" | "with", depth: number): string {
+    const mark = this.vars.length;
+    let s = `${this.open()}${kind} ${this.pipeline(0)}${this.close()}${this.list(depth + 1)}`;
+    this.vars.length = mark;
+    if (this.chance(0.3)) s += `{{ else ${kind} ${this.pipeline(0)} }}${this.list(depth + 1)}`;
+    this.vars.length = mark;
+    if (this.chance(0.4)) s += `{{ else }}${this.list(depth + 1)}`;
+    this.vars.length = mark;
+    return `${s}{{ end }}`;
+  }
+
+  rangeControl(depth: number): string {
+    const mark = this.vars.length;
+    const over = this.pick([
+      ".c",
+      ".s",
+      ".m",
+      ".h",
+      ".d",
+      "3",
+      ".a",
+      ".b",
+      ".g",
+      ".missing",
+      "(list 1 2)",
+      '(splitList "," "p,q")',
+    ]);
+    let head: string;
+    const y = this.r();
+    if (y < 0.4) head = over;
+    else if (y < 0.7) {
+      head = `$e${mark} := ${over}`;
+      this.vars.push(`$e${mark}`);
+    } else {
+      head = `$i${mark}, $e${mark} := ${over}`;
+      this.vars.push(`$i${mark}`, `$e${mark}`);
+    }
+    this.inRange++;
+    let s = `${this.open()}range ${head}${this.close()}${this.list(depth + 1)}`;
+    this.inRange--;
+    this.vars.length = mark;
+    if (this.chance(0.3)) s += `{{ else }}${this.list(depth + 1)}`;
+    return `${s}{{ end }}`;
+  }
+
+  pipeline(depth: number): string {
+    let s = this.command(depth);
+    while (this.chance(0.25)) {
+      const [name, min, max] = this.pick(funcs);
+      const n = Math.max(0, Math.min(max, min - 1 + Math.floor(this.r() * 2)));
+      s += ` | ${[name, ...Array.from({ length: n }, () => this.operand(depth + 1))].join(" ")}`;
+    }
+    return s;
+  }
+
+  command(depth: number): string {
+    const x = this.r();
+    if (x < 0.4) return this.operand(depth);
+    if (x < 0.5) {
+      const n = Math.floor(this.r() * 3);
+      return [
+        "printf",
+        this.pick(printfFormats),
+        ...Array.from({ length: n }, () => this.operand(depth + 1)),
+      ].join(" ");
+    }
+    const [name, min, max] = this.pick(funcs);
+    const n = min + Math.floor(this.r() * (max - min + 1));
+    return [name, ...Array.from({ length: n }, () => this.operand(depth + 1))].join(" ");
+  }
+
+  operand(depth: number): string {
+    const x = this.r();
+    if (x < 0.4) return this.pick(fields);
+    if (x < 0.65) return this.pick(literals);
+    if (x < 0.85) {
+      const v = this.pick(this.vars);
+      return this.chance(0.2) && v !== "$" ? `${v}.x` : v;
+    }
+    if (depth > 2) return this.pick(fields);
+    return `(${this.pipeline(depth + 1)})`;
+  }
+}

@@ -1,0 +1,29 @@
+/**
+ * Differential test: 500 random templates from a seeded grammar-based generator, each rendered by Go
+ * (tmploracle) and Ferry; outputs and error messages must match. The seed is fixed and printed on failure.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { generateTemplate, randomData, rng } from "./generate.ts";
+import { type Case, runFerry, runOracle } from "./oracle.ts";
+
+const SEED = 20261124;
+const COUNT = 500;
+
+test(`random differential (seed ${SEED}, ${COUNT} templates)`, () => {
+  const next = rng(SEED);
+  const cases: Case[] = [];
+  for (let i = 0; i < COUNT; i++) cases.push({ template: generateTemplate(next), data: randomData });
+  const go = runOracle(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const got = runFerry(c);
+    const want = go[i];
+    if (got.output !== want?.output || got.error !== want?.error) {
+      failures.push(
+        `#${i} ${JSON.stringify(c.template)}\n  go:    ${JSON.stringify(want)}\n  ferry: ${JSON.stringify(got)}`,
+      );
+    }
+  });
+  assert.deepEqual(failures, [], `seed ${SEED}: ${failures.length} of ${COUNT} differ`);
+});
