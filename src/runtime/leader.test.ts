@@ -82,7 +82,7 @@ test("only the leader acts; releasing the lease on shutdown hands over to the ot
       },
       { signal },
     );
-    assert.equal((lease?.spec as { holderIdentity?: string }).holderIdentity, "agent-a");
+    assert.equal((lease?.spec as { holderIdentity?: string } | undefined)?.holderIdentity, "agent-a");
     acA.abort();
     await runA;
     await pollUntil(() => acting.has("agent-b"), { signal });
