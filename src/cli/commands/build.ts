@@ -98,41 +98,44 @@ interface ResourceSetFlags {
   namespace: string;
 }
 
+/** `--inputs-from`: a YAML list replacing spec.inputs, or provider manifests. */
+async function readInputsFrom(
+  ctx: CliContext,
+  file: string,
+): Promise<{ inputs?: unknown[]; providers: KubeObject[] }> {
+  const docs = parseDocuments(await readText(ctx, file, "inputs file"), file).map((d) => d.value);
+  if (docs.length === 1 && Array.isArray(docs[0])) return { inputs: docs[0], providers: [] };
+  if (docs.every(isKubeObject)) return { providers: docs as KubeObject[] };
+  throw new UsageError(`${file}: expected a YAML list of input sets or ResourceSetInputProvider manifests`);
+}
+
+function checkResourceSet(rset: KubeObject, file: string, providers: readonly KubeObject[]): void {
+  if (!rset.metadata.name) throw new UsageError(`${file}: the ResourceSet has no metadata.name; set it`);
+  const spec = isRecord(rset.spec) ? rset.spec : {};
+  if (Array.isArray(spec.inputsFrom) && spec.inputsFrom.length > 0 && providers.length === 0) {
+    throw new UsageError(
+      `${refOf(rset)} has spec.inputsFrom: pass the ResourceSetInputProvider manifests with --inputs-from FILE`,
+    );
+  }
+}
+
 async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags): Promise<void> {
   const text =
     flags.filename === "-" ? await readStdin() : await readText(ctx, flags.filename, "ResourceSet file");
   const objects = parseObjects(text, flags.filename);
   const rsets = objects.filter((o) => o.kind === "ResourceSet");
-  if (rsets.length === 0)
+  if (rsets.length === 0) {
     throw new UsageError(`${flags.filename} holds no ResourceSet; pass the ResourceSet manifest with -f`);
-  let providers = objects.filter((o) => o.kind === "ResourceSetInputProvider");
-  let inlineInputs: unknown[] | undefined;
-  if (flags.inputsFrom) {
-    const inputsText = await readText(ctx, flags.inputsFrom, "inputs file");
-    const docs = parseDocuments(inputsText, flags.inputsFrom).map((d) => d.value);
-    if (docs.length === 1 && Array.isArray(docs[0])) inlineInputs = docs[0];
-    else if (docs.every(isKubeObject)) providers = [...providers, ...(docs as KubeObject[])];
-    else {
-      throw new UsageError(
-        `${flags.inputsFrom}: expected a YAML list of input sets or ResourceSetInputProvider manifests`,
-      );
-    }
   }
+  const extra = flags.inputsFrom ? await readInputsFrom(ctx, flags.inputsFrom) : { providers: [] };
+  const providers = [...objects.filter((o) => o.kind === "ResourceSetInputProvider"), ...extra.providers];
   const render = templateRenderer();
   const out: string[] = [];
   let count = 0;
   for (const rset of rsets) {
     rset.metadata.namespace ||= flags.namespace;
-    if (!rset.metadata.name)
-      throw new UsageError(`${flags.filename}: the ResourceSet has no metadata.name; set it`);
-    const spec = isRecord(rset.spec) ? rset.spec : {};
-    if (inlineInputs) rset.spec = { ...spec, inputs: inlineInputs };
-    const hasInputsFrom = Array.isArray(spec.inputsFrom) && spec.inputsFrom.length > 0;
-    if (hasInputsFrom && providers.length === 0) {
-      throw new UsageError(
-        `${refOf(rset)} has spec.inputsFrom: pass the ResourceSetInputProvider manifests with --inputs-from FILE`,
-      );
-    }
+    checkResourceSet(rset, flags.filename, providers);
+    if (extra.inputs) rset.spec = { ...(isRecord(rset.spec) ? rset.spec : {}), inputs: extra.inputs };
     const expansion = expandResourceSet(rset, { render, providers });
     printDeferred(ctx, expansion.deferred);
     for (const step of expansion.steps) {
@@ -142,8 +145,9 @@ async function buildResourceSetCommand(ctx: CliContext, flags: ResourceSetFlags)
       count += step.objects.length;
     }
   }
-  if (count === 0)
+  if (count === 0) {
     throw new UsageError(`${flags.filename}: no objects were generated (no inputs, or all excluded)`);
+  }
   write(ctx.stdout, out.join(""));
 }
 
@@ -161,6 +165,44 @@ interface KustomizationFlags {
   expandResourcesets?: boolean;
 }
 
+/**
+ * The Kustomization of `--kustomization FILE`, ready to build the `--path` folder: `spec.path` is the folder
+ * itself, KEY=VALUE sources are appended to `postBuild.substituteFrom`, and the given ConfigMaps and
+ * Secrets stand for the objects in the Kustomization's namespace (those it does not reference are noted).
+ */
+async function kustomizationFromFile(
+  ctx: CliContext,
+  file: string,
+  sources: KubeObject[],
+  fromFiles: Array<{ kind: string; name: string }>,
+): Promise<KubeObject> {
+  const found = parseObjects(await readText(ctx, file, "Kustomization file"), file).find(
+    (o) => o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"),
+  );
+  if (!found) throw new UsageError(`${file} holds no Flux Kustomization (kustomize.toolkit.fluxcd.io/v1)`);
+  const spec = isRecord(found.spec) ? { ...found.spec } : {};
+  const postBuild = isRecord(spec.postBuild) ? ({ ...spec.postBuild } as PostBuild) : undefined;
+  const keyValueFiles = fromFiles.filter((r) => r.name.startsWith("file:"));
+  if (postBuild || keyValueFiles.length > 0) {
+    spec.postBuild = {
+      ...postBuild,
+      substituteFrom: [...(postBuild?.substituteFrom ?? []), ...keyValueFiles],
+    } satisfies PostBuild;
+  }
+  const referenced = new Set(
+    ((spec.postBuild as PostBuild | undefined)?.substituteFrom ?? []).map((r) => `${r.kind}/${r.name}`),
+  );
+  for (const s of sources) {
+    if (!referenced.has(`${s.kind}/${s.metadata.name}`)) {
+      ctx.stderr.write(
+        `note: ${refOf(s)} is not referenced by the Kustomization's postBuild.substituteFrom: ignored\n`,
+      );
+    }
+    s.metadata.namespace = found.metadata.namespace;
+  }
+  return { ...found, spec: { ...spec, path: "." } };
+}
+
 async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFlags): Promise<void> {
   const dir = abs(ctx, flags.path);
   const sources: KubeObject[] = [];
@@ -171,43 +213,9 @@ async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFl
       fromFiles.push({ kind: o.kind, name: o.metadata.name ?? "" });
     }
   }
-  let ks: KubeObject;
-  if (flags.kustomization) {
-    const text = await readText(ctx, flags.kustomization, "Kustomization file");
-    const found = parseObjects(text, flags.kustomization).find(
-      (o) => o.kind === "Kustomization" && o.apiVersion.startsWith("kustomize.toolkit.fluxcd.io/"),
-    );
-    if (!found) {
-      throw new UsageError(
-        `${flags.kustomization} holds no Flux Kustomization (kustomize.toolkit.fluxcd.io/v1)`,
-      );
-    }
-    ks = found;
-    const spec = isRecord(ks.spec) ? { ...ks.spec } : {};
-    const postBuild = isRecord(spec.postBuild) ? ({ ...spec.postBuild } as PostBuild) : undefined;
-    const keyValueFiles = fromFiles.filter((r) => r.name.startsWith("file:"));
-    if (postBuild || keyValueFiles.length > 0) {
-      spec.postBuild = {
-        ...postBuild,
-        substituteFrom: [...(postBuild?.substituteFrom ?? []), ...keyValueFiles],
-      } satisfies PostBuild;
-    }
-    const referenced = new Set(
-      ((spec.postBuild as PostBuild | undefined)?.substituteFrom ?? []).map((r) => `${r.kind}/${r.name}`),
-    );
-    for (const s of sources) {
-      if (!referenced.has(`${s.kind}/${s.metadata.name}`)) {
-        ctx.stderr.write(
-          `note: ${refOf(s)} is not referenced by the Kustomization's postBuild.substituteFrom: ignored\n`,
-        );
-      }
-    }
-    ks = { ...ks, spec: { ...spec, path: "." } };
-    // Offline, the given files stand for the objects in the Kustomization's own namespace.
-    for (const s of sources) s.metadata.namespace = ks.metadata.namespace;
-  } else {
-    ks = syntheticKustomization(sources.length > 0 ? { substituteFrom: fromFiles } : undefined);
-  }
+  const ks = flags.kustomization
+    ? await kustomizationFromFile(ctx, flags.kustomization, sources, fromFiles)
+    : syntheticKustomization(sources.length > 0 ? { substituteFrom: fromFiles } : undefined);
   const objects = await renderKustomization(ks, {
     signal: ctx.signal,
     runner: kustomizeRunner(ctx),
