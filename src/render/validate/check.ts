@@ -21,6 +21,19 @@ export interface CheckOptions {
 export function checkValue(value: unknown, schema: JsonSchema, opts: CheckOptions = {}): FieldProblem[] {
   const problems: FieldProblem[] = [];
   const patterns = new Map<string, RegExp | null>();
+  /** Patterns are RE2 upstream; one JavaScript cannot compile is skipped rather than failing the check. */
+  const compiled = (pattern: string): RegExp | null => {
+    let re = patterns.get(pattern);
+    if (re === undefined) {
+      try {
+        re = new RegExp(pattern, "u");
+      } catch {
+        re = null;
+      }
+      patterns.set(pattern, re);
+    }
+    return re;
+  };
   const walk = (v: unknown, s: JsonSchema, path: string, depth: number): void => {
     if (depth > 64) return;
     if (v === null || v === undefined) return;
@@ -29,14 +42,9 @@ export function checkValue(value: unknown, schema: JsonSchema, opts: CheckOption
       if (target) walk(v, target, path, depth + 1);
     }
     for (const part of s.allOf ?? []) walk(v, part, path, depth + 1);
-    if (s["x-kubernetes-int-or-string"]) {
-      if (!(typeof v === "string" || Number.isInteger(v))) {
-        problems.push({ field: path, message: `must be an integer or a string, got ${describe(v)}` });
-      }
-      return;
-    }
-    if (s.type && !hasType(v, s.type)) {
-      problems.push({ field: path, message: `must be ${article(s.type)}, got ${describe(v)}` });
+    const typeProblem = checkType(v, s);
+    if (typeProblem !== undefined) {
+      if (typeProblem) problems.push({ field: path, message: typeProblem });
       return;
     }
     if (s.enum && !s.enum.some((e) => e === v)) {
@@ -46,48 +54,49 @@ export function checkValue(value: unknown, schema: JsonSchema, opts: CheckOption
       });
     }
     if (s.pattern && typeof v === "string") {
-      let re = patterns.get(s.pattern);
-      if (re === undefined) {
-        try {
-          re = new RegExp(s.pattern, "u");
-        } catch {
-          re = null;
-        }
-        patterns.set(s.pattern, re);
-      }
-      if (re && !re.test(v))
+      const re = compiled(s.pattern);
+      if (re && !re.test(v)) {
         problems.push({ field: path, message: `must match ${s.pattern}, got ${JSON.stringify(v)}` });
+      }
     }
     if (Array.isArray(v)) {
       if (s.items) for (const [i, item] of v.entries()) walk(item, s.items, `${path}[${i}]`, depth + 1);
       return;
     }
-    if (typeof v !== "object") return;
-    const o = v as Record<string, unknown>;
+    if (typeof v === "object") walkObject(v as Record<string, unknown>, s, path, depth);
+  };
+  const walkObject = (o: Record<string, unknown>, s: JsonSchema, path: string, depth: number): void => {
     for (const r of s.required ?? []) {
       if (o[r] === undefined || o[r] === null)
         problems.push({ field: join(path, r), message: "is required" });
     }
     const props = s.properties ?? {};
-    const preserve = s["x-kubernetes-preserve-unknown-fields"] === true;
+    const closed =
+      opts.strict &&
+      s["x-kubernetes-preserve-unknown-fields"] !== true &&
+      s.additionalProperties !== true &&
+      (s.properties !== undefined || s.additionalProperties === false);
     for (const [k, child] of Object.entries(o)) {
       const known = props[k];
-      if (known) {
-        walk(child, known, join(path, k), depth + 1);
-      } else if (typeof s.additionalProperties === "object") {
+      if (known) walk(child, known, join(path, k), depth + 1);
+      else if (typeof s.additionalProperties === "object")
         walk(child, s.additionalProperties, join(path, k), depth + 1);
-      } else if (
-        opts.strict &&
-        !preserve &&
-        s.additionalProperties !== true &&
-        (s.properties !== undefined || s.additionalProperties === false)
-      ) {
-        problems.push({ field: join(path, k), message: "is not a known field" });
-      }
+      else if (closed) problems.push({ field: join(path, k), message: "is not a known field" });
     }
   };
   walk(value, schema, "", 0);
   return problems;
+}
+
+/** A message when `v` has the wrong type, "" when int-or-string accepts it, undefined to keep checking. */
+function checkType(v: unknown, s: JsonSchema): string | undefined {
+  if (s["x-kubernetes-int-or-string"]) {
+    return typeof v === "string" || Number.isInteger(v)
+      ? ""
+      : `must be an integer or a string, got ${describe(v)}`;
+  }
+  if (s.type && !hasType(v, s.type)) return `must be ${article(s.type)}, got ${describe(v)}`;
+  return undefined;
 }
 
 function hasType(v: unknown, type: NonNullable<JsonSchema["type"]>): boolean {

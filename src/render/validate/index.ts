@@ -7,7 +7,7 @@
  * It does not substitute variables or expand ResourceSets: it checks the files as written.
  */
 import { readdir, readFile } from "node:fs/promises";
-import { join, relative } from "node:path";
+import { basename, join, relative } from "node:path";
 import { KUSTOMIZATION_FILES } from "../generate.ts";
 import { buildKustomization, KustomizeBuildError, type KustomizeRunner } from "../kustomize.ts";
 import { isKubeObject, type KubeObject, refOf } from "../object.ts";
@@ -49,55 +49,71 @@ interface Pending {
   object: KubeObject;
 }
 
-export async function validateDir(dir: string, opts: ValidateOptions): Promise<ValidateResult> {
-  const schemas = opts.schemas ?? (await loadSchemas());
-  const problems: Problem[] = [];
-  const { files, overlays } = await walk(dir);
-  const pending: Pending[] = [];
+interface Collected {
+  problems: Problem[];
+  pending: Pending[];
+}
+
+/** Parses every file; keeps the objects of files outside overlays for checking. */
+async function checkFiles(
+  dir: string,
+  files: readonly string[],
+  overlays: readonly string[],
+  signal: AbortSignal,
+  into: Collected,
+): Promise<void> {
   const rel = (p: string) => relative(dir, p) || ".";
   const inOverlay = (file: string) => overlays.some((o) => file.startsWith(`${o}/`));
   for (const file of files) {
-    opts.signal.throwIfAborted();
+    signal.throwIfAborted();
     let docs: ReturnType<typeof parseDocuments>;
     try {
       docs = parseDocuments(await readFile(file, "utf8"), rel(file));
     } catch (err) {
       if (!(err instanceof YamlError)) throw err;
-      problems.push({
-        severity: "error",
-        file: rel(file),
-        line: err.line,
-        message: err.message.replace(`${err.file}${err.line ? `:${err.line}` : ""}: `, ""),
-      });
+      const message = err.message.replace(`${err.file}${err.line ? `:${err.line}` : ""}: `, "");
+      into.problems.push({ severity: "error", file: rel(file), line: err.line, message });
       continue;
     }
-    if (inOverlay(file) || KUSTOMIZATION_FILES.includes(file.slice(file.lastIndexOf("/") + 1))) continue;
+    if (inOverlay(file) || KUSTOMIZATION_FILES.includes(basename(file))) continue;
     for (const d of docs) {
-      if (isKubeObject(d.value)) pending.push({ file: rel(file), line: d.line, object: d.value });
-      else
-        problems.push({
-          severity: "warning",
-          file: rel(file),
-          line: d.line,
-          message: "not a Kubernetes object (no apiVersion and kind): skipped",
-        });
+      if (isKubeObject(d.value)) {
+        into.pending.push({ file: rel(file), line: d.line, object: d.value });
+        continue;
+      }
+      const message = "not a Kubernetes object (no apiVersion and kind): skipped";
+      into.problems.push({ severity: "warning", file: rel(file), line: d.line, message });
     }
   }
+}
+
+/** Builds every overlay (Components excepted: they are checked through the overlays using them). */
+async function buildOverlays(
+  dir: string,
+  overlays: readonly string[],
+  opts: ValidateOptions,
+  into: Collected,
+): Promise<void> {
   for (const overlay of overlays) {
-    // A kustomize Component is not buildable on its own; it is checked through the overlays using it.
     if (await isComponent(overlay)) continue;
+    const rel = relative(dir, overlay) || ".";
     try {
       const objects = await buildKustomization(overlay, { signal: opts.signal, runner: opts.runner });
-      for (const object of objects) pending.push({ file: `${rel(overlay)} (kustomize build)`, object });
+      for (const object of objects) into.pending.push({ file: `${rel} (kustomize build)`, object });
     } catch (err) {
       if (!(err instanceof KustomizeBuildError)) throw err;
-      problems.push({
-        severity: "error",
-        file: rel(overlay),
-        message: `kustomize build failed: ${err.detail}`,
-      });
+      into.problems.push({ severity: "error", file: rel, message: `kustomize build failed: ${err.detail}` });
     }
   }
+}
+
+export async function validateDir(dir: string, opts: ValidateOptions): Promise<ValidateResult> {
+  const schemas = opts.schemas ?? (await loadSchemas());
+  const { files, overlays } = await walk(dir);
+  const collected: Collected = { problems: [], pending: [] };
+  await checkFiles(dir, files, overlays, opts.signal, collected);
+  await buildOverlays(dir, overlays, opts, collected);
+  const { problems, pending } = collected;
   schemas.addCRDs(pending.map((p) => p.object));
   for (const p of pending) problems.push(...checkObject(p, schemas, opts.strict ?? false));
   return { problems, files: files.length, overlays: overlays.length, objects: pending.length };

@@ -57,20 +57,23 @@ export async function loadSchemas(opts: { bundle?: string } = {}): Promise<Schem
     },
     resolve: (ref) => bundle.definitions[ref],
     addCRDs(objects) {
-      for (const o of objects) {
-        if (o.kind !== "CustomResourceDefinition" || !o.apiVersion.startsWith("apiextensions.k8s.io/"))
-          continue;
-        const spec = isRecord(o.spec) ? o.spec : {};
-        const group = String(spec.group ?? "");
-        const kind = String((isRecord(spec.names) ? spec.names.kind : "") ?? "");
-        for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
-          if (!isRecord(v) || !isRecord(v.schema) || !isRecord(v.schema.openAPIV3Schema)) continue;
-          const key = `${group}/${String(v.name)}/${kind}`;
-          if (!extra.has(key)) extra.set(key, withTypeMeta(v.schema.openAPIV3Schema as JsonSchema));
-        }
-      }
+      for (const [key, schema] of crdSchemas(objects)) if (!extra.has(key)) extra.set(key, schema);
     },
   };
+}
+
+/** `group/version/Kind` and schema of every served version of the CustomResourceDefinitions among `objects`. */
+function* crdSchemas(objects: readonly KubeObject[]): Generator<[string, JsonSchema]> {
+  for (const o of objects) {
+    if (o.kind !== "CustomResourceDefinition" || !o.apiVersion.startsWith("apiextensions.k8s.io/")) continue;
+    const spec = isRecord(o.spec) ? o.spec : {};
+    const group = String(spec.group ?? "");
+    const kind = String((isRecord(spec.names) ? spec.names.kind : "") ?? "");
+    for (const v of Array.isArray(spec.versions) ? spec.versions : []) {
+      if (!isRecord(v) || !isRecord(v.schema) || !isRecord(v.schema.openAPIV3Schema)) continue;
+      yield [`${group}/${String(v.name)}/${kind}`, withTypeMeta(v.schema.openAPIV3Schema as JsonSchema)];
+    }
+  }
 }
 
 /** CRD schemas often leave apiVersion/kind/metadata out; add them so strict mode does not flag them. */
