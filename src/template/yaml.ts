@@ -4,7 +4,6 @@
  * sigs.k8s.io/yaml (JSON first, then YAML 1.1 with sorted keys, sequences not indented under keys,
  * strings quoted when YAML 1.1 would read them as something else).
  */
-import { Document, isScalar, visit } from "yaml";
 import { Boxed } from "./exec.ts";
 import { formatTime } from "./time.ts";
 import {
@@ -19,6 +18,7 @@ import {
   type TypedMap,
   TypedSlice,
 } from "./values.ts";
+import { emitYaml } from "./yamlemit.ts";
 
 /** Go's encoding/json float formatting (strconv 'f' unless the exponent is < -6 or >= 21). */
 export function jsonFloat(f: number): string {
@@ -101,29 +101,5 @@ export function toPlain(v: unknown): unknown {
 
 /** sigs.k8s.io/yaml.Marshal. */
 export function toYaml(v: unknown): string {
-  const json = jsonMarshal(v, false);
-  // Re-parse the JSON keeping Go's int/float distinction: JSON numbers with a fraction or exponent are floats.
-  const doc = new Document(JSON.parse(json), { version: "1.1" });
-  visit(doc, {
-    Scalar(_key, node) {
-      if (typeof node.value === "string") {
-        node.type = undefined;
-      }
-    },
-  });
-  if (isScalar(doc.contents) && doc.contents.value === null) return "null\n";
-  return doc.toString({
-    indentSeq: false,
-    lineWidth: 0,
-    nullStr: "null",
-    doubleQuotedAsJSON: true,
-    singleQuote: false,
-    defaultStringType: "PLAIN",
-    defaultKeyType: "PLAIN",
-    simpleKeys: true,
-  });
-}
-
-function compareKeys(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
+  return emitYaml(jsonMarshal(v, false));
 }
