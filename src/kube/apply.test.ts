@@ -423,3 +423,31 @@ test("impersonating a tenant service account: allowed in its namespace, denied o
     await other.dispose();
   }
 });
+
+test("many objects of one kind are read with one LIST: an unchanged re-apply costs one dry-run per object", async () => {
+  const ns = await createTestNamespace(cluster, "bulk", signal);
+  const m = new ResourceManager({ client, fieldManager: "ferry-test", ownerLabels: owner("bulk", ns.name) });
+  try {
+    const set = Array.from({ length: 12 }, (_, i) => cm(ns.name, `c${i}`, { i: String(i) }));
+    assert.ok((await m.apply(set, { signal })).every((e) => e.action === "created"));
+    const mark = requests.length;
+    assert.ok((await m.apply(set, { signal })).every((e) => e.action === "unchanged"));
+    const calls = requests.slice(mark);
+    const gets = calls.filter((r) => r.method === "GET" && r.path.endsWith("/configmaps"));
+    const perObject = calls.filter((r) => r.method === "GET" && !r.path.endsWith("/configmaps"));
+    const dryRuns = calls.filter((r) => r.method === "PATCH" && r.query.dryRun === "All");
+    assert.equal(gets.length, 1);
+    assert.deepEqual(
+      perObject.map((r) => r.path),
+      [],
+    );
+    assert.equal(dryRuns.length, 12);
+    assert.equal(calls.length, 13);
+    const pruned = await m.prune(staleObjects(inventoryFromObjects(set), inventoryFromObjects([])), {
+      signal,
+    });
+    assert.ok(pruned.every((e) => e.action === "pruned"));
+  } finally {
+    await ns.dispose();
+  }
+});

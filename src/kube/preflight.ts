@@ -6,6 +6,7 @@
 import type { Action } from "./changeset.ts";
 import { hasDrifted } from "./drift.ts";
 import { isNotFound, KubeApiError, UnknownKindError } from "./errors.ts";
+import { LiveObjects } from "./live.ts";
 import type { ResourceManager } from "./manager.ts";
 import { annotation, type KubeObject, refOf } from "./object.ts";
 import { mapLimit } from "./parallel.ts";
@@ -69,10 +70,19 @@ export async function preflight(
   objects: readonly KubeObject[],
   opts: PreflightOptions,
 ): Promise<Planned[]> {
-  return await mapLimit(objects, m.concurrency, (obj) => planOne(m, obj, opts));
+  const live = await LiveObjects.prefetch(m.client, objects, {
+    signal: opts.signal,
+    concurrency: m.concurrency,
+  });
+  return await mapLimit(objects, m.concurrency, (obj) => planOne(m, obj, opts, live));
 }
 
-async function planOne(m: ResourceManager, obj: KubeObject, opts: PreflightOptions): Promise<Planned> {
+async function planOne(
+  m: ResourceManager,
+  obj: KubeObject,
+  opts: PreflightOptions,
+  live: LiveObjects,
+): Promise<Planned> {
   const p: Planned = { obj, ref: refOf(obj) };
   const policy = annotation(obj, ssaAnnotation);
   if (policy === "Ignore") return { ...p, action: "skipped", reason: `${ssaAnnotation}: Ignore` };
@@ -84,7 +94,7 @@ async function planOne(m: ResourceManager, obj: KubeObject, opts: PreflightOptio
     return undefined;
   };
   try {
-    p.live = await getObject(m.client, obj, { signal: opts.signal });
+    p.live = await live.read<KubeObject>(m.client, obj, opts.signal);
   } catch (err) {
     if (err instanceof UnknownKindError) {
       const dep = dependsOnStageOne();
@@ -105,6 +115,10 @@ async function planOne(m: ResourceManager, obj: KubeObject, opts: PreflightOptio
     });
   } catch (err) {
     return dryRunFailed(p, err, opts, dependsOnStageOne);
+  }
+  if (p.live && p.dryRun.metadata.resourceVersion !== p.live.metadata.resourceVersion) {
+    // The object changed after it was read (a controller wrote it): compare with what the dry-run saw.
+    p.live = await getObject(m.client, obj, { signal: opts.signal });
   }
   p.action = !p.live ? "created" : hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
   return p;

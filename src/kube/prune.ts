@@ -6,11 +6,12 @@
 import { apiVersionOfEntry, type ChangeSetEntry } from "./changeset.ts";
 import { ApplyError, UnknownKindError } from "./errors.ts";
 import type { InventoryObject } from "./inventory.ts";
+import { LiveObjects } from "./live.ts";
 import type { ResourceManager } from "./manager.ts";
 import { type KubeObject, refOf } from "./object.ts";
 import { mapLimit } from "./parallel.ts";
 import { pruneAnnotation, ssaAnnotation } from "./preflight.ts";
-import { deleteObject, getObject, type ObjectHeader } from "./rest.ts";
+import { deleteObject, type ObjectHeader } from "./rest.ts";
 
 export interface PruneOptions {
   signal: AbortSignal;
@@ -40,6 +41,10 @@ export async function pruneAll(
   objects: readonly InventoryObject[],
   opts: PruneOptions,
 ): Promise<ChangeSetEntry[]> {
+  const prefetched = await LiveObjects.prefetch(m.client, objects.map(header), {
+    signal: opts.signal,
+    concurrency: m.concurrency,
+  });
   const results = await mapLimit(objects, m.concurrency, async (o): Promise<ChangeSetEntry> => {
     const h = header(o);
     const entry = (action: ChangeSetEntry["action"], reason?: string): ChangeSetEntry => {
@@ -54,7 +59,7 @@ export async function pruneAll(
     };
     let live: KubeObject | undefined;
     try {
-      live = await getObject(m.client, h, { signal: opts.signal });
+      live = await prefetched.read<KubeObject>(m.client, h, opts.signal);
     } catch (err) {
       if (err instanceof UnknownKindError) return entry("skipped", "kind no longer served");
       throw err;
