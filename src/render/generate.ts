@@ -60,6 +60,8 @@ export interface Generated {
   content: string;
   /** Whether the folder had no kustomization file. */
   created: boolean;
+  /** Whether the content differs in meaning from the folder's own file (if not, build the folder as is). */
+  changed: boolean;
 }
 
 /** The folder's kustomization file as kustomize-controller would leave it before the build. */
@@ -67,6 +69,7 @@ export async function generateKustomization(dir: string, spec: OverlaySpec = {})
   let kus: Record<string, unknown>;
   let file = KUSTOMIZATION_FILES.find((f) => isFile(join(dir, f)));
   const created = file === undefined;
+  let changed = created || hasOverlayFields(spec);
   if (file !== undefined) {
     const path = join(dir, file);
     const text = await readFile(path, "utf8");
@@ -79,8 +82,11 @@ export async function generateKustomization(dir: string, spec: OverlaySpec = {})
       });
     }
     kus = isRecord(parsed) ? parsed : {};
-    if (!Array.isArray(kus.resources) || kus.resources.length === 0)
+    if (!Array.isArray(kus.resources) || kus.resources.length === 0) {
+      // Flux's guard against "kustomization.yaml is empty": objects then carry origin annotations.
       kus.buildMetadata = ["originAnnotations"];
+      changed = true;
+    }
   } else {
     file = "kustomization.yaml";
     const resources = await scanManifests(dir);
@@ -89,12 +95,11 @@ export async function generateKustomization(dir: string, spec: OverlaySpec = {})
   kus.apiVersion ??= "kustomize.config.k8s.io/v1beta1";
   kus.kind ??= "Kustomization";
   applyOverlay(kus, spec, dir);
-  return { file, content: goYamlStringify(kus), created };
+  return { file, content: goYamlStringify(kus), created, changed };
 }
 
-/** Whether Flux's generator would change anything in this folder for this spec. */
-export function needsGeneration(dir: string, spec: OverlaySpec = {}): boolean {
-  if (!KUSTOMIZATION_FILES.some((f) => isFile(join(dir, f)))) return true;
+/** Whether the spec sets any of the fields Flux writes into the kustomization file. */
+export function hasOverlayFields(spec: OverlaySpec): boolean {
   return (
     spec.targetNamespace !== undefined ||
     spec.namePrefix !== undefined ||

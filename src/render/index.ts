@@ -8,10 +8,10 @@
 export { EnvsubstError, envsubst, referencedVariables } from "./envsubst.ts";
 export {
   generateKustomization,
+  hasOverlayFields,
   isLocalRelativePath,
   KUSTOMIZATION_FILES,
   KustomizationFileError,
-  needsGeneration,
   type OverlaySpec,
   scanManifests,
 } from "./generate.ts";

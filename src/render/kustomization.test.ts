@@ -114,3 +114,28 @@ test("renderKustomization: a path outside the source is refused", async () => {
     UsageError,
   );
 });
+
+test("renderKustomization: a kustomization without resources gets origin annotations, as in Flux", async (t) => {
+  const { mkdtemp, rm, writeFile } = await import("node:fs/promises");
+  const { tmpdir } = await import("node:os");
+  const dir = await mkdtemp(join(tmpdir(), "ferry-ks-origin-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, "kustomization.yaml"),
+    "configMapGenerator:\n  - name: settings\n    literals: [a=b]\ngeneratorOptions:\n  disableNameSuffixHash: true\n",
+  );
+  const objects = await renderKustomization(
+    {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "s" },
+      spec: {},
+    },
+    { signal, runner, sourceDir: dir },
+  );
+  assert.equal(objects[0]?.metadata.name, "settings");
+  assert.match(
+    objects[0]?.metadata.annotations?.["config.kubernetes.io/origin"] ?? "",
+    /configuredIn: kustomization\.yaml/,
+  );
+});

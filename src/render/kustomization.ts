@@ -6,7 +6,7 @@
  */
 import { resolve, sep } from "node:path";
 import { FerryError, UsageError } from "../errors/index.ts";
-import { generateKustomization, needsGeneration, type OverlaySpec } from "./generate.ts";
+import { generateKustomization, type OverlaySpec } from "./generate.ts";
 import { buildKustomization, type KustomizeRunner } from "./kustomize.ts";
 import { isRecord, type KubeObject, refOf, setCommonMetadata } from "./object.ts";
 import { loadVariables, type PostBuild, substituteObjects } from "./substitute.ts";
@@ -57,11 +57,8 @@ export async function renderKustomization(
       `${name}: spec.path "${spec.path}" leaves the source folder ${root}; use a path inside it`,
     );
   }
-  let overrides: Record<string, string> = {};
-  if (needsGeneration(dir, spec)) {
-    const generated = await generateKustomization(dir, spec);
-    overrides = { [generated.file]: generated.content };
-  }
+  const generated = await generateKustomization(dir, spec);
+  const overrides = generated.changed ? { [generated.file]: generated.content } : {};
   let objects = await buildKustomization(dir, { signal: opts.signal, runner: opts.runner, overrides });
   for (const o of objects) {
     if (!o.apiVersion) throw new InvalidObjectError(name, `apiVersion (kind ${o.kind})`);
