@@ -6,7 +6,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
-import { open, rename, rm } from "node:fs/promises";
+import { open, readFile, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -35,8 +35,23 @@ export interface BuiltTarball {
 
 const READ_CHUNK = 256 * 1024;
 
+/** Files up to this size are read with one call. */
+const WHOLE_FILE = 1024 * 1024;
+
 async function* fileBytes(entry: SourceEntry, signal?: AbortSignal): AsyncGenerator<Buffer> {
   const path = entry.path ?? "";
+  if (entry.size <= WHOLE_FILE) {
+    let buf: Buffer;
+    try {
+      buf = await readFile(path, { signal });
+    } catch (err) {
+      throw new SourcePathError(path, "cannot be read", err);
+    }
+    if (buf.length !== entry.size)
+      throw new SourcePathError(path, "changed size while it was being packed (is something writing to it?)");
+    yield buf;
+    return;
+  }
   let fh: Awaited<ReturnType<typeof open>>;
   try {
     fh = await open(path, "r");

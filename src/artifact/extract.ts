@@ -99,6 +99,7 @@ export async function extractTarball(
   const symlinks = new Map<string, string>();
   const regular = new Set<string>();
   const dirModes = new Map<string, number>();
+  const tree = new TempTree(tmp);
   try {
     for await (const entry of readTarball(input, opts)) {
       const below = underSymlink(entry.path, symlinks);
@@ -108,18 +109,17 @@ export async function extractTarball(
       regular.delete(entry.path);
       switch (entry.type) {
         case "dir": {
-          const st = await lstat(dest).catch(() => undefined);
-          if (st && !st.isDirectory()) await rm(dest, { force: true });
-          await mkdir(dest, { recursive: true, mode: 0o755 });
+          if (await tree.prepare(entry.path, "dir")) await mkdir(dest, { mode: 0o755 });
           dirModes.set(entry.path, entry.mode);
           result.dirs++;
           break;
         }
         case "file": {
-          await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
-          await rm(dest, { force: true, recursive: true });
-          await writeFileFrom(entry.content, dest, opts.signal);
-          await chmod(dest, entry.mode & 0o777 || 0o644);
+          await tree.prepare(entry.path, "file");
+          const mode = entry.mode & 0o777 || 0o644;
+          await writeFileFrom(entry.content, dest, mode, opts.signal);
+          // Only bits the umask may have dropped need a second call.
+          if (mode & 0o022) await chmod(dest, mode);
           regular.add(entry.path);
           result.files++;
           result.bytes += entry.size;
@@ -137,8 +137,7 @@ export async function extractTarball(
               `hardlink target "${to}" is not an earlier regular file in the archive`,
             );
           }
-          await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
-          await rm(dest, { force: true, recursive: true });
+          await tree.prepare(entry.path, "file");
           await link(join(tmp, to), dest);
           regular.add(entry.path);
           result.files++;
@@ -169,13 +168,48 @@ export async function extractTarball(
   return result;
 }
 
+/**
+ * What exists so far in the fresh temporary folder, so that each entry costs as few system calls as
+ * possible: parents are created once, and only a path written earlier in this archive is removed.
+ */
+class TempTree {
+  readonly #root: string;
+  readonly #kinds = new Map<string, "dir" | "file">();
+  constructor(root: string) {
+    this.#root = root;
+  }
+  /** Makes room for `path`; true when a folder must still be created there. */
+  async prepare(path: string, kind: "dir" | "file"): Promise<boolean> {
+    const slash = path.lastIndexOf("/");
+    if (slash > 0) await this.#ensureDir(path.slice(0, slash));
+    const existing = this.#kinds.get(path);
+    if (existing === "dir" && kind === "dir") return false;
+    if (existing) await rm(join(this.#root, path), { recursive: true, force: true });
+    if (existing === "dir")
+      for (const p of this.#kinds.keys()) if (p.startsWith(`${path}/`)) this.#kinds.delete(p);
+    this.#kinds.set(path, kind);
+    return kind === "dir";
+  }
+  async #ensureDir(dir: string): Promise<void> {
+    const kind = this.#kinds.get(dir);
+    if (kind === "dir") return;
+    if (kind === "file")
+      throw new UnsafeArchiveEntryError(dir, "a later entry needs it to be a folder, but it is a file");
+    const slash = dir.lastIndexOf("/");
+    if (slash > 0) await this.#ensureDir(dir.slice(0, slash));
+    await mkdir(join(this.#root, dir), { mode: 0o755 });
+    this.#kinds.set(dir, "dir");
+  }
+}
+
 /** Writes a stream to a new file (never through an existing path: O_EXCL). */
 async function writeFileFrom(
   stream: AsyncIterable<Buffer>,
   dest: string,
+  mode: number,
   signal?: AbortSignal,
 ): Promise<void> {
-  const fh = await open(dest, "wx", 0o600);
+  const fh = await open(dest, "wx", mode);
   try {
     for await (const chunk of stream) {
       signal?.throwIfAborted();

@@ -1,0 +1,186 @@
+/**
+ * Publish benchmark: against a registry it starts, push and pull a generated 1,000-file / 20 MB tree and
+ * a small fleet tree with `ferry push/pull artifact` and `flux push/pull artifact` side by side, each as a
+ * fresh process as CI runs them. Every push goes to a new repository (so no blob is already there).
+ * Reports the median wall time of 3 runs, the peak RSS (/usr/bin/time -f %M) and the ratio ferry/flux.
+ */
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startRegistry } from "../src/dev/registry.ts";
+import { findTool } from "../src/dev/tools.ts";
+
+const RUNS = 3;
+const root = join(import.meta.dirname, "..");
+const node = join(root, "node_modules", ".bin", "node");
+const ferry = join(root, "bin", "ferry.js");
+
+interface Measure {
+  ms: number;
+  rssKiB: number | undefined;
+}
+
+function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<Measure> {
+  const timed = existsSync("/usr/bin/time");
+  const start = performance.now();
+  return new Promise((resolve, reject) => {
+    const p = spawn(timed ? "/usr/bin/time" : cmd, timed ? ["-f", "%M", cmd, ...args] : args, {
+      env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let err = "";
+    p.stderr.on("data", (d) => {
+      err += d;
+    });
+    p.on("error", reject);
+    p.on("close", (code) => {
+      const ms = performance.now() - start;
+      if (code !== 0)
+        return reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`));
+      resolve({ ms, rssKiB: timed ? Number(err.trim().split("\n").pop()) : undefined });
+    });
+  });
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)] ?? Number.NaN;
+}
+
+/** Deterministic pseudo-random bytes (xorshift), so every run packs the same tree. */
+function bytes(seed: number, n: number): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed | 1;
+  for (let i = 0; i < n; i++) {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    b[i] = x & 0xff;
+  }
+  return b;
+}
+
+/** 1,000 files, 20 MB: half YAML-like text (compressible), half random bytes, in 50 folders. */
+async function largeTree(dir: string): Promise<void> {
+  const size = 20_000;
+  for (let i = 0; i < 1000; i++) {
+    const folder = join(dir, `team-${i % 50}`, `app-${i % 7}`);
+    await mkdir(folder, { recursive: true });
+    const body =
+      i % 2 === 0
+        ? Buffer.from(
+            `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cm-${i}\ndata:\n${"  key: value-with-some-text\n".repeat(size / 27)}`,
+          ).subarray(0, size)
+        : bytes(i + 1, size);
+    await writeFile(join(folder, `file-${i}.yaml`), body);
+  }
+}
+
+/** A small D2-style fleet: clusters, tenants, a few components. */
+async function fleetTree(dir: string): Promise<void> {
+  const files: Record<string, string> = {};
+  for (const env of ["staging", "production"]) {
+    files[`clusters/${env}/flux-system/flux-instance.yaml`] =
+      `apiVersion: fluxcd.controlplane.io/v1\nkind: FluxInstance\nmetadata:\n  name: flux\nspec:\n  distribution:\n    version: "2.x"\n`;
+    files[`clusters/${env}/tenants.yaml`] =
+      "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\n";
+  }
+  for (const t of ["cert-manager", "monitoring", "ingress", "apps"]) {
+    for (const part of ["controllers", "configs"]) {
+      for (const env of ["base", "staging", "production"]) {
+        files[`tenants/${t}/${part}/${env}/kustomization.yaml`] = `resources:\n  - ${t}-${part}.yaml\n`;
+      }
+    }
+  }
+  for (const [name, body] of Object.entries(files)) {
+    await mkdir(join(dir, name, ".."), { recursive: true });
+    await writeFile(join(dir, name), body);
+  }
+}
+
+interface Tool {
+  name: string;
+  bin: string;
+  push: (ref: string, path: string) => string[];
+  pull: (ref: string, out: string) => string[];
+}
+
+export async function run(): Promise<void> {
+  const flux = findTool("flux");
+  const registry = await startRegistry();
+  const dir = await mkdtemp(join(tmpdir(), "ferry-bench-publish-"));
+  try {
+    const env = { ...process.env, HOME: dir };
+    const meta = ["--source", "https://example.com/org/fleet", "--revision", "main@sha1:0123456789abcdef"];
+    const tools: Tool[] = [
+      {
+        name: "ferry",
+        bin: node,
+        push: (ref, path) => [ferry, "push", "artifact", `oci://${ref}`, "--path", path, ...meta],
+        pull: (ref, out) => [ferry, "pull", "artifact", `oci://${ref}`, "--output", out],
+      },
+    ];
+    if (flux) {
+      tools.push({
+        name: "flux",
+        bin: flux,
+        push: (ref, path) => [
+          "push",
+          "artifact",
+          `oci://${ref}`,
+          "--path",
+          path,
+          ...meta,
+          "--insecure-registry",
+        ],
+        pull: (ref, out) => ["pull", "artifact", `oci://${ref}`, "--output", out, "--insecure-registry"],
+      });
+    }
+    const trees = [
+      { name: "1,000 files / 20 MB", make: largeTree },
+      { name: "fleet (30 files)", make: fleetTree },
+    ];
+    const rows: string[] = [];
+    for (const [ti, tree] of trees.entries()) {
+      const src = join(dir, `src-${ti}`);
+      await tree.make(src);
+      const results: Record<string, Record<"push" | "pull", Measure[]>> = {};
+      for (let r = 0; r < RUNS; r++) {
+        for (const tool of tools) {
+          const ref = `${registry.host}/bench/${tool.name}-${ti}-${r}:v1`;
+          const out = join(dir, `out-${tool.name}-${ti}-${r}`);
+          await mkdir(out);
+          results[tool.name] ??= { push: [], pull: [] };
+          results[tool.name]?.push.push(await measure(tool.bin, tool.push(ref, src), env));
+          results[tool.name]?.pull.push(await measure(tool.bin, tool.pull(ref, out), env));
+          await rm(out, { recursive: true, force: true });
+        }
+      }
+      for (const op of ["push", "pull"] as const) {
+        const f = results.ferry?.[op] ?? [];
+        const x = results.flux?.[op];
+        const fm = median(f.map((m) => m.ms));
+        const fr = Math.max(...f.map((m) => m.rssKiB ?? 0)) / 1024;
+        const xm = x ? median(x.map((m) => m.ms)) : Number.NaN;
+        const xr = x ? Math.max(...x.map((m) => m.rssKiB ?? 0)) / 1024 : Number.NaN;
+        rows.push(
+          `| ${tree.name} | ${op} | ${fm.toFixed(0)} | ${x ? xm.toFixed(0) : "n/a"} | ${x ? (fm / xm).toFixed(2) : "n/a"} | ${fr.toFixed(0)} | ${x ? xr.toFixed(0) : "n/a"} |`,
+        );
+      }
+    }
+    console.log(
+      `Median of ${RUNS} runs, each a fresh process; a new repository per push. Ratio = ferry / flux (lower is better).\n`,
+    );
+    console.log("| tree | op | ferry ms | flux ms | ratio | ferry peak RSS MiB | flux peak RSS MiB |");
+    console.log("|---|---|---:|---:|---:|---:|---:|");
+    for (const r of rows) console.log(r);
+    if (!flux) console.log("\nflux is not built (npm run tools): flux columns are empty.");
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+    await registry.stop();
+  }
+}
+
+if (import.meta.main) await run();
