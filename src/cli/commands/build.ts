@@ -242,12 +242,17 @@ async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFl
   write(ctx.stdout, stringifyObjects(out));
 }
 
-async function validateCommand(ctx: CliContext, dir: string, flags: { strict?: boolean }): Promise<void> {
+async function validateCommand(
+  ctx: CliContext,
+  dir: string,
+  flags: { strict?: boolean; expandResourcesets?: boolean },
+): Promise<void> {
   const root = resolve(abs(ctx, dir));
   const result = await validateDir(root, {
     signal: ctx.signal,
     runner: kustomizeRunner(ctx),
     strict: flags.strict ?? false,
+    expandResourceSets: flags.expandResourcesets ?? false,
   });
   for (const p of result.problems) write(ctx.stdout, formatProblem(p));
   const errors = result.problems.filter((p) => p.severity === "error").length;
@@ -314,6 +319,12 @@ export function registerBuildCommands(program: Command, ctx: CliContext): void {
     )
     .argument("[dir]", "folder to check", ".")
     .option("--strict", "reject unknown fields and unknown kinds")
-    .addHelpText("after", "\nExamples:\n  ferry validate examples/fleet\n  ferry validate . --strict\n")
-    .action(async (dir: string, flags: { strict?: boolean }) => validateCommand(ctx, dir, flags));
+    .option("--expand-resourcesets", "also expand ResourceSets and check the objects they generate")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry validate examples/fleet\n  ferry validate . --strict --expand-resourcesets\n",
+    )
+    .action(async (dir: string, flags: { strict?: boolean; expandResourcesets?: boolean }) =>
+      validateCommand(ctx, dir, flags),
+    );
 }

@@ -121,3 +121,44 @@ test("validateDir: a kustomize Component is checked through the overlay that use
     "error: app (kustomize build): ConfigMap/extra: data.n: must be a string, got number 1",
   ]);
 });
+
+test("validateDir --expand-resourcesets: generated objects are checked, a broken template is a problem", async (t) => {
+  const fleet = await validateDir(examples, { signal, runner, strict: true, expandResourceSets: true });
+  assert.deepEqual(fleet.problems.map(formatProblem), []);
+  const plain = await validateDir(examples, { signal, runner, strict: true });
+  assert.equal(fleet.objects, plain.objects + 14);
+
+  const dir = await mkdtemp(join(tmpdir(), "ferry-validate-rset-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(
+    join(dir, "rset.yaml"),
+    [
+      "apiVersion: fluxcd.controlplane.io/v1",
+      "kind: ResourceSet",
+      "metadata: {name: r, namespace: flux-system}",
+      "spec:",
+      "  inputs: [{n: 1}]",
+      "  resources:",
+      "    - {apiVersion: v1, kind: Service, metadata: {name: s, namespace: d}, spec: {ports: [{port: '<< inputs.n >>x'}]}}",
+      "    - {apiVersion: v1, kind: ConfigMap, metadata: {name: '<< inputs.missing >>'}}",
+      "",
+    ].join("\n"),
+  );
+  const result = await validateDir(dir, { signal, runner, expandResourceSets: true });
+  const lines = result.problems.map(formatProblem);
+  assert.equal(lines.length, 1, lines.join("\n"));
+  assert.match(
+    lines[0] ?? "",
+    /^error: rset\.yaml:1: ResourceSet\/flux-system\/r: expansion failed: .*spec\.resources\[1\] .*no entry for key "missing"/,
+  );
+  await writeFile(
+    join(dir, "rset.yaml"),
+    (await import("node:fs"))
+      .readFileSync(join(dir, "rset.yaml"), "utf8")
+      .replace(/ {4}- \{apiVersion: v1, kind: ConfigMap.*\n/, ""),
+  );
+  const typed = await validateDir(dir, { signal, runner, expandResourceSets: true });
+  assert.deepEqual(typed.problems.map(formatProblem), [
+    'error: rset.yaml (expanded ResourceSet/flux-system/r): Service/d/s: spec.ports[0].port: must be an integer, got string "1x"',
+  ]);
+});

@@ -8,9 +8,11 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
+import { FerryError } from "../../errors/index.ts";
 import { KUSTOMIZATION_FILES } from "../generate.ts";
 import { buildKustomization, KustomizeBuildError, type KustomizeRunner } from "../kustomize.ts";
 import { isKubeObject, type KubeObject, refOf } from "../object.ts";
+import { expandResourceSet, templateRenderer } from "../resourceset/index.ts";
 import { parseDocuments, YamlError } from "../yaml.ts";
 import { checkValue } from "./check.ts";
 import { loadSchemas, type SchemaSet } from "./schemas.ts";
@@ -41,6 +43,8 @@ export interface ValidateOptions {
   runner: KustomizeRunner;
   strict?: boolean;
   schemas?: SchemaSet;
+  /** Also expand the ResourceSets found and check the objects they generate (templates as written, `${…}` kept). */
+  expandResourceSets?: boolean;
 }
 
 interface Pending {
@@ -113,6 +117,7 @@ export async function validateDir(dir: string, opts: ValidateOptions): Promise<V
   const collected: Collected = { problems: [], pending: [] };
   await checkFiles(dir, files, overlays, opts.signal, collected);
   await buildOverlays(dir, overlays, opts, collected);
+  if (opts.expandResourceSets) expandAll(collected);
   const { problems, pending } = collected;
   schemas.addCRDs(pending.map((p) => p.object));
   for (const p of pending) problems.push(...checkObject(p, schemas, opts.strict ?? false));
@@ -140,6 +145,24 @@ function checkObject(p: Pending, schemas: SchemaSet, strict: boolean): Problem[]
     field: f.field,
     message: f.message,
   }));
+}
+
+/** Adds the objects each ResourceSet generates; a failing expansion is a problem naming the ResourceSet. */
+function expandAll(into: Collected): void {
+  const render = templateRenderer();
+  const providers = into.pending.map((p) => p.object).filter((o) => o.kind === "ResourceSetInputProvider");
+  for (const p of [...into.pending]) {
+    const o = p.object;
+    if (o.kind !== "ResourceSet" || !o.apiVersion.startsWith("fluxcd.controlplane.io/")) continue;
+    try {
+      const { objects } = expandResourceSet(structuredClone(o), { render, providers });
+      for (const object of objects) into.pending.push({ file: `${p.file} (expanded ${refOf(o)})`, object });
+    } catch (err) {
+      if (!(err instanceof FerryError)) throw err;
+      const where = { file: p.file, ...(p.line ? { line: p.line } : {}), object: refOf(o) };
+      into.problems.push({ severity: "error", ...where, message: `expansion failed: ${err.message}` });
+    }
+  }
 }
 
 async function isComponent(dir: string): Promise<boolean> {
