@@ -107,6 +107,42 @@ interface Tool {
   pull: (ref: string, out: string) => string[];
 }
 
+type Results = Record<string, Record<"push" | "pull", Measure[]>>;
+
+/** Runs every tool RUNS times on one tree, interleaved so that machine noise hits both alike. */
+async function measureTree(
+  tools: Tool[],
+  host: string,
+  src: string,
+  ti: number,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Results> {
+  const results: Results = {};
+  for (let r = 0; r < RUNS; r++) {
+    for (const tool of tools) {
+      const ref = `${host}/bench/${tool.name}-${ti}-${r}:v1`;
+      const out = join(dir, `out-${tool.name}-${ti}-${r}`);
+      await mkdir(out);
+      const res = results[tool.name] ?? { push: [], pull: [] };
+      results[tool.name] = res;
+      res.push.push(await measure(tool.bin, tool.push(ref, src), env));
+      res.pull.push(await measure(tool.bin, tool.pull(ref, out), env));
+      await rm(out, { recursive: true, force: true });
+    }
+  }
+  return results;
+}
+
+function row(tree: string, op: string, f: Measure[], x: Measure[] | undefined): string {
+  const ms = (m: Measure[]) => median(m.map((v) => v.ms));
+  const rss = (m: Measure[]) => Math.max(...m.map((v) => v.rssKiB ?? 0)) / 1024;
+  const fm = ms(f);
+  if (!x) return `| ${tree} | ${op} | ${fm.toFixed(0)} | n/a | n/a | ${rss(f).toFixed(0)} | n/a |`;
+  const xm = ms(x);
+  return `| ${tree} | ${op} | ${fm.toFixed(0)} | ${xm.toFixed(0)} | ${(fm / xm).toFixed(2)} | ${rss(f).toFixed(0)} | ${rss(x).toFixed(0)} |`;
+}
+
 export async function run(): Promise<void> {
   const flux = findTool("flux");
   const registry = await startRegistry();
@@ -146,29 +182,9 @@ export async function run(): Promise<void> {
     for (const [ti, tree] of trees.entries()) {
       const src = join(dir, `src-${ti}`);
       await tree.make(src);
-      const results: Record<string, Record<"push" | "pull", Measure[]>> = {};
-      for (let r = 0; r < RUNS; r++) {
-        for (const tool of tools) {
-          const ref = `${registry.host}/bench/${tool.name}-${ti}-${r}:v1`;
-          const out = join(dir, `out-${tool.name}-${ti}-${r}`);
-          await mkdir(out);
-          results[tool.name] ??= { push: [], pull: [] };
-          results[tool.name]?.push.push(await measure(tool.bin, tool.push(ref, src), env));
-          results[tool.name]?.pull.push(await measure(tool.bin, tool.pull(ref, out), env));
-          await rm(out, { recursive: true, force: true });
-        }
-      }
-      for (const op of ["push", "pull"] as const) {
-        const f = results.ferry?.[op] ?? [];
-        const x = results.flux?.[op];
-        const fm = median(f.map((m) => m.ms));
-        const fr = Math.max(...f.map((m) => m.rssKiB ?? 0)) / 1024;
-        const xm = x ? median(x.map((m) => m.ms)) : Number.NaN;
-        const xr = x ? Math.max(...x.map((m) => m.rssKiB ?? 0)) / 1024 : Number.NaN;
-        rows.push(
-          `| ${tree.name} | ${op} | ${fm.toFixed(0)} | ${x ? xm.toFixed(0) : "n/a"} | ${x ? (fm / xm).toFixed(2) : "n/a"} | ${fr.toFixed(0)} | ${x ? xr.toFixed(0) : "n/a"} |`,
-        );
-      }
+      const results = await measureTree(tools, registry.host, src, ti, dir, env);
+      for (const op of ["push", "pull"] as const)
+        rows.push(row(tree.name, op, results.ferry?.[op] ?? [], results.flux?.[op]));
     }
     console.log(
       `Median of ${RUNS} runs, each a fresh process; a new repository per push. Ratio = ferry / flux (lower is better).\n`,
