@@ -65,7 +65,11 @@ export interface Generated {
 }
 
 /** The folder's kustomization file as kustomize-controller would leave it before the build. */
-export async function generateKustomization(dir: string, spec: OverlaySpec = {}): Promise<Generated> {
+export async function generateKustomization(
+  dir: string,
+  spec: OverlaySpec = {},
+  opts: { signal?: AbortSignal } = {},
+): Promise<Generated> {
   let kus: Record<string, unknown>;
   let file = KUSTOMIZATION_FILES.find((f) => isFile(join(dir, f)));
   const created = file === undefined;
@@ -89,7 +93,7 @@ export async function generateKustomization(dir: string, spec: OverlaySpec = {})
     }
   } else {
     file = "kustomization.yaml";
-    const resources = await scanManifests(dir);
+    const resources = await scanManifests(dir, opts);
     kus = resources.length > 0 ? { resources } : { namespace: "_placeholder" };
   }
   kus.apiVersion ??= "kustomize.config.k8s.io/v1beta1";
@@ -183,9 +187,10 @@ export function isLocalRelativePath(path: string): boolean {
 }
 
 /** YAML files under `base` (as `./relative` paths, lexical order), folders with their own kustomization as folders. */
-export async function scanManifests(base: string): Promise<string[]> {
+export async function scanManifests(base: string, opts: { signal?: AbortSignal } = {}): Promise<string[]> {
   const out: string[] = [];
   const walk = async (dir: string): Promise<void> => {
+    opts.signal?.throwIfAborted();
     const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
     for (const e of entries) {
       const path = join(dir, e.name);

@@ -57,7 +57,7 @@ export async function renderKustomization(
       `${name}: spec.path "${spec.path}" leaves the source folder ${root}; use a path inside it`,
     );
   }
-  const generated = await generateKustomization(dir, spec);
+  const generated = await generateKustomization(dir, spec, { signal: opts.signal });
   const overrides = generated.changed ? { [generated.file]: generated.content } : {};
   let objects = await buildKustomization(dir, { signal: opts.signal, runner: opts.runner, overrides });
   for (const o of objects) {

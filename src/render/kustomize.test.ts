@@ -165,3 +165,23 @@ test("generateKustomization: empty folders, missing and remote components", asyn
   assert.equal(isLocalRelativePath("/abs"), false);
   assert.equal(isLocalRelativePath("github.com/org/repo"), false);
 });
+
+test("buildKustomization: an aborted signal stops the build", async () => {
+  const ac = new AbortController();
+  ac.abort(new Error("stop"));
+  await assert.rejects(
+    buildKustomization(join(examples, "components/podinfo/base"), {
+      signal: ac.signal,
+      runner: runners.standalone,
+    }),
+    /stop/,
+  );
+  await assert.rejects(
+    buildKustomization(join(examples, "components/podinfo/base"), {
+      signal: ac.signal,
+      runner: runners.standalone,
+      overrides: { "kustomization.yaml": "resources: []\n" },
+    }),
+    /stop/,
+  );
+});

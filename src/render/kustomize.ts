@@ -80,7 +80,7 @@ export interface BuildOptions {
 export async function buildKustomization(dir: string, opts: BuildOptions): Promise<KubeObject[]> {
   const overrides = opts.overrides ?? {};
   if (Object.keys(overrides).length === 0) return run(dir, dir, "", opts);
-  const mirror = await mirrorDir(dir, overrides);
+  const mirror = await mirrorDir(dir, overrides, { signal: opts.signal });
   try {
     return await run(mirror.dir, dir, mirror.root, opts);
   } finally {

@@ -17,7 +17,11 @@ export interface Mirror {
   dispose(): Promise<void>;
 }
 
-export async function mirrorDir(dir: string, files: Record<string, string>): Promise<Mirror> {
+export async function mirrorDir(
+  dir: string,
+  files: Record<string, string>,
+  opts: { signal?: AbortSignal } = {},
+): Promise<Mirror> {
   const real = resolve(dir);
   const root = await mkdtemp(join(tmpdir(), "ferry-render-"));
   try {
@@ -29,6 +33,7 @@ export async function mirrorDir(dir: string, files: Record<string, string>): Pro
       if (p === fsRoot) break;
     }
     for (const [i, level] of levels.entries()) {
+      opts.signal?.throwIfAborted();
       const target = join(root, level);
       await mkdir(target, { recursive: true });
       const keep = i + 1 < levels.length ? parse(levels[i + 1] as string).base : undefined;

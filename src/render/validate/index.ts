@@ -112,7 +112,7 @@ async function buildOverlays(
 }
 
 export async function validateDir(dir: string, opts: ValidateOptions): Promise<ValidateResult> {
-  const schemas = opts.schemas ?? (await loadSchemas());
+  const schemas = opts.schemas ?? (await loadSchemas({ signal: opts.signal }));
   const { files, overlays } = await walk(dir);
   const collected: Collected = { problems: [], pending: [] };
   await checkFiles(dir, files, overlays, opts.signal, collected);

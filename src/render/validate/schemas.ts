@@ -37,12 +37,13 @@ export interface SchemaSet {
   readonly source: string;
 }
 
-export async function loadSchemas(opts: { bundle?: string } = {}): Promise<SchemaSet> {
+export async function loadSchemas(opts: { bundle?: string; signal?: AbortSignal } = {}): Promise<SchemaSet> {
   const path = opts.bundle ?? DEFAULT_BUNDLE;
   let bundle: Bundle;
   try {
-    bundle = JSON.parse(await readFile(path, "utf8")) as Bundle;
+    bundle = JSON.parse(await readFile(path, { encoding: "utf8", signal: opts.signal })) as Bundle;
   } catch (err) {
+    opts.signal?.throwIfAborted();
     throw new SchemaBundleError(path, { cause: err });
   }
   const extra = fluxSchemas();
