@@ -8,11 +8,11 @@ import { loadKubeConfig } from "../kube/config.ts";
 import { isConflict } from "../kube/errors.ts";
 import type { KubeObject } from "../kube/object.ts";
 import { applyObject, deleteObject, getObject, listObjects, mergePatchObject } from "../kube/rest.ts";
+import { InformerCache } from "./cache.ts";
 import { type Condition, getCondition, markReady, markReconciling } from "./conditions.ts";
 import { Controller, pollUntil } from "./controller.ts";
 import { EventRecorder } from "./events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizers.ts";
-import { Informer } from "./informer.ts";
 import { RuntimeMetrics } from "./metrics.ts";
 import { applyStatus } from "./status.ts";
 
@@ -45,7 +45,13 @@ test("informer lists, watches and feeds a controller; deletes reach the handler 
   const ac = new AbortController();
   try {
     await applyObject(client, cm(ns.name, "before", { k: "1" }), { signal, fieldManager: "t" });
-    const informer = new Informer({ client, apiVersion: "v1", kind: "ConfigMap", namespace: ns.name });
+    const cache = new InformerCache({ client });
+    const informer = cache.informerFor({ apiVersion: "v1", kind: "ConfigMap", namespace: ns.name });
+    assert.equal(
+      cache.informerFor({ apiVersion: "v1", kind: "ConfigMap", namespace: ns.name }),
+      informer,
+      "one informer per kind",
+    );
     const seen = new Map<string, number>();
     const ctl = new Controller({
       name: "configmaps",
@@ -58,8 +64,9 @@ test("informer lists, watches and feeds a controller; deletes reach the handler 
       },
     });
     ctl.watch(informer);
-    const running = Promise.all([informer.start(ac.signal), ctl.start(ac.signal)]);
-    await informer.waitForSync(signal);
+    const running = Promise.all([cache.start(ac.signal), ctl.start(ac.signal)]);
+    await cache.waitForSync(signal);
+    assert.equal(cache.hasSynced(), true);
     assert.ok(informer.get(`${ns.name}/before`));
     await applyObject(client, cm(ns.name, "after", { k: "1" }), { signal, fieldManager: "t" });
     await pollUntil(() => seen.has(`${ns.name}/after`) && seen.has(`${ns.name}/before`), { signal });

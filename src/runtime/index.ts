@@ -11,6 +11,7 @@
  * environment or install signal handlers (the CLI does).
  */
 export { Backoff, ItemBackoff, jitter, TokenBucket } from "./backoff.ts";
+export { InformerCache, type InformerCacheOptions, type InformerKey } from "./cache.ts";
 export {
   type Condition,
   type ConditionInput,
