@@ -288,7 +288,16 @@ class State {
     if (this.depth >= maxExecDepth) this.errorf(`exceeded maximum template depth (${maxExecDepth})`);
     const d = this.evalPipeline(dot, t.pipe);
     const s = new State(this.env, tree, this.out, [{ name: "$", value: d }], this.depth + 1);
-    s.walk(d, tree.root);
+    try {
+      s.walk(d, tree.root);
+    } catch (e) {
+      // JavaScript's stack ends long before Go's depth limit: report it the way Go reports runaway recursion.
+      if (e instanceof RangeError) {
+        this.at(t);
+        this.errorf(`exceeded maximum template depth (${maxExecDepth})`);
+      }
+      throw e;
+    }
   }
 
   evalPipeline(dot: unknown, pipe: PipeNode | undefined): unknown {
@@ -498,7 +507,7 @@ class State {
       v = (f.fn as (...a: unknown[]) => unknown)(...argv);
     } catch (e) {
       if (e instanceof ExecFailure) throw e;
-      if (e instanceof RangeError && /call stack/.test(e.message)) {
+      if (e instanceof RangeError && e.message.includes("call stack")) {
         this.errorf(`exceeded maximum template depth (${maxExecDepth})`);
       }
       this.at(node);
@@ -673,7 +682,7 @@ export function execute(env: ExecEnv, name: string, data: unknown): string {
   try {
     s.walk(dot, tree.root);
   } catch (e) {
-    if (e instanceof RangeError && /call stack/.test(e.message))
+    if (e instanceof RangeError && e.message.includes("call stack"))
       s.errorf(`exceeded maximum template depth (${maxExecDepth})`);
     throw e;
   }

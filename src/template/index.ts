@@ -36,30 +36,20 @@ export interface RenderOptions {
 }
 
 /**
- * Parses a template (with its `define`s) without executing it. With functions "resourceset", `data` given
- * to execute is what the `inputs` function returns and dot is nil, as in Flux Operator.
+ * Parses a template (with its `define`s) once, to execute it many times. With functions "resourceset",
+ * the data given to execute is what the `inputs` function returns and dot is nil, as in Flux Operator.
  */
-export function parse(source: string, options: RenderOptions = {}): Template & { library: FunctionLibrary } {
+export function parse(source: string, options: RenderOptions = {}): Template {
   const name = options.name ?? "template";
   const library = options.functions ?? "sprig";
   const t = new Template(name, {}, { delims: options.delims, missingKey: options.missingKey });
+  if (library === "resourceset") t.inputs = { value: undefined };
   t.funcs = { ...libraryFuncs(library, t), ...options.extraFuncs };
   t.parse(source);
-  return Object.assign(t, { library });
+  return t;
 }
 
 /** Renders a template against data; throws TemplateError (Go's message) on parse or execution failure. */
 export function renderTemplate(source: string, data: unknown, options: RenderOptions = {}): string {
-  const library = options.functions ?? "sprig";
-  if (library === "resourceset") {
-    const t = new Template(
-      options.name ?? "template",
-      {},
-      { delims: options.delims, missingKey: options.missingKey },
-    );
-    t.funcs = { ...libraryFuncs(library, t, data), ...options.extraFuncs };
-    t.parse(source);
-    return t.execute(undefined);
-  }
   return parse(source, options).execute(data);
 }

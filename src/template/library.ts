@@ -6,12 +6,12 @@ import { resourceSetFuncs } from "./resourceset.ts";
 import { sprigFuncs } from "./sprig/index.ts";
 import type { Template } from "./template.ts";
 
-export function libraryFuncs(library: string, t: Template, inputs?: unknown): FuncMap {
+export function libraryFuncs(library: string, t: Template): FuncMap {
   switch (library) {
     case "none":
       return builtins();
     case "resourceset":
-      return { ...builtins(), ...sprigFuncs(), ...resourceSetFuncs(inputs) };
+      return { ...builtins(), ...sprigFuncs(), ...resourceSetFuncs(t) };
     case "helm":
       return { ...builtins(), ...sprigFuncs(), ...helmFuncs(t) };
     default:

@@ -5,11 +5,12 @@
  */
 import { type FuncMap, fn } from "./funcs.ts";
 import { slugify } from "./slug.ts";
+import type { Template } from "./template.ts";
 import { toYaml } from "./yaml.ts";
 
-export function resourceSetFuncs(inputs: unknown): FuncMap {
+export function resourceSetFuncs(t: Template): FuncMap {
   return {
-    inputs: fn([], () => inputs),
+    inputs: fn([], () => t.inputs?.value),
     slugify: fn(["string"], (s: string) => slugify(s)),
     toYaml: fn(["any"], (v: unknown) => {
       try {

@@ -19,6 +19,11 @@ export class Template {
   readonly missingKey: MissingKey;
   readonly trees: Map<string, Tree>;
   funcs: FuncMap;
+  /**
+   * Set for Flux Operator's ResourceSet mode: execute() hands its data to the `inputs` function and runs
+   * with a nil dot.
+   */
+  inputs: { value: unknown } | undefined;
 
   constructor(name: string, funcs: FuncMap, opts: TemplateOptions = {}, trees?: Map<string, Tree>) {
     this.name = name;
@@ -80,8 +85,11 @@ export class Template {
           : `template: no template ${JSON.stringify(name)} associated with template ${JSON.stringify(this.name)}`;
       throw new TemplateError(msg, { template: name, phase: "exec" });
     }
+    const holder = this.inputs;
+    const saved = holder?.value;
+    if (holder) holder.value = data;
     try {
-      return execute(env, name, data);
+      return execute(env, name, holder ? undefined : data);
     } catch (e) {
       if (e instanceof ExecFailure) {
         const ctx = e.node ? errorContext(e.tree, e.node) : undefined;
@@ -95,6 +103,8 @@ export class Template {
         });
       }
       throw e;
+    } finally {
+      if (holder) holder.value = saved;
     }
   }
 }

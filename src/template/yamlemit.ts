@@ -427,22 +427,20 @@ function writeLiteral(w: Writer, s: string): void {
 }
 
 function writeScalar(w: Writer, n: Node, simpleKey: boolean): void {
-  if (n === null) return writePlain(w, "null", false);
-  if (typeof n === "boolean") return writePlain(w, String(n), false);
+  if (n === null || typeof n === "boolean") {
+    writePlain(w, String(n), false);
+    return;
+  }
   if (typeof n === "object" && !Array.isArray(n) && !(n instanceof Map)) {
-    return writePlain(w, n.float ? yamlFloat(n.num) : n.src, false);
+    writePlain(w, n.float ? yamlFloat(n.num) : n.src, false);
+    return;
   }
   const s = n as string;
-  switch (stringStyle(s, simpleKey)) {
-    case "plain":
-      return writePlain(w, s, !simpleKey);
-    case "single":
-      return writeSingle(w, s, !simpleKey);
-    case "double":
-      return writeDouble(w, s, !simpleKey);
-    case "literal":
-      return writeLiteral(w, s);
-  }
+  const style = stringStyle(s, simpleKey);
+  if (style === "plain") writePlain(w, s, !simpleKey);
+  else if (style === "single") writeSingle(w, s, !simpleKey);
+  else if (style === "double") writeDouble(w, s, !simpleKey);
+  else writeLiteral(w, s);
 }
 
 /** strconv.FormatFloat(f, 'g', -1, 64) with YAML's spellings of infinities. */
