@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { getCondition, markReady, markReconciling, markStalled, setCondition } from "./conditions.ts";
 import { Controller, pollUntil } from "./controller.ts";
 import { TerminalError } from "./errors.ts";
+import { Manager } from "./manager.ts";
 import { RuntimeMetrics } from "./metrics.ts";
 import { ProbeServer } from "./server.ts";
 
@@ -150,4 +151,37 @@ test("probe server serves /healthz, /readyz with named checks, and /metrics", as
   assert.equal((await get("/nope")).status, 404);
   ac.abort();
   await running;
+});
+
+test("manager: a failing runnable stops the others and the error surfaces; a clean shutdown resolves", async () => {
+  const stopped: string[] = [];
+  const m = new Manager();
+  m.add({
+    name: "steady",
+    needLeaderElection: false,
+    start: async (s) => {
+      await new Promise((r) => s.addEventListener("abort", r, { once: true }));
+      stopped.push("steady");
+    },
+  });
+  m.add({
+    name: "broken",
+    start: async () => {
+      throw new Error("boom");
+    },
+  });
+  await assert.rejects(m.start(new AbortController().signal), /boom/);
+  assert.deepEqual(stopped, ["steady"]);
+  assert.throws(() => m.add({ name: "late", start: async () => {} }), /added after the manager started/);
+
+  const ok = new Manager();
+  ok.add({
+    name: "idle",
+    start: (s) => new Promise((r) => s.addEventListener("abort", () => r(), { once: true })),
+  });
+  const ac = new AbortController();
+  const run = ok.start(ac.signal);
+  await pollUntil(() => ok.isLeader(), { signal: AbortSignal.timeout(5000) });
+  ac.abort();
+  await run;
 });
