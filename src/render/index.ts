@@ -19,6 +19,8 @@ export {
   InvalidObjectError,
   KUSTOMIZATION_API,
   type KustomizationSpec,
+  OWNER_NAME_LABEL,
+  OWNER_NAMESPACE_LABEL,
   type RenderKustomizationOptions,
   renderKustomization,
   syntheticKustomization,

@@ -41,7 +41,15 @@ export interface RenderKustomizationOptions {
   sources?: readonly KubeObject[];
   /** Undefined variables are an error (`--strict-substitute`). */
   strictSubstitute?: boolean;
+  /**
+   * Add the labels kustomize-controller puts on what it applies (`kustomize.toolkit.fluxcd.io/name` and
+   * `/namespace`), as `flux build` shows them. Default true.
+   */
+  ownerLabels?: boolean;
 }
+
+export const OWNER_NAME_LABEL = "kustomize.toolkit.fluxcd.io/name";
+export const OWNER_NAMESPACE_LABEL = "kustomize.toolkit.fluxcd.io/namespace";
 
 /** The objects the cluster would apply for this Kustomization. */
 export async function renderKustomization(
@@ -77,6 +85,13 @@ export async function renderKustomization(
   }
   if (spec.commonMetadata) {
     setCommonMetadata(objects, spec.commonMetadata.labels, spec.commonMetadata.annotations);
+  }
+  if (opts.ownerLabels ?? true) {
+    const owner = {
+      [OWNER_NAME_LABEL]: kustomization.metadata.name ?? "",
+      [OWNER_NAMESPACE_LABEL]: kustomization.metadata.namespace ?? "",
+    };
+    setCommonMetadata(objects, owner, undefined);
   }
   return objects;
 }

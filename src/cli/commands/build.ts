@@ -222,6 +222,8 @@ async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFl
     sourceDir: dir,
     sources,
     strictSubstitute: flags.strictSubstitute ?? false,
+    // A folder built without a Kustomization has no owner to label it with.
+    ownerLabels: flags.kustomization !== undefined,
   });
   const out: KubeObject[] = [];
   let render: RenderFn | undefined;
