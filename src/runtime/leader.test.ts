@@ -33,8 +33,8 @@ test("only the leader acts; releasing the lease on shutdown hands over to the ot
         namespace: ns.name,
         name: "ferry-agent",
         identity,
-        leaseDurationMs: 4000,
-        renewDeadlineMs: 3000,
+        leaseDurationMs: 8000,
+        renewDeadlineMs: 6000,
         retryPeriodMs: 300,
       },
     });
