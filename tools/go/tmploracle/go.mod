@@ -1,6 +1,6 @@
 module ferry.dev/tools/tmploracle
 
-go 1.24
+go 1.24.0
 
 require (
 	github.com/go-task/slim-sprig/v3 v3.0.0

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strings"
 	"text/template"
+	"time"
 
 	sprig "github.com/go-task/slim-sprig/v3"
 	"github.com/gosimple/slug"
@@ -40,6 +41,8 @@ type response struct {
 }
 
 func main() {
+	// Dates are compared in UTC whatever the machine's zone (sprig's toDate parses in time.Local).
+	time.Local = time.UTC
 	slug.MaxLength = 63
 	slug.EnableSmartTruncate = true
 	in := bufio.NewReader(os.Stdin)
