@@ -3,7 +3,7 @@
  * Branch pushes compare with the channel first and push nothing when the files are unchanged.
  */
 import { join } from "node:path";
-import { type OciClient, parseReference } from "../oci/index.ts";
+import { type OciClient, parseReference, type Reference } from "../oci/index.ts";
 import type { OpOptions } from "./common.ts";
 import { type PushResult, pushArtifact } from "./push.ts";
 import type { ReleasePlan } from "./release-plan.ts";
@@ -16,6 +16,8 @@ export interface ReleaseOptions extends OpOptions {
   ignorePaths?: readonly string[] | undefined;
   force?: boolean | undefined;
   created?: Date | string | undefined;
+  /** Called with the pushed digest when something was pushed, before the channel tags move (signing). */
+  sign?: ((pinned: Reference & { digest: string }) => Promise<void>) | undefined;
 }
 
 export interface ReleaseResult {
@@ -43,8 +45,10 @@ export async function releaseArtifact(
     signal: opts.signal,
   });
   let moves: TagMove[] = [];
+  const pinned = { registry: target.registry, repository: target.repository, digest: push.digest };
+  // Signed before any channel tag points at it, so a cluster following the channel never sees it unsigned.
+  if (push.pushed) await opts.sign?.(pinned);
   if (push.outcome !== "unchanged" && plan.moves.length > 0) {
-    const pinned = { registry: target.registry, repository: target.repository, digest: push.digest };
     moves = (await tagArtifact(client, pinned, plan.moves, { signal: opts.signal })).tags;
   }
   return { plan, push, moves };

@@ -1,12 +1,11 @@
 /**
- * Signing and verification flags shared by `ferry sign`/`verify` and the publish commands (`push artifact
- * --sign`, `release --sign`, `promote --verify-key …`): the options to add to a command, and functions that
- * turn parsed flags plus the environment into "sign this digest" / "verify this digest" callbacks.
+ * Registry and signing flags shared by `ferry sign` and the publish commands (`push artifact --sign`,
+ * `release --sign`): the options to add to a command, and functions that turn parsed flags plus the
+ * environment into an OCI client and a "sign this digest" callback. Verification flags: verify-flags.ts.
  */
 import { readFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import { createInterface } from "node:readline";
-import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
 import {
@@ -17,19 +16,11 @@ import {
   type Reference,
   staticCredentials,
 } from "../../oci/index.ts";
-import type {
-  IdentityPattern,
-  SignatureFormat,
-  SigningMaterial,
-  SignResult,
-  VerifiedArtifact,
-  VerifyPolicy,
-} from "../../sign/index.ts";
+import type { SignatureFormat, SigningMaterial, SignResult } from "../../sign/index.ts";
+import type { CliContext } from "../context.ts";
 
 /** The sign library, loaded when a signing flag is actually used (saves every other command its startup). */
 const lib = () => import("../../sign/index.ts");
-
-import type { CliContext } from "../context.ts";
 
 export const DEFAULT_FULCIO_URL = "https://fulcio.sigstore.dev";
 export const DEFAULT_REKOR_URL = "https://rekor.sigstore.dev";
@@ -149,9 +140,12 @@ export interface SignFlags {
   trustedRoot?: string;
 }
 
-/** Adds the signing flags (`--key`, keyless, storage format) to a command. */
-export function addSigningOptions(cmd: Command): Command {
-  return cmd
+/**
+ * Adds the signing flags (`--key`, keyless, storage format) to a command. Publish commands pass
+ * `annotations: false` (their `-a` is the artifact's OCI annotations, not a signed claim).
+ */
+export function addSigningOptions(cmd: Command, opts: { annotations?: boolean } = {}): Command {
+  const c = cmd
     .option("--key <path>", "private key file (cosign.key) or env://VAR; without it, sign keyless")
     .option("--identity-token <token>", "OIDC token (or a file holding it) for keyless signing")
     .option("--fulcio-url <url>", "Fulcio for keyless certificates", DEFAULT_FULCIO_URL)
@@ -168,11 +162,43 @@ export function addSigningOptions(cmd: Command): Command {
       true,
     )
     .option("--signature-format <format>", "bundle (default) or legacy")
-    .option("-a, --annotations <key=value>", "extra claim in the signed payload (repeatable)", collect)
     .option(
       "--trusted-root <file>",
       "after keyless signing, check the signature against this trusted_root.json",
     );
+  if (opts.annotations === false) return c;
+  return c.option("-a, --annotations <key=value>", "extra claim in the signed payload (repeatable)", collect);
+}
+
+// ---- publish commands: push artifact --sign, release --sign ----
+
+export interface PublishSignFlags extends Omit<SignFlags, "annotations"> {
+  sign?: boolean;
+}
+
+/** `--sign` plus the signing flags, for `push artifact` and `release`. */
+export function addPublishSigningOptions(cmd: Command): Command {
+  return addSigningOptions(
+    cmd.option("--sign", "sign what was pushed (only when something was pushed), cosign-compatible"),
+    { annotations: false },
+  );
+}
+
+/**
+ * The signer for `--sign`, resolved up front (key read, password asked, token fetched) so a bad key fails
+ * before anything is pushed; undefined without `--sign`.
+ */
+export async function publishSignerFromFlags(
+  ctx: CliContext,
+  f: PublishSignFlags,
+): Promise<SignDigest | undefined> {
+  if (!f.sign) {
+    if (f.key || f.identityToken || f.signatureFormat) {
+      throw new UsageError("signing flags were given without --sign; add --sign to sign what is pushed");
+    }
+    return undefined;
+  }
+  return signerFromFlags(ctx, f);
 }
 
 function parseAnnotations(list: string[] | undefined): Record<string, string> | undefined {
@@ -276,108 +302,4 @@ export function describeSignResult(res: SignResult): string {
   const where = res.format === "bundle" ? "Sigstore bundle referrer" : "legacy .sig tag";
   const log = res.logIndex ? `, Rekor log index ${res.logIndex}` : "";
   return `Signed ${res.reference} (${where}, ${res.signatureManifest}${log})`;
-}
-
-// ---- verification ----
-
-export interface PolicyFlags {
-  /** `--key` on verify, `--verify-key` on promote. */
-  key?: string[];
-  verifyKey?: string[];
-  certificateIdentity?: string;
-  certificateIdentityRegexp?: string;
-  certificateOidcIssuer?: string;
-  certificateOidcIssuerRegexp?: string;
-  trustedRoot?: string;
-}
-
-/** Adds the verification policy flags; `keyFlag` is `--key` on verify and `--verify-key` on promote. */
-export function addPolicyOptions(cmd: Command, keyFlag: "--key" | "--verify-key" = "--key"): Command {
-  return cmd
-    .option(
-      `${keyFlag} <path>`,
-      "public key file (cosign.pub) or env://VAR (repeatable: any may match)",
-      collect,
-    )
-    .option("--certificate-identity <subject>", "keyless: exact certificate subject")
-    .option("--certificate-identity-regexp <regexp>", "keyless: certificate subject regular expression")
-    .option("--certificate-oidc-issuer <issuer>", "keyless: exact OIDC issuer")
-    .option("--certificate-oidc-issuer-regexp <regexp>", "keyless: OIDC issuer regular expression")
-    .option("--trusted-root <file>", "trusted_root.json (default: the public Sigstore root via TUF)");
-}
-
-/** Identity flags → one policy entry, as cosign builds it (exact value or regexp for each side). */
-export async function identityFromFlags(f: PolicyFlags): Promise<IdentityPattern | undefined> {
-  const { exactPattern } = await lib();
-  const subject = f.certificateIdentity ? exactPattern(f.certificateIdentity) : f.certificateIdentityRegexp;
-  const issuer = f.certificateOidcIssuer
-    ? exactPattern(f.certificateOidcIssuer)
-    : f.certificateOidcIssuerRegexp;
-  if (subject === undefined && issuer === undefined) return undefined;
-  if (subject === undefined || issuer === undefined) {
-    throw new UsageError(
-      "keyless verification needs both --certificate-identity(-regexp) and --certificate-oidc-issuer(-regexp)",
-    );
-  }
-  return { issuer, subject };
-}
-
-async function loadTrust(ctx: CliContext, path: string | undefined): Promise<TrustedRoot> {
-  const { readTrustedRoot, KeyError } = await lib();
-  if (path) return readTrustedRoot(abs(ctx, path), { signal: ctx.signal });
-  // The public-good Sigstore root, through its TUF repository (network).
-  const { getTrustedRoot } = await import("@sigstore/tuf");
-  const { TrustedRoot: TR } = await import("@sigstore/protobuf-specs");
-  try {
-    return TR.fromJSON(await getTrustedRoot());
-  } catch (cause) {
-    throw new KeyError(
-      "TUF",
-      `cannot fetch the public Sigstore trusted root through TUF (${(cause as Error).message}); pass --trusted-root trusted_root.json`,
-      { cause },
-    );
-  }
-}
-
-/** The policy the flags describe, or undefined when they describe none (no key, no identity). */
-export async function policyFromFlags(ctx: CliContext, f: PolicyFlags): Promise<VerifyPolicy | undefined> {
-  const identity = await identityFromFlags(f);
-  const keys: string[] = [];
-  for (const k of [...(f.key ?? []), ...(f.verifyKey ?? [])])
-    keys.push((await readKeyRef(ctx, k, ctx.signal)).text);
-  if (!identity && keys.length === 0) return undefined;
-  const trustedRoot = identity || f.trustedRoot ? await loadTrust(ctx, f.trustedRoot) : undefined;
-  return { keys, identities: identity ? [identity] : [], trustedRoot };
-}
-
-export type VerifyDigest = (
-  client: OciClient,
-  artifact: Reference,
-  digest?: string,
-) => Promise<VerifiedArtifact>;
-
-/** A verification callback for the policy in the flags; UsageError when the flags give none. */
-export async function verifierFromFlags(
-  ctx: CliContext,
-  f: PolicyFlags,
-  keyFlag = "--key",
-): Promise<VerifyDigest> {
-  const policy = await policyFromFlags(ctx, f);
-  if (!policy) {
-    throw new UsageError(
-      `say what to trust: ${keyFlag} cosign.pub, or --certificate-identity(-regexp) with --certificate-oidc-issuer(-regexp)`,
-    );
-  }
-  const { verifyArtifact } = await lib();
-  return (client, artifact, digest) =>
-    verifyArtifact({ client, reference: artifact, digest, policy, signal: ctx.signal });
-}
-
-export function describeVerified(v: VerifiedArtifact): string {
-  const who =
-    v.identity.kind === "key"
-      ? `public key ${v.identity.keyHint}`
-      : `issuer ${v.identity.issuer}, subject ${v.identity.subject}`;
-  const where = v.format === "bundle" ? "Sigstore bundle referrer" : "legacy .sig tag";
-  return `Verified ${v.reference}\n  signed by ${who}\n  signature stored as ${where}`;
 }

@@ -11,19 +11,16 @@ import { parseReference } from "../../oci/index.ts";
 import { type CliContext, write } from "../context.ts";
 import {
   abs,
-  addPolicyOptions,
   addRegistryOptions,
   addSigningOptions,
   describeSignResult,
-  describeVerified,
-  type PolicyFlags,
   password,
   type RegistryFlags,
   registryClient,
   type SignFlags,
   signerFromFlags,
-  verifierFromFlags,
 } from "./sign-flags.ts";
+import { addPolicyOptions, describeVerified, type PolicyFlags, verifierFromFlags } from "./verify-flags.ts";
 
 async function runGenerate(ctx: CliContext, o: { outputKeyPrefix: string; force?: boolean }): Promise<void> {
   const keyPath = abs(ctx, `${o.outputKeyPrefix}.key`);
