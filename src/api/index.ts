@@ -12,6 +12,7 @@ import { resourceSet } from "./resourceset.ts";
 import { resourceSetInputProvider } from "./resourcesetinputprovider.ts";
 import type { JsonSchema } from "./schema.ts";
 
+export { type CustomResourceDefinition, fluxCRDs } from "./crds.ts";
 export type { FluxInstance } from "./fluxinstance.ts";
 export type { HelmRelease } from "./helmrelease.ts";
 export type { Kustomization, KustomizationSpec } from "./kustomization.ts";

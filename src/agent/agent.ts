@@ -1,0 +1,150 @@
+/**
+ * Agent: one process running every Ferry reconciler on one manager, sharing one API client, one set of
+ * watches per kind and one artifact store. Start order: CRDs (optional), store, then the manager with the
+ * probe/metrics server, the informers and the controllers (controllers only while leading when leader
+ * election is on). A new kind adds itself in `controllers()`.
+ */
+import { hostname } from "node:os";
+import type { Writable } from "node:stream";
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
+import { ociRepositoryController } from "../controllers/ocirepository/index.ts";
+import { describe, UsageError } from "../errors/index.ts";
+import { KubeClient, loadKubeConfig } from "../kube/index.ts";
+import { EventRecorder, Manager, ProbeServer, type Runnable, RuntimeMetrics } from "../runtime/index.ts";
+import { ArtifactStore } from "../store/index.ts";
+import { installCRDs } from "./install.ts";
+import { jsonLogger, type Logger, type LogLevel, silentLogger } from "./log.ts";
+
+export interface AgentOptions {
+  /** Kubeconfig file (or `kubeconfigText`). */
+  kubeconfig?: string | undefined;
+  kubeconfigText?: string | undefined;
+  context?: string | undefined;
+  /** Reconcile objects of this namespace only (default: all namespaces). */
+  namespace?: string | undefined;
+  /** Artifact store folder. */
+  storeDir: string;
+  /** Parallel reconciles per kind (default 4). */
+  concurrency?: number | undefined;
+  /** `host:port` of `/metrics`, `/healthz`, `/readyz` (port 0 = any free one); none when unset. */
+  metricsAddr?: string | undefined;
+  /** Run controllers only while holding the Lease `ferry-agent` (default off). */
+  leaderElection?: boolean | undefined;
+  /** Namespace of the Lease (default `flux-system`, or `namespace` when scoped). */
+  leaderElectionNamespace?: string | undefined;
+  /** Apply Ferry's CRDs before starting (default true). */
+  installCRDs?: boolean | undefined;
+  logLevel?: LogLevel | undefined;
+  /** Where JSON-lines logs go (the CLI passes stderr); no logs without it. */
+  logStream?: Writable | undefined;
+  /** Trusted root for keyless verification when objects name none. */
+  trustedRoot?: TrustedRoot | undefined;
+  /** This process's identity (events, leases); default `<hostname>-<pid>`. */
+  identity?: string | undefined;
+}
+
+export class Agent {
+  readonly opts: AgentOptions;
+  readonly kube: KubeClient;
+  readonly store: ArtifactStore;
+  readonly metrics = new RuntimeMetrics();
+  readonly log: Logger;
+  readonly manager: Manager;
+  private readonly probe: ProbeServer | undefined;
+  private readonly identity: string;
+  private readonly parts: Runnable[];
+
+  constructor(opts: AgentOptions) {
+    this.opts = opts;
+    this.identity = opts.identity ?? `${hostname()}-${process.pid}`;
+    this.log = opts.logStream ? jsonLogger(opts.logStream, opts.logLevel ?? "info") : silentLogger;
+    this.kube = new KubeClient(
+      loadKubeConfig({ path: opts.kubeconfig, text: opts.kubeconfigText, context: opts.context }),
+      { onRequest: this.metrics.observeRequest, userAgent: "ferry-agent" },
+    );
+    this.store = new ArtifactStore({ root: opts.storeDir });
+    this.manager = new Manager({
+      ...(opts.leaderElection
+        ? {
+            leaderElection: {
+              client: this.kube,
+              namespace: opts.leaderElectionNamespace ?? opts.namespace ?? "flux-system",
+              name: "ferry-agent",
+              identity: this.identity,
+            },
+          }
+        : {}),
+      onError: (name, err) => this.log.error("runnable failed", { runnable: name, error: describe(err) }),
+    });
+    this.parts = this.controllers();
+    if (opts.metricsAddr !== undefined) {
+      const { host, port } = parseAddr(opts.metricsAddr);
+      this.probe = new ProbeServer({
+        host,
+        port,
+        registry: this.metrics.registry,
+        healthChecks: { ping: () => true },
+        readyChecks: { leader: () => this.manager.isLeader() || "not leading" },
+      });
+    }
+  }
+
+  /** The reconcilers this agent runs (informers + controllers). Add new kinds here. */
+  private controllers(): Runnable[] {
+    const events = new EventRecorder({
+      client: this.kube,
+      reportingController: "source-controller",
+      reportingInstance: this.identity,
+      onError: (err) => this.log.debug("event not recorded", { error: describe(err) }),
+    });
+    const oci = ociRepositoryController({
+      kube: this.kube,
+      store: this.store,
+      events,
+      log: this.log.with({ controller: "ocirepository" }),
+      namespace: this.opts.namespace,
+      concurrency: this.opts.concurrency,
+      metrics: this.metrics,
+      trustedRoot: this.opts.trustedRoot,
+    });
+    return oci.runnables;
+  }
+
+  /** The probe server's port once listening (undefined without `metricsAddr`). */
+  async metricsPort(): Promise<number | undefined> {
+    return await this.probe?.port();
+  }
+
+  /** Runs until `signal` aborts (resolves) or a part fails (rejects). */
+  async start(signal: AbortSignal): Promise<void> {
+    if (this.opts.installCRDs !== false) {
+      const crds = await installCRDs(this.kube, { signal, fieldManager: "ferry-agent" });
+      this.log.info("CRDs installed", { crds: crds.map((c) => c.name) });
+    }
+    await this.store.init({ signal });
+    if (this.probe)
+      this.manager.add({ name: "probe", needLeaderElection: false, start: (s) => this.probe!.start(s) });
+    for (const p of this.parts) this.manager.add(p);
+    this.log.info("agent started", {
+      namespace: this.opts.namespace ?? "(all)",
+      store: this.store.root,
+      leaderElection: !!this.opts.leaderElection,
+    });
+    try {
+      await this.manager.start(signal);
+    } finally {
+      this.kube.close();
+      this.log.info("agent stopped");
+    }
+  }
+}
+
+export function parseAddr(addr: string): { host: string; port: number } {
+  const i = addr.lastIndexOf(":");
+  const host = i > 0 ? addr.slice(0, i) : "127.0.0.1";
+  const port = Number(i >= 0 ? addr.slice(i + 1) : addr);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new UsageError(`metrics address ${addr} is invalid; use HOST:PORT such as 127.0.0.1:8080`);
+  }
+  return { host: host.replace(/^\[|\]$/g, ""), port };
+}

@@ -1,0 +1,116 @@
+/**
+ * Wiring of the OCIRepository reconciler on the runtime: an informer for OCIRepositories (reconciled on
+ * create, on a new generation, on a `reconcile.fluxcd.io/requestedAt` change and on deletion — never on
+ * their own status writes, as Flux's predicates), an informer for Secrets that re-enqueues the
+ * OCIRepositories of the same namespace naming them (pull secret, verification keys, trusted root), and
+ * the controller. The caller adds the returned runnables to a manager.
+ */
+import type { KubeObject } from "../../kube/index.ts";
+import { Controller, cacheKey, Informer, type Runnable, type RuntimeMetrics } from "../../runtime/index.ts";
+import { OCIRepositoryReconciler, type OCIRepositoryReconcilerOptions } from "./reconciler.ts";
+import { REQUESTED_AT } from "./status.ts";
+
+export interface OCIRepositoryControllerOptions extends OCIRepositoryReconcilerOptions {
+  /** Watch this namespace only (default: all). */
+  namespace?: string | undefined;
+  /** Parallel reconciles (default 4). */
+  concurrency?: number | undefined;
+  metrics?: RuntimeMetrics | undefined;
+}
+
+export interface OCIRepositoryController {
+  reconciler: OCIRepositoryReconciler;
+  controller: Controller;
+  informers: { ocirepositories: Informer; secrets: Informer };
+  /** Informers (no leadership needed) and the controller (leader only). */
+  runnables: Runnable[];
+}
+
+/** Secret names an OCIRepository reads. */
+export function referencedSecrets(o: KubeObject): string[] {
+  const spec = (o.spec ?? {}) as {
+    secretRef?: { name?: string };
+    verify?: { secretRef?: { name?: string }; trustedRootSecretRef?: { name?: string } };
+  };
+  return [spec.secretRef?.name, spec.verify?.secretRef?.name, spec.verify?.trustedRootSecretRef?.name].filter(
+    (n): n is string => !!n,
+  );
+}
+
+function changed(a: KubeObject, b: KubeObject): boolean {
+  return (
+    a.metadata.generation !== b.metadata.generation ||
+    a.metadata.annotations?.[REQUESTED_AT] !== b.metadata.annotations?.[REQUESTED_AT] ||
+    !!a.metadata.deletionTimestamp !== !!b.metadata.deletionTimestamp
+  );
+}
+
+export function ociRepositoryController(opts: OCIRepositoryControllerOptions): OCIRepositoryController {
+  const reconciler = new OCIRepositoryReconciler(opts);
+  const onError = (err: unknown) => opts.log?.error("watch failed", { error: String(err) });
+  const repos = new Informer({
+    client: opts.kube,
+    apiVersion: "source.toolkit.fluxcd.io/v1",
+    kind: "OCIRepository",
+    namespace: opts.namespace,
+    onError,
+  });
+  const secrets = new Informer({
+    client: opts.kube,
+    apiVersion: "v1",
+    kind: "Secret",
+    namespace: opts.namespace,
+    onError,
+  });
+  const controller = new Controller({
+    name: "ocirepository",
+    kind: "OCIRepository",
+    reconcile: reconciler.reconcile,
+    concurrency: opts.concurrency ?? 4,
+    metrics: opts.metrics,
+    onError: (key, err, retry) =>
+      opts.log?.error(String((err as Error)?.message ?? err), { object: key, retry }),
+  });
+  repos.addHandler({
+    onAdd: (o) => controller.queue.add(cacheKey(o)),
+    onUpdate: (a, b) => {
+      if (changed(a, b)) controller.queue.add(cacheKey(b));
+    },
+    onDelete: (o) => controller.queue.add(cacheKey(o)),
+  });
+  const secretChanged = (s: KubeObject) => {
+    for (const r of repos.list()) {
+      if (
+        r.metadata.namespace === s.metadata.namespace &&
+        referencedSecrets(r).includes(s.metadata.name ?? "")
+      ) {
+        controller.queue.add(cacheKey(r));
+      }
+    }
+  };
+  secrets.addHandler({
+    onAdd: (s) => {
+      if (secrets.hasSynced()) secretChanged(s);
+    },
+    onUpdate: (a, b) => {
+      if (JSON.stringify(a.data) !== JSON.stringify(b.data)) secretChanged(b);
+    },
+    onDelete: secretChanged,
+  });
+  return {
+    reconciler,
+    controller,
+    informers: { ocirepositories: repos, secrets },
+    runnables: [
+      { name: "informer/ocirepositories", needLeaderElection: false, start: (s) => repos.start(s) },
+      { name: "informer/secrets", needLeaderElection: false, start: (s) => secrets.start(s) },
+      {
+        name: "controller/ocirepository",
+        start: async (s) => {
+          await repos.waitForSync(s);
+          await controller.start(s);
+        },
+      },
+    ],
+  };
+}

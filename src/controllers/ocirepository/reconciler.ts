@@ -1,0 +1,367 @@
+/**
+ * The OCIRepository reconcile loop, following source-controller: finalizer first, suspend, progressing
+ * status on a new generation or a `reconcile.fluxcd.io/requestedAt` request, then resolve the reference,
+ * verify (only when the revision or the generation changed, or the last verification failed), pull into the
+ * store (only when the revision or the content configuration changed) and write the status Flux writes.
+ * Failures end in the Ready condition's message and a Warning event; nothing is stored from an artifact
+ * that failed verification.
+ */
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
+import type { OCIRepository } from "../../api/index.ts";
+import { describe } from "../../errors/index.ts";
+import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import { formatReference, OciClient } from "../../oci/index.ts";
+import {
+  addFinalizer,
+  applyStatus,
+  type Condition,
+  type EventRecorder,
+  getCondition,
+  hasFinalizer,
+  markFailed,
+  markReady,
+  markReconciling,
+  markStalled,
+  type ReconcileResult,
+  removeCondition,
+  removeFinalizer,
+  setCondition,
+} from "../../runtime/index.ts";
+import type { ArtifactStore } from "../../store/index.ts";
+import { pullCredentials } from "./credentials.ts";
+import { OCIRepositoryError, Reasons } from "./errors.ts";
+import { ARTIFACT_FILE, fetchIntoStore } from "./fetch.ts";
+import { parseRepositoryURL, resolveRef } from "./resolve.ts";
+import {
+  ARTIFACT_IN_STORAGE,
+  ARTIFACT_OUTDATED,
+  type Artifact,
+  durationMs,
+  FETCH_FAILED,
+  FINALIZER,
+  type OCIRepositoryStatus,
+  REQUESTED_AT,
+  SOURCE_VERIFIED,
+  STORAGE_OPERATION_FAILED,
+  sameLayerSelector,
+} from "./status.ts";
+import { VerificationCache, verificationPolicy, verifyReference } from "./verify.ts";
+
+export interface ReconcileLogger {
+  debug(msg: string, fields?: Record<string, unknown>): void;
+  info(msg: string, fields?: Record<string, unknown>): void;
+  error(msg: string, fields?: Record<string, unknown>): void;
+}
+
+export interface OCIRepositoryReconcilerOptions {
+  kube: KubeClient;
+  store: ArtifactStore;
+  events?: EventRecorder | undefined;
+  log?: ReconcileLogger | undefined;
+  /** Field manager of status writes (default `source-controller`, as Flux). */
+  fieldManager?: string | undefined;
+  /** Trusted root for keyless verification when an object names none. */
+  trustedRoot?: TrustedRoot | undefined;
+  /** Registry request timeout when `spec.timeout` is unset (default 60 s). */
+  defaultTimeoutMs?: number | undefined;
+}
+
+const API_VERSION = "source.toolkit.fluxcd.io/v1";
+const KIND = "OCIRepository";
+type Spec = OCIRepository["spec"];
+
+const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
+
+export class OCIRepositoryReconciler {
+  private readonly o: OCIRepositoryReconcilerOptions;
+  private readonly verified = new VerificationCache();
+  private readonly log: ReconcileLogger;
+
+  constructor(opts: OCIRepositoryReconcilerOptions) {
+    this.o = opts;
+    this.log = opts.log ?? quiet;
+  }
+
+  /** Store owner key of an object. */
+  static owner(key: string): string {
+    return `${KIND}/${key}`;
+  }
+
+  readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
+    const slash = key.indexOf("/");
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const owner = OCIRepositoryReconciler.owner(key);
+    const kube = this.o.kube;
+    let obj = await getObject(
+      kube,
+      { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace } },
+      { signal },
+    );
+    if (!obj) {
+      await this.o.store.release(owner);
+      return undefined;
+    }
+    if (obj.metadata.deletionTimestamp) {
+      await this.o.store.release(owner);
+      if (hasFinalizer(obj, FINALIZER)) await removeFinalizer(kube, obj, FINALIZER, { signal });
+      this.log.info("artifact removed for deleted object", { object: key });
+      return undefined;
+    }
+    if (!hasFinalizer(obj, FINALIZER)) obj = await addFinalizer(kube, obj, FINALIZER, { signal });
+    const spec = obj.spec as Spec;
+    if (spec.suspend) {
+      this.log.info("reconciliation is suspended for this object", { object: key });
+      return undefined;
+    }
+    const gen = obj.metadata.generation;
+    const prev = (obj.status ?? {}) as OCIRepositoryStatus;
+    const status: OCIRepositoryStatus = structuredClone(prev);
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+    const intervalMs = durationMs(spec.interval) ?? 60_000;
+
+    await this.checkStorage(owner, status);
+    if (gen !== prev.observedGeneration || requestedAt !== prev.lastHandledReconcileAt || !status.artifact) {
+      const msg =
+        gen !== prev.observedGeneration
+          ? `processing object: new generation ${prev.observedGeneration ?? 0} -> ${gen}`
+          : status.artifact
+            ? "reconciliation in progress"
+            : "building artifact";
+      status.conditions = markReconciling(status.conditions, gen, Reasons.progressing, msg);
+      obj = await this.write(obj, status, signal);
+    }
+
+    const timeoutMs = durationMs(spec.timeout) ?? this.o.defaultTimeoutMs ?? 60_000;
+    const work = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    try {
+      const outcome = await this.sync(obj, key, owner, spec, status, work);
+      const rev = status.artifact?.revision ?? "";
+      const msg = `stored artifact for digest '${rev}'`;
+      let conds = status.conditions;
+      for (const t of [FETCH_FAILED, STORAGE_OPERATION_FAILED, ARTIFACT_OUTDATED])
+        conds = removeCondition(conds, t);
+      conds = setCondition(conds, {
+        type: ARTIFACT_IN_STORAGE,
+        status: "True",
+        reason: Reasons.succeeded,
+        message: msg,
+        observedGeneration: gen,
+      });
+      status.conditions = markReady(conds, gen, Reasons.succeeded, msg);
+      if (gen !== undefined) status.observedGeneration = gen;
+      if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+      const wasReady = getCondition(prev.conditions, "Ready")?.status === "True";
+      await this.write(obj, status, signal);
+      if (outcome.newArtifact || !wasReady) {
+        await this.o.events?.event(
+          obj,
+          "Normal",
+          outcome.newArtifact ? "NewArtifact" : Reasons.succeeded,
+          this.storedMessage(spec, status.artifact),
+          { signal },
+        );
+      }
+      if (outcome.newArtifact) this.log.info(this.storedMessage(spec, status.artifact), { object: key });
+      return { requeueAfterMs: intervalMs };
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const e =
+        err instanceof OCIRepositoryError
+          ? err
+          : new OCIRepositoryError(
+              key,
+              "StorageOperationFailed",
+              Reasons.archiveOperationFailed,
+              work.aborted ? `reconcile timed out after ${timeoutMs} ms: ${describe(err)}` : describe(err),
+              { cause: err },
+            );
+      status.conditions = this.failureConditions(status.conditions, gen, e);
+      if (e.stalled && gen !== undefined) status.observedGeneration = gen;
+      if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+      await this.write(obj, status, signal).catch((we: unknown) =>
+        this.log.error("status write failed", { object: key, error: describe(we) }),
+      );
+      await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
+      if (e.stalled) {
+        this.log.error(e.message, { object: key, reason: e.reason, stalled: true });
+        return undefined;
+      }
+      throw e;
+    }
+  };
+
+  private failureConditions(
+    conds: Condition[] | undefined,
+    gen: number | undefined,
+    e: OCIRepositoryError,
+  ): Condition[] {
+    let c = conds;
+    if (e.condition === "SourceVerified") {
+      c = setCondition(c, {
+        type: SOURCE_VERIFIED,
+        status: "False",
+        reason: e.reason,
+        message: e.message,
+        observedGeneration: gen,
+      });
+    } else {
+      c = setCondition(c, {
+        type: e.condition,
+        status: "True",
+        reason: e.reason,
+        message: e.message,
+        observedGeneration: gen,
+      });
+    }
+    return e.stalled ? markStalled(c, gen, e.reason, e.message) : markFailed(c, gen, e.reason, e.message);
+  }
+
+  /** Drops `status.artifact` when the store lost it; re-registers the owner's reference otherwise (restarts). */
+  private async checkStorage(owner: string, status: OCIRepositoryStatus): Promise<void> {
+    const key = status.artifact?.path.split("/")[0];
+    if (!key) return;
+    const entry = await this.o.store.get(key).catch(() => undefined);
+    if (entry) {
+      await this.o.store.reference(owner, key);
+      return;
+    }
+    delete status.artifact;
+    delete status.url;
+    status.conditions = removeCondition(status.conditions, ARTIFACT_IN_STORAGE);
+  }
+
+  private async sync(
+    obj: KubeObject,
+    key: string,
+    owner: string,
+    spec: Spec,
+    status: OCIRepositoryStatus,
+    signal: AbortSignal,
+  ): Promise<{ newArtifact: boolean }> {
+    const namespace = obj.metadata.namespace ?? "";
+    const gen = obj.metadata.generation;
+    if (getCondition(status.conditions, SOURCE_VERIFIED)?.status === "False") {
+      status.conditions = removeCondition(status.conditions, SOURCE_VERIFIED);
+    }
+    if (spec.provider && spec.provider !== "generic") {
+      throw new OCIRepositoryError(
+        key,
+        "FetchFailed",
+        Reasons.invalidProvider,
+        `provider '${spec.provider}' is not supported by Ferry; use provider: generic with spec.secretRef or spec.serviceAccountName pull secrets`,
+        { stalled: true },
+      );
+    }
+    const repo = parseRepositoryURL(key, spec.url);
+    const credentials = await pullCredentials(this.o.kube, key, namespace, spec, { signal });
+    const client = new OciClient({
+      credentials,
+      insecure: spec.insecure === true,
+      timeoutMs: durationMs(spec.timeout),
+    });
+    const resolved = await resolveRef(key, client, repo, spec.ref, { signal });
+    const revision = resolved.revision;
+    const sameRevision = status.artifact?.revision === revision;
+    if (!sameRevision) {
+      const msg = `new revision '${revision}' for '${formatReference(resolved.tag ? { ...repo, tag: resolved.tag } : resolved.reference)}'`;
+      if (status.artifact) {
+        status.conditions = setCondition(status.conditions, {
+          type: ARTIFACT_OUTDATED,
+          status: "True",
+          reason: "NewRevision",
+          message: msg,
+          observedGeneration: gen,
+        });
+      }
+      status.conditions = markReconciling(
+        status.conditions,
+        gen,
+        Reasons.progressing,
+        `building artifact: ${msg}`,
+      );
+      await this.write(obj, status, signal);
+    }
+
+    if (!spec.verify) {
+      status.conditions = removeCondition(status.conditions, SOURCE_VERIFIED);
+    } else {
+      const sv = getCondition(status.conditions, SOURCE_VERIFIED);
+      if (!sameRevision || sv?.observedGeneration !== gen || sv?.status !== "True") {
+        const policy = await verificationPolicy(this.o.kube, key, namespace, spec.verify, {
+          signal,
+          trustedRoot: this.o.trustedRoot,
+        });
+        const v = await verifyReference(key, client, resolved.reference, policy, this.verified, { signal });
+        this.log.debug("verified signature", {
+          object: key,
+          revision,
+          cached: v.cached,
+          format: v.verified.format,
+        });
+        status.conditions = setCondition(status.conditions, {
+          type: SOURCE_VERIFIED,
+          status: "True",
+          reason: Reasons.succeeded,
+          message: `verified signature of revision ${revision}`,
+          observedGeneration: gen,
+        });
+      }
+    }
+
+    const contentChanged =
+      spec.ignore !== status.observedIgnore ||
+      !sameLayerSelector(spec.layerSelector, status.observedLayerSelector);
+    if (sameRevision && !contentChanged && status.artifact) return { newArtifact: false };
+
+    const { entry, meta } = await fetchIntoStore({
+      object: key,
+      owner,
+      url: spec.url,
+      client,
+      reference: resolved.reference,
+      revision,
+      ignore: spec.ignore,
+      layerSelector: spec.layerSelector,
+      store: this.o.store,
+      signal,
+    });
+    const path = `${entry.key}/${ARTIFACT_FILE}`;
+    const previousDigest = status.artifact?.digest;
+    const artifact: Artifact = {
+      digest: meta.digest,
+      lastUpdateTime: entry.storedAt,
+      ...(Object.keys(meta.annotations).length > 0 ? { metadata: meta.annotations } : {}),
+      path,
+      revision,
+      size: meta.size,
+      url: `file://${entry.dir}/${ARTIFACT_FILE}`,
+    };
+    status.artifact = artifact;
+    status.url = artifact.url;
+    if (spec.ignore !== undefined) status.observedIgnore = spec.ignore;
+    else delete status.observedIgnore;
+    if (spec.layerSelector) status.observedLayerSelector = spec.layerSelector;
+    else delete status.observedLayerSelector;
+    return { newArtifact: previousDigest !== meta.digest };
+  }
+
+  private storedMessage(spec: Spec, a: Artifact | undefined): string {
+    let m = `stored artifact with revision '${a?.revision}' from '${spec.url}'`;
+    const source = a?.metadata?.["org.opencontainers.image.source"];
+    const rev = a?.metadata?.["org.opencontainers.image.revision"];
+    if (source && rev) m += `, origin source '${source}', origin revision '${rev}'`;
+    return m;
+  }
+
+  private async write(
+    obj: KubeObject,
+    status: OCIRepositoryStatus,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    return await applyStatus(this.o.kube, obj, status as Record<string, unknown>, {
+      signal,
+      fieldManager: this.o.fieldManager ?? "source-controller",
+    });
+  }
+}

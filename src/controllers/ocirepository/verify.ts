@@ -1,0 +1,215 @@
+/**
+ * Signature verification of an OCIRepository's artifact (`spec.verify`, provider cosign) through the
+ * signing module: public keys from the `*.pub` keys of `verify.secretRef`, or keyless with
+ * `matchOIDCIdentity` against the trusted root of `verify.trustedRootSecretRef` (`trusted_root.json`) or
+ * the agent's. Results are remembered per digest and policy (`VerificationCache`), so an unchanged digest
+ * is not verified again.
+ */
+import { createHash } from "node:crypto";
+import type { TrustedRoot } from "@sigstore/protobuf-specs";
+import { describe } from "../../errors/index.ts";
+import { getObject, type KubeClient } from "../../kube/index.ts";
+import type { OciClient, Reference } from "../../oci/index.ts";
+import {
+  parseTrustedRoot,
+  type VerifiedArtifact,
+  type VerifyPolicy,
+  verifyArtifact,
+} from "../../sign/index.ts";
+import { OCIRepositoryError, Reasons } from "./errors.ts";
+
+export interface VerifySpec {
+  provider: string;
+  secretRef?: { name: string } | undefined;
+  trustedRootSecretRef?: { name: string } | undefined;
+  matchOIDCIdentity?: Array<{ issuer: string; subject: string }> | undefined;
+}
+
+export interface PolicyWithId {
+  policy: VerifyPolicy;
+  /** Hash of everything the policy depends on (keys, identities, trusted root). */
+  id: string;
+  provider: string;
+}
+
+/** Remembers successful verifications by digest and policy; bounded (oldest forgotten first). */
+export class VerificationCache {
+  private readonly entries = new Map<string, VerifiedArtifact>();
+  private readonly max: number;
+
+  constructor(max = 10_000) {
+    this.max = max;
+  }
+
+  get(digest: string, policyId: string): VerifiedArtifact | undefined {
+    return this.entries.get(`${digest} ${policyId}`);
+  }
+
+  set(digest: string, policyId: string, v: VerifiedArtifact): void {
+    const k = `${digest} ${policyId}`;
+    this.entries.delete(k);
+    this.entries.set(k, v);
+    if (this.entries.size > this.max) {
+      const first = this.entries.keys().next().value;
+      if (first !== undefined) this.entries.delete(first);
+    }
+  }
+}
+
+function verifyFailed(object: string, provider: string, detail: string, cause?: unknown, stalled = false) {
+  return new OCIRepositoryError(
+    object,
+    "SourceVerified",
+    Reasons.verificationError,
+    `failed to verify the signature using provider '${provider}': ${detail}`,
+    { cause, stalled },
+  );
+}
+
+async function secretData(
+  kube: KubeClient,
+  object: string,
+  provider: string,
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<Record<string, string>> {
+  const s = await getObject(
+    kube,
+    { apiVersion: "v1", kind: "Secret", metadata: { name, namespace } },
+    { signal },
+  ).catch((err: unknown) => {
+    throw verifyFailed(
+      object,
+      provider,
+      `failed to get secret '${namespace}/${name}': ${describe(err)}`,
+      err,
+    );
+  });
+  if (!s) throw verifyFailed(object, provider, `secret '${namespace}/${name}' not found`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((s.data as Record<string, string> | undefined) ?? {})) {
+    out[k] = Buffer.from(v, "base64").toString("utf8");
+  }
+  return out;
+}
+
+/** The verification policy of `spec.verify`; errors name the secret, never its content. */
+export async function verificationPolicy(
+  kube: KubeClient,
+  object: string,
+  namespace: string,
+  spec: VerifySpec,
+  opts: { signal: AbortSignal; trustedRoot?: TrustedRoot | undefined },
+): Promise<PolicyWithId> {
+  const keyless = !spec.secretRef;
+  const provider = spec.provider === "cosign" && keyless ? "cosign keyless" : spec.provider;
+  if (spec.provider !== "cosign") {
+    throw verifyFailed(
+      object,
+      provider,
+      `provider '${spec.provider}' is not supported by Ferry; use provider: cosign`,
+      undefined,
+      true,
+    );
+  }
+  const h = createHash("sha256");
+  const policy: VerifyPolicy = {};
+  if (spec.trustedRootSecretRef) {
+    const data = await secretData(
+      kube,
+      object,
+      provider,
+      namespace,
+      spec.trustedRootSecretRef.name,
+      opts.signal,
+    );
+    const json = data["trusted_root.json"];
+    if (json === undefined) {
+      throw verifyFailed(
+        object,
+        provider,
+        `'trusted_root.json' not found in secret '${namespace}/${spec.trustedRootSecretRef.name}'`,
+      );
+    }
+    try {
+      policy.trustedRoot = parseTrustedRoot(json, `secret ${namespace}/${spec.trustedRootSecretRef.name}`);
+    } catch (err) {
+      throw verifyFailed(
+        object,
+        provider,
+        `'trusted_root.json' in secret '${namespace}/${spec.trustedRootSecretRef.name}' is invalid: ${describe(err)}`,
+        err,
+      );
+    }
+    h.update(`root\0${json}\0`);
+  } else if (opts.trustedRoot) {
+    policy.trustedRoot = opts.trustedRoot;
+    h.update("root\0agent\0");
+  }
+  if (spec.secretRef) {
+    const data = await secretData(kube, object, provider, namespace, spec.secretRef.name, opts.signal);
+    const keys = Object.keys(data)
+      .filter((k) => k.endsWith(".pub"))
+      .sort()
+      .map((k) => data[k] ?? "");
+    if (keys.length === 0) {
+      throw verifyFailed(
+        object,
+        provider,
+        `no public keys (*.pub) found in secret '${namespace}/${spec.secretRef.name}'`,
+      );
+    }
+    policy.keys = keys;
+    for (const k of keys) h.update(`key\0${k}\0`);
+  } else {
+    const ids = spec.matchOIDCIdentity ?? [];
+    if (ids.length === 0) {
+      throw verifyFailed(
+        object,
+        provider,
+        "keyless verification needs spec.verify.matchOIDCIdentity (issuer and subject)",
+        undefined,
+        true,
+      );
+    }
+    if (!policy.trustedRoot) {
+      throw verifyFailed(
+        object,
+        provider,
+        "keyless verification needs a trusted root: set spec.verify.trustedRootSecretRef to a secret with trusted_root.json",
+        undefined,
+        true,
+      );
+    }
+    policy.identities = ids.map((i) => ({ issuer: i.issuer, subject: i.subject }));
+    for (const i of ids) h.update(`id\0${i.issuer}\0${i.subject}\0`);
+  }
+  return { policy, id: h.digest("hex"), provider };
+}
+
+/** Verifies the artifact at `reference` (by digest); a cached success for the digest skips the registry. */
+export async function verifyReference(
+  object: string,
+  client: OciClient,
+  reference: Reference & { digest: string },
+  p: PolicyWithId,
+  cache: VerificationCache,
+  opts: { signal: AbortSignal },
+): Promise<{ verified: VerifiedArtifact; cached: boolean }> {
+  const hit = cache.get(reference.digest, p.id);
+  if (hit) return { verified: hit, cached: true };
+  try {
+    const v = await verifyArtifact({
+      client,
+      reference,
+      digest: reference.digest,
+      policy: p.policy,
+      signal: opts.signal,
+    });
+    cache.set(reference.digest, p.id, v);
+    return { verified: v, cached: false };
+  } catch (err) {
+    throw verifyFailed(object, p.provider, describe(err), err);
+  }
+}
