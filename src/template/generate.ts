@@ -3,6 +3,7 @@
  * variables, if/with/range/else, break/continue, define/template, trim markers, builtins and sprig
  * functions), and the data they run against — for the differential test against Go.
  */
+import type { Case } from "./oracle.ts";
 
 /** mulberry32: small, fast, deterministic. */
 export function rng(seed: number): () => number {
@@ -116,7 +117,24 @@ const texts = ["x", " ", "\n", "a b", "-", "  \n  ", "T"];
 
 export function generateTemplate(next: () => number): string {
   const g = new Gen(next);
-  return g.list(0);
+  let defs = "";
+  if (g.chance(0.15)) {
+    // A helper template, called with a random pipeline (variables do not cross into it).
+    const body = new Gen(next).list(1);
+    defs = `{{ define "h" }}${body}{{ end }}`;
+    g.defined.push("h");
+  }
+  return defs + g.list(0);
+}
+
+/** Options a generated case runs with: missingkey and delimiters vary too. */
+export function generateOptions(next: () => number): {
+  missingKey: "default" | "zero" | "error";
+  angle: boolean;
+} {
+  const x = next();
+  const missingKey = x < 0.5 ? "default" : x < 0.75 ? "zero" : "error";
+  return { missingKey, angle: next() < 0.25 };
 }
 
 class Gen {
@@ -166,7 +184,12 @@ class Gen {
     if (x < 0.87) return this.control("with", depth);
     if (x < 0.97) return this.rangeControl(depth);
     if (this.inRange > 0) return this.chance(0.5) ? "{{ break }}" : "{{ continue }}";
-    return `{{/* c */}}`;
+    if (this.defined.length > 0 && this.chance(0.6)) {
+      return this.chance(0.5) ? `{{ template "h" }}` : `{{ template "h" ${this.pipeline(1)} }}`;
+    }
+    if (this.chance(0.3))
+      return `{{ block "b${Math.floor(this.r() * 3)}" ${this.pipeline(1)} }}[{{ . }}]{{ end }}`;
+    return this.chance(0.5) ? `{{/* c */}}` : `{{- /* trimmed */ -}}`;
   }
 
   control(kind: "if" | "with", depth: number): string {
@@ -251,4 +274,17 @@ class Gen {
     if (depth > 2) return this.pick(fields);
     return `(${this.pipeline(depth + 1)})`;
   }
+}
+
+/** One generated case; a quarter use ResourceSet delimiters (<< >>), missingkey varies. */
+export function randomCase(next: () => number): Case {
+  const template = generateTemplate(next);
+  const { missingKey, angle } = generateOptions(next);
+  if (!angle) return { template, data: randomData, missingKey };
+  return {
+    template: template.replaceAll("{{", "<<").replaceAll("}}", ">>"),
+    data: randomData,
+    missingKey,
+    delims: ["<<", ">>"],
+  };
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { generateTemplate, randomData, rng } from "./generate.ts";
+import { randomCase, rng } from "./generate.ts";
 import { type Case, runFerry, runOracle } from "./oracle.ts";
 
 const SEED = 20261124;
@@ -13,7 +13,7 @@ const COUNT = 500;
 test(`random differential (seed ${SEED}, ${COUNT} templates)`, () => {
   const next = rng(SEED);
   const cases: Case[] = [];
-  for (let i = 0; i < COUNT; i++) cases.push({ template: generateTemplate(next), data: randomData });
+  for (let i = 0; i < COUNT; i++) cases.push(randomCase(next));
   const go = runOracle(cases);
   const failures: string[] = [];
   cases.forEach((c, i) => {
