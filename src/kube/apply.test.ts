@@ -4,13 +4,14 @@ import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { createTestNamespace, type TestCluster, testCluster } from "../dev/testing.ts";
 import { type ChangeSetEntry, formatChanges } from "./changeset.ts";
+import { fluxCleanupDefaults } from "./cleanup.ts";
 import { KubeClient, type RequestInfo } from "./client.ts";
 import { loadKubeConfig } from "./config.ts";
 import { ImmutableFieldError, ValidationError } from "./errors.ts";
 import { inventoryFromChangeSet, inventoryFromObjects, staleObjects } from "./inventory.ts";
 import { ResourceManager } from "./manager.ts";
 import type { KubeObject } from "./object.ts";
-import { deleteObject, getObject, mergePatchObject } from "./rest.ts";
+import { createObject, deleteObject, getObject, mergePatchObject } from "./rest.ts";
 
 let cluster: TestCluster;
 let client: KubeClient;
@@ -447,6 +448,51 @@ test("many objects of one kind are read with one LIST: an unchanged re-apply cos
       signal,
     });
     assert.ok(pruned.every((e) => e.action === "pruned"));
+  } finally {
+    await ns.dispose();
+  }
+});
+
+test("cleanup hands kubectl-owned fields to the owner so removed fields go away; ssa: Merge keeps them", async () => {
+  const ns = await createTestNamespace(cluster, "cleanup", signal);
+  const m = new ResourceManager({
+    client,
+    fieldManager: "ferry-test",
+    cleanup: fluxCleanupDefaults("ferry-test"),
+  });
+  const lastApplied = "kubectl.kubernetes.io/last-applied-configuration";
+  try {
+    for (const name of ["edited", "merged"]) {
+      await createObject(
+        client,
+        {
+          ...cm(ns.name, name, { a: "1", b: "2" }),
+          metadata: { name, namespace: ns.name, annotations: { [lastApplied]: "{}" } },
+        },
+        { signal, fieldManager: "kubectl-client-side-apply" },
+      );
+    }
+    const first = await m.apply([cm(ns.name, "edited", { a: "1" })], { signal });
+    assert.equal(first[0]?.action, "configured");
+    let live = await getObject(client, cm(ns.name, "edited", {}), { signal });
+    assert.deepEqual(live?.data, { a: "1" }, "the field only kubectl owned is removed");
+    assert.equal(live?.metadata.annotations?.[lastApplied], undefined);
+    assert.equal((await m.apply([cm(ns.name, "edited", { a: "1" })], { signal }))[0]?.action, "unchanged");
+
+    await mergePatchObject(
+      client,
+      cm(ns.name, "edited", {}),
+      { data: { c: "3" } },
+      { signal, fieldManager: "kubectl-edit" },
+    );
+    assert.equal((await m.apply([cm(ns.name, "edited", { a: "1" })], { signal }))[0]?.action, "configured");
+    live = await getObject(client, cm(ns.name, "edited", {}), { signal });
+    assert.deepEqual(live?.data, { a: "1" }, "a kubectl edit is reverted");
+
+    const merged = cm(ns.name, "merged", { a: "1" }, { "kustomize.toolkit.fluxcd.io/ssa": "Merge" });
+    await m.apply([merged], { signal });
+    live = await getObject(client, merged, { signal });
+    assert.deepEqual(live?.data, { a: "1", b: "2" }, "ssa: Merge keeps fields other managers own");
   } finally {
     await ns.dispose();
   }

@@ -18,7 +18,7 @@ import {
 } from "./object.ts";
 import { mapLimit } from "./parallel.ts";
 import { type Planned, preflight } from "./preflight.ts";
-import { applyObject, deleteObject, getObject } from "./rest.ts";
+import { applyObject, deleteObject, getObject, jsonPatchObject } from "./rest.ts";
 import { waitForDeletion, waitForReady } from "./wait.ts";
 
 export interface ApplyOptions {
@@ -155,6 +155,8 @@ async function write(m: ResourceManager, planned: readonly Planned[], signal: Ab
       if (p.recreate && p.live) {
         await deleteObject(m.client, p.live, { signal, propagationPolicy: "Background" });
         await waitForDeletion(m, [p.live], { signal, timeoutMs: 60_000, intervalMs: 200 });
+      } else if (p.cleanup) {
+        await jsonPatchObject(m.client, p.obj, p.cleanup, { signal, fieldManager: m.fieldManager });
       }
       await applyObject(m.client, p.obj, { signal, fieldManager: m.fieldManager, force: true });
     } catch (err) {

@@ -18,6 +18,13 @@ export {
   formatChanges,
   summarize,
 } from "./changeset.ts";
+export {
+  type CleanupOptions,
+  cleanupPatch,
+  type FieldManagerMatch,
+  fluxCleanupDefaults,
+  type JsonPatchOp,
+} from "./cleanup.ts";
 export { KubeClient, type KubeClientOptions, type RequestInfo } from "./client.ts";
 export { impersonate, type LoadKubeConfigOptions, loadKubeConfig, serviceAccountUser } from "./config.ts";
 export type { DiffEntry, DiffOptions } from "./diff.ts";
@@ -47,6 +54,7 @@ export {
   parseInventoryId,
   staleObjects,
 } from "./inventory.ts";
+export { LiveObjects } from "./live.ts";
 export { ResourceManager, type ResourceManagerOptions } from "./manager.ts";
 export { type ResourceMapping, RestMapper, resourcePath } from "./mapper.ts";
 export {
@@ -65,6 +73,7 @@ export {
   createObject,
   deleteObject,
   getObject,
+  jsonPatchObject,
   type ListResult,
   listObjects,
   mergePatchObject,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { cleanupPatch, fluxCleanupDefaults } from "./cleanup.ts";
 import { changedPaths, hasDrifted, maskSecret } from "./drift.ts";
 import { inventoryFromObjects, inventoryId, parseInventoryId, staleObjects } from "./inventory.ts";
 import { isClusterDefinition, type KubeObject, refOf, sortForApply } from "./object.ts";
@@ -93,4 +94,39 @@ test("apply order puts cluster definitions and config before workloads", () => {
     "CustomResourceDefinition/widgets.example.com",
     "Namespace/n",
   ]);
+});
+
+test("cleanup patch renames kubectl managers to the owner and drops last-applied; Merge opts out", () => {
+  const live: KubeObject = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: {
+      name: "c",
+      annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" },
+      managedFields: [
+        { manager: "kubectl-client-side-apply", operation: "Update", fieldsV1: {} },
+        { manager: "kube-controller-manager", operation: "Update", fieldsV1: {} },
+        { manager: "kubectl-edit", operation: "Update", subresource: "status" },
+        { manager: "owner", operation: "Apply" },
+      ],
+    },
+  };
+  const ops = cleanupPatch(o("v1", "ConfigMap", "c"), live, fluxCleanupDefaults("owner"), "owner");
+  assert.deepEqual(ops[0], {
+    op: "remove",
+    path: "/metadata/annotations/kubectl.kubernetes.io~1last-applied-configuration",
+  });
+  const replace = ops[1] as { value: Array<{ manager: string; operation: string }> };
+  assert.deepEqual(
+    replace.value.map((e) => `${e.manager}/${e.operation}`),
+    ["owner/Apply", "kube-controller-manager/Update", "kubectl-edit/Update", "owner/Apply"],
+  );
+  const merged = {
+    ...live,
+    metadata: { ...live.metadata, annotations: { "kustomize.toolkit.fluxcd.io/ssa": "Merge" } },
+  };
+  assert.deepEqual(
+    cleanupPatch(o("v1", "ConfigMap", "c"), merged, fluxCleanupDefaults("owner"), "owner"),
+    [],
+  );
 });

@@ -2,6 +2,7 @@
 import { type ApplyOptions, applyAll } from "./apply.ts";
 import { CelHealthChecker, type HealthCheckExpr } from "./cel.ts";
 import type { ChangeSetEntry } from "./changeset.ts";
+import type { CleanupOptions } from "./cleanup.ts";
 import type { KubeClient } from "./client.ts";
 import { type DiffEntry, type DiffOptions, diffAll } from "./diff.ts";
 import { computeHealth, type Health } from "./health.ts";
@@ -23,6 +24,8 @@ export interface ResourceManagerOptions {
   concurrency?: number;
   /** CEL health checks (Flux's `healthCheckExprs`) that override kstatus for their kinds. */
   healthCheckExprs?: HealthCheckExpr[];
+  /** Metadata cleanup before apply (e.g. `fluxCleanupDefaults(fieldManager)`); none by default. */
+  cleanup?: CleanupOptions;
 }
 
 export class ResourceManager {
@@ -31,6 +34,7 @@ export class ResourceManager {
   readonly ownerLabels: Readonly<Record<string, string>>;
   readonly concurrency: number;
   readonly cel: CelHealthChecker;
+  readonly cleanup: CleanupOptions | undefined;
 
   constructor(opts: ResourceManagerOptions) {
     this.client = opts.client;
@@ -38,6 +42,7 @@ export class ResourceManager {
     this.ownerLabels = { ...(opts.ownerLabels ?? {}) };
     this.concurrency = opts.concurrency ?? 8;
     this.cel = new CelHealthChecker(opts.healthCheckExprs ?? []);
+    this.cleanup = opts.cleanup;
   }
 
   /** Dry-run everything, then apply in stages; returns one entry per object. */

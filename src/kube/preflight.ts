@@ -4,6 +4,7 @@
  * Shared by apply.ts and diff.ts; changes nothing in the cluster.
  */
 import type { Action } from "./changeset.ts";
+import { cleanupPatch, type JsonPatchOp } from "./cleanup.ts";
 import { hasDrifted } from "./drift.ts";
 import { isNotFound, KubeApiError, UnknownKindError } from "./errors.ts";
 import { LiveObjects } from "./live.ts";
@@ -25,6 +26,8 @@ export interface Planned {
   reason?: string;
   /** Immutable field changed and force is on: delete, then create. */
   recreate?: { field: string };
+  /** JSON patch to run before the apply (field-manager/annotation cleanup, see cleanup.ts). */
+  cleanup?: JsonPatchOp[];
   /** Cannot be dry-run yet: its namespace or CRD is created in stage one. */
   deferred?: string;
   failure?: { message: string; immutableField?: string };
@@ -104,6 +107,9 @@ async function planOne(
     if (err instanceof KubeApiError) return { ...p, failure: { message: err.apiMessage || err.message } };
     throw err;
   }
+  if (p.live && annotation(p.live, ssaAnnotation) === "Ignore") {
+    return { ...p, action: "skipped", reason: `${ssaAnnotation}: Ignore (in cluster)` };
+  }
   if (policy === "IfNotPresent" && p.live)
     return { ...p, action: "skipped", reason: `${ssaAnnotation}: IfNotPresent` };
   try {
@@ -120,7 +126,11 @@ async function planOne(
     // The object changed after it was read (a controller wrote it): compare with what the dry-run saw.
     p.live = await getObject(m.client, obj, { signal: opts.signal });
   }
-  p.action = !p.live ? "created" : hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
+  if (p.live && m.cleanup) {
+    const ops = cleanupPatch(obj, p.live, m.cleanup, m.fieldManager);
+    if (ops.length > 0) p.cleanup = ops;
+  }
+  p.action = !p.live ? "created" : p.cleanup || hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
   return p;
 }
 
@@ -137,7 +147,11 @@ function dryRunFailed(
   }
   if (isImmutableError(err) && p.live) {
     const field = immutableField(err);
-    if (opts.force || annotation(p.obj, forceAnnotation) === "enabled") {
+    if (
+      opts.force ||
+      annotation(p.obj, forceAnnotation) === "enabled" ||
+      (p.live && annotation(p.live, forceAnnotation) === "enabled")
+    ) {
       return {
         ...p,
         action: "created",

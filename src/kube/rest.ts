@@ -124,6 +124,24 @@ export async function mergePatchObject(
   });
 }
 
+/** JSON patch (RFC 6902), e.g. to rewrite `metadata.managedFields`. */
+export async function jsonPatchObject(
+  client: KubeClient,
+  obj: ObjectHeader,
+  ops: unknown[],
+  opts: { signal: AbortSignal; fieldManager?: string },
+): Promise<KubeObject> {
+  const m = await mapped(client, obj, opts.signal);
+  return await client.request<KubeObject>({
+    method: "PATCH",
+    path: resourcePath(m, obj.metadata.namespace, obj.metadata.name ?? ""),
+    query: { fieldManager: opts.fieldManager },
+    body: ops,
+    contentType: "application/json-patch+json",
+    signal: opts.signal,
+  });
+}
+
 /** Creates an object (POST). */
 export async function createObject(
   client: KubeClient,
