@@ -585,6 +585,10 @@ function parseGoInt(text: string): bigint | undefined {
 }
 
 function parseGoFloat(text: string): number | undefined {
+  // Go accepts underscores only between digits (or after a base prefix).
+  if (text.includes("_") && (/__|_$|_[.eEpP]|[.eEpP]_|^[+-]?_/.test(text) || !/^[+-]?0[xXbBoO]/.test(text))) {
+    if (!/^[+-]?\d+(_\d+)*(\.\d+(_\d+)*)?([eE][+-]?\d+(_\d+)*)?$/.test(text)) return undefined;
+  }
   let s = text.replace(/_/g, "");
   if (/^[+-]?0[xX]/.test(s)) {
     const m = /^([+-]?)0[xX]([0-9a-fA-F]*)\.?([0-9a-fA-F]*)[pP]([+-]?\d+)$/.exec(s);
