@@ -497,3 +497,27 @@ test("cleanup hands kubectl-owned fields to the owner so removed fields go away;
     await ns.dispose();
   }
 });
+
+test("without owner labels, prune only deletes what this field manager manages", async () => {
+  const ns = await createTestNamespace(cluster, "fm", signal);
+  const m = new ResourceManager({ client, fieldManager: "ferry-test" });
+  try {
+    await m.apply([cm(ns.name, "mine", { k: "1" })], { signal });
+    await createObject(client, cm(ns.name, "theirs", { k: "1" }), { signal, fieldManager: "someone" });
+    const stale = staleObjects(
+      inventoryFromObjects([cm(ns.name, "mine", {}), cm(ns.name, "theirs", {})]),
+      inventoryFromObjects([]),
+    );
+    const res = await m.prune(stale, { signal });
+    assert.deepEqual(actions(res), {
+      [`ConfigMap/${ns.name}/mine`]: "pruned",
+      [`ConfigMap/${ns.name}/theirs`]: "skipped",
+    });
+    assert.match(
+      res.find((e) => e.key.name === "theirs")?.reason ?? "",
+      /not managed by field manager ferry-test/,
+    );
+  } finally {
+    await ns.dispose();
+  }
+});

@@ -33,6 +33,15 @@ export function pruneBlocker(m: ResourceManager, live: KubeObject): string | und
   for (const [k, v] of Object.entries(m.ownerLabels)) {
     if (labels[k] !== v) return `owned by another owner (label ${k}=${labels[k] ?? "<unset>"})`;
   }
+  // Without owner labels, the field manager is the proof of ownership.
+  const managers = live.metadata.managedFields;
+  if (
+    Object.keys(m.ownerLabels).length === 0 &&
+    managers &&
+    !managers.some((f) => f.manager === m.fieldManager)
+  ) {
+    return `not managed by field manager ${m.fieldManager}`;
+  }
   return undefined;
 }
 
