@@ -50,6 +50,7 @@ export class KubeClient {
   readonly server: string;
   private readonly opts: KubeClientOptions;
   private prepared: Promise<Prepared> | undefined;
+  private auth: { at: number; headers: Record<string, string> } | undefined;
   /** Requests sent so far (for benchmarks and tests). */
   requestCount = 0;
 
@@ -71,15 +72,26 @@ export class KubeClient {
     void this.prepared?.then((p) => p.agent.destroy()).catch(() => {});
   }
 
+  /** Authentication headers, re-read from the KubeConfig every minute (rotated token files, exec plugins). */
+  private async authHeaders(): Promise<Record<string, string>> {
+    const now = Date.now();
+    if (this.auth && now - this.auth.at < 60_000) return this.auth.headers;
+    const o: RequestOptions & { headers?: Record<string, string> } = { headers: {} };
+    await this.kubeConfig.applyToHTTPSOptions(o);
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(o.headers ?? {})) headers[k] = String(v);
+    if (o.auth) headers.Authorization = `Basic ${Buffer.from(o.auth).toString("base64")}`;
+    if (this.opts.userAgent) headers["User-Agent"] = this.opts.userAgent;
+    this.auth = { at: now, headers };
+    return headers;
+  }
+
   private prepare(): Promise<Prepared> {
     this.prepared ??= (async () => {
       const o: RequestOptions & { headers?: Record<string, string> } = { headers: {} };
       await this.kubeConfig.applyToHTTPSOptions(o);
       const base = new URL(this.server);
-      const headers: Record<string, string> = {};
-      for (const [k, v] of Object.entries(o.headers ?? {})) headers[k] = String(v);
-      if (o.auth) headers.Authorization = `Basic ${Buffer.from(o.auth).toString("base64")}`;
-      if (this.opts.userAgent) headers["User-Agent"] = this.opts.userAgent;
+      const headers = await this.authHeaders();
       const tls = {
         ca: o.ca,
         cert: o.cert,
@@ -107,7 +119,7 @@ export class KubeClient {
         : typeof opts.body === "string"
           ? opts.body
           : JSON.stringify(opts.body);
-    const headers: Record<string, string> = { ...p.headers, Accept: "application/json" };
+    const headers: Record<string, string> = { ...(await this.authHeaders()), Accept: "application/json" };
     if (body !== undefined) {
       headers["Content-Type"] = opts.contentType ?? "application/json";
       headers["Content-Length"] = String(Buffer.byteLength(body));

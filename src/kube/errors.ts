@@ -21,7 +21,7 @@ export class KubeApiError extends FerryError {
     opts: { cause?: unknown; subject?: string; fields?: string[] } = {},
   ) {
     super(
-      `${opts.subject ?? `${method} ${path}`} failed: ${statusCode} ${reason}: ${apiMessage || "no message"}`,
+      `${opts.subject ?? `${method} ${path}`} failed: ${statusCode} ${reason}: ${apiMessage || "no message"}${hint(statusCode)}`,
       { cause: opts.cause },
     );
     this.statusCode = statusCode;
@@ -31,6 +31,13 @@ export class KubeApiError extends FerryError {
     this.apiMessage = apiMessage;
     this.fields = opts.fields ?? [];
   }
+}
+
+function hint(code: number): string {
+  if (code === 401) return "; check the kubeconfig's credentials";
+  if (code === 403) return "; grant the permission with RBAC or act as an identity that has it";
+  if (code === 409) return "; the object changed meanwhile, retry with fresh data";
+  return "";
 }
 
 /** The API server could not be reached (connection refused, reset, TLS failure). */
