@@ -233,6 +233,11 @@ export function formatLayout(t: GoTime, layout: string): string {
   return out;
 }
 
+/** RFC 3339 with nanoseconds, as encoding/json writes a time.Time. */
+export function formatRFC3339Nano(t: GoTime): string {
+  return formatLayout(t, "2006-01-02T15:04:05.999999999Z07:00");
+}
+
 /** time.Time.String(). */
 export function formatTime(t: GoTime): string {
   return formatLayout(t, "2006-01-02 15:04:05.999999999 -0700 MST");
@@ -252,9 +257,10 @@ export function parseLayout(layout: string, value: string): GoTime {
   let zone = "UTC";
   let i = 0;
   let j = 0;
+  let elem = "";
   const fail = (): never => {
     throw new Error(
-      `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value.slice(j))} as ${JSON.stringify(layout.slice(i))}`,
+      `parsing time ${JSON.stringify(value)} as ${JSON.stringify(layout)}: cannot parse ${JSON.stringify(value.slice(j))} as ${JSON.stringify(elem)}`,
     );
   };
   const num = (min: number, max: number): number => {
@@ -266,11 +272,16 @@ export function parseLayout(layout: string, value: string): GoTime {
   while (i < layout.length) {
     const tok = nextToken(layout, i);
     if (tok === undefined) {
+      // Go reports a literal mismatch against the layout text up to the next element.
+      let k = i;
+      while (k < layout.length && nextToken(layout, k) === undefined) k++;
+      elem = layout.slice(i, k);
       if (value[j] !== layout[i]) fail();
       i++;
       j++;
       continue;
     }
+    elem = tok;
     switch (tok) {
       case "2006":
         year = num(4, 4);
@@ -375,6 +386,9 @@ export function parseLayout(layout: string, value: string): GoTime {
   if (j < value.length) {
     throw new Error(`parsing time ${JSON.stringify(value)}: extra text: ${JSON.stringify(value.slice(j))}`);
   }
+  if (month < 1 || month > 12) throw new Error(`parsing time ${JSON.stringify(value)}: month out of range`);
+  const daysIn = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  if (day < 1 || day > daysIn) throw new Error(`parsing time ${JSON.stringify(value)}: day out of range`);
   if (pm !== undefined) {
     if (pm && hour < 12) hour += 12;
     if (!pm && hour === 12) hour = 0;

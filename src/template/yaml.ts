@@ -5,7 +5,7 @@
  * strings quoted when YAML 1.1 would read them as something else).
  */
 import { Boxed } from "./exec.ts";
-import { formatTime } from "./time.ts";
+import { formatRFC3339Nano } from "./time.ts";
 import {
   GoDuration,
   GoNumber,
@@ -91,7 +91,7 @@ function encode(v0: unknown, indent: string | undefined, prefix: string): string
 }
 
 function formatTimeRFC3339(t: GoTime): string {
-  return formatTime(t);
+  return formatRFC3339Nano(t);
 }
 
 /** The JSON-decoded form of a value (what sigs.k8s.io/yaml sees after json.Marshal). */

@@ -308,7 +308,7 @@ function mustCompile(re: string, panics: boolean): RegExp {
   try {
     return goRegExp(re);
   } catch (e) {
-    if (panics) throw new GoPanic(`regexp: Compile(${JSON.stringify(re)}): ${(e as Error).message}`);
+    if (panics) throw new GoPanic(`regexp: Compile(${quoteForPanic(re)}): ${(e as Error).message}`);
     throw e;
   }
 }
@@ -336,4 +336,10 @@ function zeroTime(): GoTime {
   d.setUTCFullYear(1, 0, 1);
   d.setUTCHours(0, 0, 0, 0);
   return new GoTime(d, 0, "UTC");
+}
+
+/** regexp's quote: backquoted when possible, else strconv.Quote. */
+function quoteForPanic(s: string): string {
+  if (!s.includes("`") && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(s)) return `\`${s}\``;
+  return JSON.stringify(s);
 }

@@ -73,7 +73,15 @@ function toDecimal(v: unknown): number {
 
 export function numericFuncs(): FuncMap {
   return {
-    int64: fn(["any"], (v: unknown) => toInt64(v)),
+    int64: fn(["any"], (v: unknown) => {
+      // Keep int64 values past 2^53 exact.
+      if (typeof v === "string" && /^[+-]?\d+$/.test(v)) {
+        const n = BigInt(v);
+        if (n <= 9223372036854775807n && n >= -9223372036854775808n && !Number.isSafeInteger(Number(n)))
+          return n;
+      }
+      return toInt64(v);
+    }),
     int: fn(["any"], (v: unknown) => int(toInt64(v))),
     float64: fn(["any"], (v: unknown) => goF(toFloat64(v))),
     seq: fn([], seq, "int"),

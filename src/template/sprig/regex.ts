@@ -45,10 +45,40 @@ export function goRegExp(re: string): RegExp {
   try {
     return new RegExp(src, flags);
   } catch (e) {
-    throw new Error(
-      `error parsing regexp: ${(e as Error).message.replace(/^Invalid regular expression: /, "")}`,
-    );
+    throw new Error(`error parsing regexp: ${goRegexError(re, (e as Error).message)}`);
   }
+}
+
+/** RE2's wording for the compile errors JavaScript reports differently. */
+function goRegexError(re: string, js: string): string {
+  const bt = (s: string) => `\`${s}\``;
+  if (/Unterminated character class/.test(js))
+    return `missing closing ]: ${bt(re.slice(re.lastIndexOf("[")))}`;
+  if (/Unterminated group/.test(js)) return `missing closing ): ${bt(re)}`;
+  if (/Unmatched '\)'/.test(js)) return `unexpected ): ${bt(re)}`;
+  if (/Nothing to repeat/.test(js)) {
+    const m = /(^|[^\\])([*+?]|\{\d+(,\d*)?\})/.exec(re);
+    return `missing argument to repetition operator: ${bt(m?.[2] ?? "*")}`;
+  }
+  if (/\\ at end of pattern/.test(js)) return "trailing backslash at end of expression: ``";
+  return js.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
+}
+
+/** Regexp.FindAllStringIndex(s, n): non-overlapping matches, empty matches abutting a match skipped. */
+export function goFindAllIndex(r: RegExp, s: string, n: number): Array<[number, number, RegExpMatchArray]> {
+  const out: Array<[number, number, RegExpMatchArray]> = [];
+  if (n === 0) return out;
+  const g = new RegExp(r.source, `${r.flags.replace("g", "")}g`);
+  let prevEnd = -1;
+  for (const m of s.matchAll(g)) {
+    const idx = m.index ?? 0;
+    const end = idx + m[0].length;
+    if (m[0] === "" && idx === prevEnd) continue;
+    out.push([idx, end, m]);
+    prevEnd = end;
+    if (n > 0 && out.length >= n) break;
+  }
+  return out;
 }
 
 /** Regexp.ReplaceAllString (template expansion) or ReplaceAllLiteralString. */
@@ -114,17 +144,15 @@ export function goSplitRegex(r: RegExp, s: string, n: number): string[] {
     if (n < 0 || n >= runes.length) return runes;
     return [...runes.slice(0, n - 1), runes.slice(n - 1).join("")];
   }
-  const g = new RegExp(r.source, `${r.flags.replace("g", "")}g`);
   const out: string[] = [];
   let beg = 0;
-  for (const m of s.matchAll(g)) {
+  let end = 0;
+  for (const [a, b] of goFindAllIndex(r, s, n)) {
     if (n > 0 && out.length === n - 1) break;
-    const idx = m.index ?? 0;
-    const end = idx + m[0].length;
-    if (end === 0) continue;
-    out.push(s.slice(beg, idx));
-    beg = end;
+    end = a;
+    if (b !== 0) out.push(s.slice(beg, end));
+    beg = b;
   }
-  out.push(s.slice(beg));
+  if (end !== s.length) out.push(s.slice(beg));
   return out;
 }

@@ -48,7 +48,21 @@ function title(s: string): string {
 
 function toTitle(c: string): string {
   const special: Record<string, string> = { ǆ: "ǅ", ǉ: "ǈ", ǌ: "ǋ", ǳ: "ǲ", ǅ: "ǅ", ǈ: "ǈ", ǋ: "ǋ", ǲ: "ǲ" };
-  return special[c] ?? c.toUpperCase();
+  return special[c] ?? runeUpper(c);
+}
+
+/** unicode.ToUpper per rune: a letter whose uppercase is several runes (ß → SS) stays as it is. */
+function runeUpper(c: string): string {
+  const u = c.toUpperCase();
+  return [...u].length === 1 ? u : c;
+}
+
+export function goUpper(s: string): string {
+  return [...s].map(runeUpper).join("");
+}
+
+export function goLower(s: string): string {
+  return [...s].map((c) => [...c.toLowerCase()][0] ?? c).join("");
 }
 
 function isSeparator(c: string): boolean {
@@ -173,8 +187,8 @@ export function stringFuncs(): FuncMap {
     hello: fn([], () => "Hello!"),
     trunc: fn(["int", "string"], trunc),
     trim: fn(["string"], trimSpace),
-    upper: fn(["string"], (s: string) => s.toUpperCase()),
-    lower: fn(["string"], (s: string) => s.toLowerCase()),
+    upper: fn(["string"], goUpper),
+    lower: fn(["string"], goLower),
     title: fn(["string"], title),
     substr: fn(["int", "int", "string"], substr),
     repeat: fn(["int", "string"], (c: GoNumber, s: string) => {
@@ -240,8 +254,12 @@ export function stringFuncs(): FuncMap {
     b32enc: fn(["string"], b32encode),
     b32dec: fn(["string"], b32decode),
     atoi: fn(["string"], (s: string) => {
-      const m = /^[+-]?\d+$/.exec(s);
-      return int(m ? Number(s) : 0);
+      if (!/^[+-]?\d+$/.test(s)) return int(0);
+      // strconv.Atoi saturates out-of-range values (the error is ignored by sprig).
+      const n = BigInt(s);
+      if (n > 9223372036854775807n) return 9223372036854775807n;
+      if (n < -9223372036854775808n) return -9223372036854775808n;
+      return int(Number(n));
     }),
   };
 }
