@@ -340,6 +340,9 @@ function zeroTime(): GoTime {
 
 /** regexp's quote: backquoted when possible, else strconv.Quote. */
 function quoteForPanic(s: string): string {
-  if (!s.includes("`") && !/[\u0000-\u0008\u000a-\u001f\u007f]/.test(s)) return `\`${s}\``;
-  return JSON.stringify(s);
+  for (const ch of s) {
+    const c = ch.codePointAt(0) ?? 0;
+    if (ch === "`" || (c < 0x20 && ch !== "\t") || c === 0x7f) return JSON.stringify(s);
+  }
+  return `\`${s}\``;
 }
