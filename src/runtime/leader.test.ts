@@ -6,6 +6,7 @@ import { KubeClient } from "../kube/client.ts";
 import { loadKubeConfig } from "../kube/config.ts";
 import { getObject } from "../kube/rest.ts";
 import { pollUntil } from "./controller.ts";
+import { LeaderElector } from "./leader.ts";
 import { Manager } from "./manager.ts";
 
 let cluster: TestCluster;
@@ -92,6 +93,42 @@ test("only the leader acts; releasing the lease on shutdown hands over to the ot
   } finally {
     acA.abort();
     acB.abort();
+    await ns.dispose();
+  }
+});
+
+test("a crashed leader (no renewals, no release) is replaced once its lease expires", async () => {
+  const ns = await createTestNamespace(cluster, "expiry", signal);
+  try {
+    const common = {
+      client,
+      namespace: ns.name,
+      name: "ferry-agent",
+      leaseDurationMs: 2000,
+      renewDeadlineMs: 1500,
+      retryPeriodMs: 200,
+    };
+    const crashed = new LeaderElector({ ...common, identity: "crashed" });
+    assert.equal(await crashed.tryAcquireOrRenew(signal), true);
+    const next = new LeaderElector({ ...common, identity: "next" });
+    assert.equal(await next.tryAcquireOrRenew(signal), false, "the lease is still valid");
+    await next.acquire(signal);
+    assert.equal(next.isLeader(), true);
+    const lease = await getObject(
+      client,
+      {
+        apiVersion: "coordination.k8s.io/v1",
+        kind: "Lease",
+        metadata: { name: "ferry-agent", namespace: ns.name },
+      },
+      { signal },
+    );
+    const spec = lease?.spec as { holderIdentity?: string; leaseTransitions?: number } | undefined;
+    assert.equal(spec?.holderIdentity, "next");
+    assert.equal(spec?.leaseTransitions, 1);
+    await assert.rejects(crashed.holdLeadership(signal), /leadership lost/);
+    await next.release(signal);
+  } finally {
     await ns.dispose();
   }
 });
