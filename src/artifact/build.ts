@@ -5,8 +5,8 @@
  * compress/flate, so the compressed layer digest differs from flux's (docs/publish.md).
  */
 import { createHash, randomBytes } from "node:crypto";
-import { createWriteStream } from "node:fs";
-import { open, readFile, rename, rm } from "node:fs/promises";
+import { createWriteStream, readFileSync } from "node:fs";
+import { open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { Readable, Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -43,7 +43,9 @@ async function* fileBytes(entry: SourceEntry, signal?: AbortSignal): AsyncGenera
   if (entry.size <= WHOLE_FILE) {
     let buf: Buffer;
     try {
-      buf = await readFile(path, { signal });
+      // One synchronous read: for small files the thread-pool round trips cost more than the read.
+      signal?.throwIfAborted();
+      buf = readFileSync(path);
     } catch (err) {
       throw new SourcePathError(path, "cannot be read", err);
     }

@@ -6,11 +6,12 @@
  * entries below a symlink, device files and FIFOs; the total size and the entry count are capped.
  */
 import { randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { chmod, link, lstat, mkdir, open, readdir, rename, rm, rmdir, symlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { ExtractTargetError, UnsafeArchiveEntryError } from "./errors.ts";
-import { type ReadLimits, readTarball } from "./read.ts";
+import { type ReadLimits, readTarball, type TarEntry } from "./read.ts";
 
 export interface ExtractOptions extends ReadLimits {
   /** Replace a target folder that is not empty (the old content is removed once the new one is in place). */
@@ -95,78 +96,110 @@ export async function extractTarball(
   await mkdir(dirname(abs), { recursive: true });
   const tmp = join(dirname(abs), `.${basename(abs)}.ferry-${randomBytes(6).toString("hex")}`);
   await mkdir(tmp, { mode: 0o755 });
-  const result: ExtractResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
-  const symlinks = new Map<string, string>();
-  const regular = new Set<string>();
-  const dirModes = new Map<string, number>();
-  const tree = new TempTree(tmp);
+  const x = new Extraction(tmp, opts.signal);
   try {
-    for await (const entry of readTarball(input, opts)) {
-      const below = underSymlink(entry.path, symlinks);
-      if (below) throw new UnsafeArchiveEntryError(entry.path, `it lies below the symlink "${below}"`);
-      const dest = join(tmp, entry.path);
-      symlinks.delete(entry.path);
-      regular.delete(entry.path);
-      switch (entry.type) {
-        case "dir": {
-          if (await tree.prepare(entry.path, "dir")) await mkdir(dest, { mode: 0o755 });
-          dirModes.set(entry.path, entry.mode);
-          result.dirs++;
-          break;
-        }
-        case "file": {
-          await tree.prepare(entry.path, "file");
-          const mode = entry.mode & 0o777 || 0o644;
-          await writeFileFrom(entry.content, dest, mode, opts.signal);
-          // Only bits the umask may have dropped need a second call.
-          if (mode & 0o022) await chmod(dest, mode);
-          regular.add(entry.path);
-          result.files++;
-          result.bytes += entry.size;
-          break;
-        }
-        case "symlink":
-          // Created at the end, so no entry can ever be written through a link.
-          symlinks.set(entry.path, entry.linkname ?? "");
-          break;
-        case "hardlink": {
-          const to = entry.linkname ?? "";
-          if (!regular.has(to)) {
-            throw new UnsafeArchiveEntryError(
-              entry.path,
-              `hardlink target "${to}" is not an earlier regular file in the archive`,
-            );
-          }
-          await tree.prepare(entry.path, "file");
-          await link(join(tmp, to), dest);
-          regular.add(entry.path);
-          result.files++;
-          break;
-        }
-      }
-    }
-    const linkSet = new Set(symlinks.keys());
-    for (const [path, linkname] of symlinks) {
-      checkSymlink(path, linkname, linkSet);
-      const below = underSymlink(path, linkSet);
-      if (below) throw new UnsafeArchiveEntryError(path, `it lies below the symlink "${below}"`);
-      const dest = join(tmp, path);
-      await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
-      await rm(dest, { force: true, recursive: true });
-      await symlink(linkname, dest);
-      result.symlinks++;
-    }
-    // Deepest first, and always owner-writable/searchable so the tree can be cleaned up later.
-    for (const [path, mode] of [...dirModes].sort((a, b) => b[0].length - a[0].length)) {
-      await chmod(join(tmp, path), (mode & 0o777) | 0o700);
-    }
+    for await (const entry of readTarball(input, opts)) await x.add(entry);
+    await x.finish();
     await moveIntoPlace(tmp, abs, state);
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
     throw err;
   }
-  return result;
+  return x.result;
 }
+
+/** One extraction into a fresh temporary folder: entries in archive order, then links and folder modes. */
+class Extraction {
+  readonly result: ExtractResult = { files: 0, dirs: 0, symlinks: 0, bytes: 0 };
+  readonly #tmp: string;
+  readonly #signal: AbortSignal | undefined;
+  readonly #tree: TempTree;
+  readonly #symlinks = new Map<string, string>();
+  readonly #regular = new Set<string>();
+  readonly #dirModes = new Map<string, number>();
+  constructor(tmp: string, signal: AbortSignal | undefined) {
+    this.#tmp = tmp;
+    this.#signal = signal;
+    this.#tree = new TempTree(tmp);
+  }
+
+  async add(entry: TarEntry): Promise<void> {
+    const below = underSymlink(entry.path, this.#symlinks);
+    if (below) throw new UnsafeArchiveEntryError(entry.path, `it lies below the symlink "${below}"`);
+    this.#symlinks.delete(entry.path);
+    this.#regular.delete(entry.path);
+    const dest = join(this.#tmp, entry.path);
+    switch (entry.type) {
+      case "dir":
+        if (this.#tree.prepare(entry.path, "dir")) mkdirSync(dest, { mode: 0o755 });
+        this.#dirModes.set(entry.path, entry.mode);
+        this.result.dirs++;
+        return;
+      case "file":
+        return this.#file(entry, dest);
+      case "symlink":
+        // Created at the end, so no entry can ever be written through a link.
+        this.#symlinks.set(entry.path, entry.linkname ?? "");
+        return;
+      case "hardlink":
+        return this.#hardlink(entry, dest);
+    }
+  }
+
+  async #file(entry: TarEntry, dest: string): Promise<void> {
+    this.#tree.prepare(entry.path, "file");
+    const mode = entry.mode & 0o777 || 0o644;
+    if (entry.size <= SMALL_FILE) {
+      const chunks: Buffer[] = [];
+      for await (const chunk of entry.content) chunks.push(chunk);
+      // Synchronous on purpose: for small files the thread-pool round trips cost more than the write.
+      writeFileSync(dest, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), {
+        flag: "wx",
+        mode,
+      });
+    } else {
+      await writeFileFrom(entry.content, dest, mode, this.#signal);
+    }
+    // Only bits the umask may have dropped need a second call.
+    if (mode & 0o022) chmodSync(dest, mode);
+    this.#regular.add(entry.path);
+    this.result.files++;
+    this.result.bytes += entry.size;
+  }
+
+  async #hardlink(entry: TarEntry, dest: string): Promise<void> {
+    const to = entry.linkname ?? "";
+    if (!this.#regular.has(to)) {
+      throw new UnsafeArchiveEntryError(
+        entry.path,
+        `hardlink target "${to}" is not an earlier regular file in the archive`,
+      );
+    }
+    this.#tree.prepare(entry.path, "file");
+    await link(join(this.#tmp, to), dest);
+    this.#regular.add(entry.path);
+    this.result.files++;
+  }
+
+  async finish(): Promise<void> {
+    const linkSet = new Set(this.#symlinks.keys());
+    for (const [path, linkname] of this.#symlinks) {
+      checkSymlink(path, linkname, linkSet);
+      const below = underSymlink(path, linkSet);
+      if (below) throw new UnsafeArchiveEntryError(path, `it lies below the symlink "${below}"`);
+      this.#tree.prepare(path, "file");
+      await symlink(linkname, join(this.#tmp, path));
+      this.result.symlinks++;
+    }
+    // Deepest first, and always owner-writable/searchable so the tree can be cleaned up later.
+    for (const [path, mode] of [...this.#dirModes].sort((a, b) => b[0].length - a[0].length)) {
+      await chmod(join(this.#tmp, path), (mode & 0o777) | 0o700);
+    }
+  }
+}
+
+/** Files up to this size are buffered and written with one synchronous call. */
+const SMALL_FILE = 256 * 1024;
 
 /**
  * What exists so far in the fresh temporary folder, so that each entry costs as few system calls as
@@ -179,25 +212,25 @@ class TempTree {
     this.#root = root;
   }
   /** Makes room for `path`; true when a folder must still be created there. */
-  async prepare(path: string, kind: "dir" | "file"): Promise<boolean> {
+  prepare(path: string, kind: "dir" | "file"): boolean {
     const slash = path.lastIndexOf("/");
-    if (slash > 0) await this.#ensureDir(path.slice(0, slash));
+    if (slash > 0) this.#ensureDir(path.slice(0, slash));
     const existing = this.#kinds.get(path);
     if (existing === "dir" && kind === "dir") return false;
-    if (existing) await rm(join(this.#root, path), { recursive: true, force: true });
+    if (existing) rmSync(join(this.#root, path), { recursive: true, force: true });
     if (existing === "dir")
       for (const p of this.#kinds.keys()) if (p.startsWith(`${path}/`)) this.#kinds.delete(p);
     this.#kinds.set(path, kind);
     return kind === "dir";
   }
-  async #ensureDir(dir: string): Promise<void> {
+  #ensureDir(dir: string): void {
     const kind = this.#kinds.get(dir);
     if (kind === "dir") return;
     if (kind === "file")
       throw new UnsafeArchiveEntryError(dir, "a later entry needs it to be a folder, but it is a file");
     const slash = dir.lastIndexOf("/");
-    if (slash > 0) await this.#ensureDir(dir.slice(0, slash));
-    await mkdir(join(this.#root, dir), { mode: 0o755 });
+    if (slash > 0) this.#ensureDir(dir.slice(0, slash));
+    mkdirSync(join(this.#root, dir), { mode: 0o755 });
     this.#kinds.set(dir, "dir");
   }
 }

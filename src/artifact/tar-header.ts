@@ -67,7 +67,7 @@ function finish(block: Buffer): Buffer {
   block.write("00", 263, "latin1");
   block.fill(0x20, 148, 156);
   let sum = 0;
-  for (const b of block) sum += b;
+  for (let i = 0; i < BLOCK; i++) sum += block[i] ?? 0;
   block.fill(0, 148, 156);
   putOctal(block, 148, 7, sum);
   block[155] = 0x20;

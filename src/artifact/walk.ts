@@ -5,7 +5,7 @@
  * (gitignore syntax, from `ignorePaths` then the root `.sourceignore`) left out; `.git` always left out.
  * A single file is presented as flux stages it: a root folder holding that one file.
  */
-import type { Dirent, Stats } from "node:fs";
+import { type Dirent, lstatSync, type Stats } from "node:fs";
 import { lstat, readdir, readFile, stat } from "node:fs/promises";
 import { basename, join, resolve } from "node:path";
 import ignore, { type Ignore } from "ignore";
@@ -45,6 +45,15 @@ async function statSource(path: string): Promise<Stats> {
     return await lstat(path);
   } catch (err) {
     throw new SourcePathError(path, "does not exist or cannot be read", err);
+  }
+}
+
+/** lstat without a thread-pool round trip (one per entry adds up on large trees). */
+function lstatEntry(path: string): Stats {
+  try {
+    return lstatSync(path);
+  } catch (err) {
+    throw new SourcePathError(path, "disappeared or cannot be read while packing", err);
   }
 }
 
@@ -110,7 +119,7 @@ async function* walkDir(
     const name = rel ? `${rel}/${d.name}` : d.name;
     if (ig.ignores(d.isDirectory() ? `${name}/` : name)) continue;
     const path = join(abs, d.name);
-    const st = await statSource(path);
+    const st = lstatEntry(path);
     if (d.isDirectory()) {
       yield { name, type: "dir", mode: st.mode & 0o7777, size: 0 };
       yield* walkDir(path, name, ig, signal);
