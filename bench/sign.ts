@@ -4,7 +4,7 @@
  * as CI would run it. Reports the median wall time of 3 runs and the peak RSS as a markdown table.
  */
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -24,13 +24,34 @@ interface Measure {
   rssKiB: number | undefined;
 }
 
-/** Runs a command; wall time from here, peak RSS from /usr/bin/time when present. */
+/** Highest VmHWM seen in /proc while the process runs (a lower bound: the last moments may be missed). */
+function pollPeakRss(pid: number | undefined): { stop: () => number | undefined } {
+  let peak: number | undefined;
+  const sample = () => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "utf8"));
+      if (m?.[1]) peak = Math.max(peak ?? 0, Number(m[1]));
+    } catch {
+      // exited
+    }
+  };
+  const timer = setInterval(sample, 5);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}
+
+/** Runs a command; wall time from here, peak RSS from /usr/bin/time when present, else sampled from /proc. */
 function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: string): Promise<Measure> {
   const timed = existsSync("/usr/bin/time");
   const argv = timed ? ["-f", "%M", cmd, ...args] : args;
   const start = performance.now();
   return new Promise((resolve, reject) => {
     const p = spawn(timed ? "/usr/bin/time" : cmd, argv, { env, cwd, stdio: ["ignore", "ignore", "pipe"] });
+    const poll = timed ? undefined : pollPeakRss(p.pid);
     let err = "";
     p.stderr.on("data", (d) => {
       err += d;
@@ -38,10 +59,11 @@ function measure(cmd: string, args: string[], env: NodeJS.ProcessEnv, cwd: strin
     p.on("error", reject);
     p.on("close", (code) => {
       const ms = performance.now() - start;
+      const sampled = poll?.stop();
       if (code !== 0)
         return reject(new Error(`${cmd} ${args.join(" ")} exited ${code}: ${err.slice(-2000)}`));
       const last = err.trim().split("\n").pop() ?? "";
-      resolve({ ms, rssKiB: timed ? Number(last) : undefined });
+      resolve({ ms, rssKiB: timed ? Number(last) : sampled });
     });
   });
 }
