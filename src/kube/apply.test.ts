@@ -194,6 +194,31 @@ test("one invalid object fails the dry-run and nothing is applied; the error nam
       return true;
     });
     assert.equal(await getObject(client, cm(ns.name, "good", {}), { signal }), undefined, "nothing changed");
+    const noNs: KubeObject = {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "floating" },
+      data: {},
+    };
+    const nsOnClusterKind: KubeObject = {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: "x", namespace: ns.name },
+    };
+    await assert.rejects(
+      m.apply([cm(ns.name, "good", {}), noNs, nsOnClusterKind], { signal }),
+      (err: unknown) => {
+        assert.ok(err instanceof ValidationError);
+        assert.deepEqual(
+          err.failures.map((f) => f.message),
+          [
+            `Namespace is cluster-scoped: remove metadata.namespace (${ns.name})`,
+            "ConfigMap is namespaced: set metadata.namespace",
+          ],
+        );
+        return true;
+      },
+    );
   } finally {
     await ns.dispose();
   }

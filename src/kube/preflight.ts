@@ -96,6 +96,8 @@ async function planOne(
     if (pending?.kinds.has(kindKey(obj))) return `its CustomResourceDefinition is applied first`;
     return undefined;
   };
+  const scope = await scopeProblem(m, obj, opts.signal);
+  if (scope) return { ...p, failure: { message: scope } };
   try {
     p.live = await live.read<KubeObject>(m.client, obj, opts.signal);
   } catch (err) {
@@ -132,6 +134,27 @@ async function planOne(
   }
   p.action = !p.live ? "created" : p.cleanup || hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
   return p;
+}
+
+/** A missing name, or a namespace that does not fit the kind's scope, named before any request is made. */
+async function scopeProblem(
+  m: ResourceManager,
+  obj: KubeObject,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  if (!obj.apiVersion || !obj.kind) return "apiVersion and kind are required";
+  if (!obj.metadata?.name) return "metadata.name is required (generateName is not supported by apply)";
+  let namespaced: boolean;
+  try {
+    namespaced = (await m.client.mapper.resolve(obj.apiVersion, obj.kind, signal)).namespaced;
+  } catch {
+    return undefined; // unknown kinds are handled (deferred or reported) by the read
+  }
+  if (namespaced && !obj.metadata.namespace) return `${obj.kind} is namespaced: set metadata.namespace`;
+  if (!namespaced && obj.metadata.namespace) {
+    return `${obj.kind} is cluster-scoped: remove metadata.namespace (${obj.metadata.namespace})`;
+  }
+  return undefined;
 }
 
 function dryRunFailed(
