@@ -74,6 +74,10 @@ test("a tag becomes Ready with TAG@sha256 and the files in the store; a moved ta
     assert.equal(readyOf(s1).reason, "Succeeded");
     assert.equal(readyOf(s1).message, `stored artifact for digest 'v1@${d1}'`);
     assert.equal(conditionOf(s1, "ArtifactInStorage")?.status, "True");
+    assert.deepEqual(
+      s1.conditions?.map((c) => c.type),
+      ["Ready", "ArtifactInStorage"],
+    );
     assert.equal(s1.observedGeneration, 1);
     assert.match(s1.artifact?.digest ?? "", /^sha256:[0-9a-f]{64}$/);
     assert.equal(
@@ -371,6 +375,19 @@ test("pull secrets: the htpasswd registry refuses anonymous pulls and accepts a 
     );
     assert.equal(readyOf(ns).reason, "AuthenticationFailed");
     assert.match(readyOf(ns).message ?? "", /secret '.*\/absent'/);
+    // Creating the secret lets it recover (the Secret watch re-enqueues it).
+    await applyObject(
+      kube,
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        type: "kubernetes.io/dockerconfigjson",
+        metadata: { name: "absent", namespace: h.namespace },
+        stringData: { ".dockerconfigjson": JSON.stringify({ auths: { [regs.auth]: { auth } } }) },
+      },
+      { signal, fieldManager: "ferry-test" },
+    );
+    await waitForStatus(kube, h.namespace, "nosecret", (s) => readyOf(s).status === "True", signal);
   } finally {
     await h.stop();
   }
@@ -408,5 +425,91 @@ test("suspend: a suspended object gets the finalizer and nothing else; resuming 
   } finally {
     await ns.dispose();
     await rm(store.root, { recursive: true, force: true });
+  }
+});
+
+test("layerSelector: copy keeps the layer as is (digest = layer digest); an absent media type fails the layer operation", async () => {
+  const h = await startAgent(cluster, "ocirepo-layer", signal);
+  try {
+    const repo = `${regs.open}/${uniqueRepo("agent-layer")}`;
+    const digest = await pushFiles(oci, `${repo}:v1`, { "a.txt": "a" }, signal);
+    const manifest = await oci.getManifest(`${repo}@${digest}`, { signal });
+    const layer = (
+      manifest.manifest as { layers: Array<{ digest: string; mediaType: string; size: number }> }
+    ).layers[0];
+    assert.ok(layer);
+    await apply(
+      kube,
+      ociRepository(h.namespace, "copy", {
+        url: `oci://${repo}`,
+        ref: { tag: "v1" },
+        layerSelector: { mediaType: layer.mediaType, operation: "copy" },
+      }),
+      signal,
+    );
+    await apply(
+      kube,
+      ociRepository(h.namespace, "absent", {
+        url: `oci://${repo}`,
+        ref: { tag: "v1" },
+        layerSelector: { mediaType: "application/vnd.example.none" },
+      }),
+      signal,
+    );
+    const s = await waitForStatus(kube, h.namespace, "copy", (x) => readyOf(x).status === "True", signal);
+    assert.equal(s.artifact?.digest, layer.digest);
+    assert.equal(s.artifact?.size, layer.size);
+    assert.deepEqual(s.observedLayerSelector, { mediaType: layer.mediaType, operation: "copy" });
+    assert.equal(
+      await readFile(join(h.agent.store.dir(storeKeyOf(s.artifact?.path)), CONTENT_DIR, "a.txt"), "utf8"),
+      "a",
+    );
+    const f = await waitForStatus(kube, h.namespace, "absent", (x) => readyOf(x).status === "False", signal);
+    assert.equal(readyOf(f).reason, "OCIArtifactLayerOperationFailed");
+    assert.match(
+      readyOf(f).message ?? "",
+      /failed to find layer with media type 'application\/vnd.example.none'/,
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
+test("restart: a new process on the same store keeps the stored artifact and does not pull it again", async () => {
+  const ns = await createTestNamespace(cluster, "ocirepo-restart", signal);
+  const root = await mkdtemp(join(tmpdir(), "ferry-restart-"));
+  try {
+    const repo = `${regs.open}/${uniqueRepo("agent-restart")}`;
+    await pushFiles(oci, `${repo}:latest`, { "a.txt": "a" }, signal);
+    await apply(kube, ociRepository(ns.name, "r", { url: `oci://${repo}` }), signal);
+    const key = `${ns.name}/r`;
+    const first = new ArtifactStore({ root });
+    await first.init({ signal });
+    await new OCIRepositoryReconciler({ kube, store: first }).reconcile(key, signal);
+    const s1 = (await getObject(kube, ociRepository(ns.name, "r", {}), { signal }))?.status as {
+      artifact: { path: string; lastUpdateTime: string };
+    };
+    const stored = await first.get(storeKeyOf(s1.artifact.path));
+    assert.ok(stored);
+
+    const second = new ArtifactStore({ root });
+    await second.init({ signal });
+    const r2 = new OCIRepositoryReconciler({ kube, store: second });
+    await r2.reconcile(key, signal);
+    assert.equal(second.referenced(OCIRepositoryReconciler.owner(key)), stored.key);
+    assert.equal((await second.get(stored.key))?.storedAt, stored.storedAt);
+    const s2 = (await getObject(kube, ociRepository(ns.name, "r", {}), { signal }))?.status as typeof s1;
+    assert.deepEqual(s2.artifact, s1.artifact);
+    assert.deepEqual(await second.gc({ signal }), []);
+
+    // A store that lost the entry fetches it again.
+    await rm(stored.dir, { recursive: true, force: true });
+    await new OCIRepositoryReconciler({ kube, store: second }).reconcile(key, signal);
+    assert.ok(await second.get(stored.key));
+    await deleteObject(kube, ociRepository(ns.name, "r", {}), { signal });
+    await r2.reconcile(key, signal);
+  } finally {
+    await ns.dispose();
+    await rm(root, { recursive: true, force: true });
   }
 });

@@ -114,11 +114,21 @@ export class OCIRepositoryReconciler {
       this.log.info("reconciliation is suspended for this object", { object: key });
       return undefined;
     }
+    return await this.run(obj, key, owner, spec, signal);
+  };
+
+  private async run(
+    initial: KubeObject,
+    key: string,
+    owner: string,
+    spec: Spec,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    let obj = initial;
     const gen = obj.metadata.generation;
     const prev = (obj.status ?? {}) as OCIRepositoryStatus;
     const status: OCIRepositoryStatus = structuredClone(prev);
     const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
-    const intervalMs = durationMs(spec.interval) ?? 60_000;
 
     await this.checkStorage(owner, status);
     if (gen !== prev.observedGeneration || requestedAt !== prev.lastHandledReconcileAt || !status.artifact) {
@@ -136,34 +146,8 @@ export class OCIRepositoryReconciler {
     const work = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
     try {
       const outcome = await this.sync(obj, key, owner, spec, status, work);
-      const rev = status.artifact?.revision ?? "";
-      const msg = `stored artifact for digest '${rev}'`;
-      let conds = status.conditions;
-      for (const t of [FETCH_FAILED, STORAGE_OPERATION_FAILED, ARTIFACT_OUTDATED])
-        conds = removeCondition(conds, t);
-      conds = setCondition(conds, {
-        type: ARTIFACT_IN_STORAGE,
-        status: "True",
-        reason: Reasons.succeeded,
-        message: msg,
-        observedGeneration: gen,
-      });
-      status.conditions = markReady(conds, gen, Reasons.succeeded, msg);
-      if (gen !== undefined) status.observedGeneration = gen;
-      if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-      const wasReady = getCondition(prev.conditions, "Ready")?.status === "True";
-      await this.write(obj, status, signal);
-      if (outcome.newArtifact || !wasReady) {
-        await this.o.events?.event(
-          obj,
-          "Normal",
-          outcome.newArtifact ? "NewArtifact" : Reasons.succeeded,
-          this.storedMessage(spec, status.artifact),
-          { signal },
-        );
-      }
-      if (outcome.newArtifact) this.log.info(this.storedMessage(spec, status.artifact), { object: key });
-      return { requeueAfterMs: intervalMs };
+      await this.succeeded(obj, key, spec, prev, status, outcome.newArtifact, signal);
+      return { requeueAfterMs: durationMs(spec.interval) ?? 60_000 };
     } catch (err) {
       if (signal.aborted) throw err;
       const e =
@@ -176,20 +160,67 @@ export class OCIRepositoryReconciler {
               work.aborted ? `reconcile timed out after ${timeoutMs} ms: ${describe(err)}` : describe(err),
               { cause: err },
             );
-      status.conditions = this.failureConditions(status.conditions, gen, e);
-      if (e.stalled && gen !== undefined) status.observedGeneration = gen;
-      if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-      await this.write(obj, status, signal).catch((we: unknown) =>
-        this.log.error("status write failed", { object: key, error: describe(we) }),
-      );
-      await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
-      if (e.stalled) {
-        this.log.error(e.message, { object: key, reason: e.reason, stalled: true });
-        return undefined;
-      }
+      await this.failed(obj, key, status, e, signal);
+      if (e.stalled) return undefined;
       throw e;
     }
-  };
+  }
+
+  private async succeeded(
+    obj: KubeObject,
+    key: string,
+    spec: Spec,
+    prev: OCIRepositoryStatus,
+    status: OCIRepositoryStatus,
+    newArtifact: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const gen = obj.metadata.generation;
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+    const msg = `stored artifact for digest '${status.artifact?.revision ?? ""}'`;
+    let conds = status.conditions;
+    for (const t of [FETCH_FAILED, STORAGE_OPERATION_FAILED, ARTIFACT_OUTDATED])
+      conds = removeCondition(conds, t);
+    conds = setCondition(conds, {
+      type: ARTIFACT_IN_STORAGE,
+      status: "True",
+      reason: Reasons.succeeded,
+      message: msg,
+      observedGeneration: gen,
+    });
+    status.conditions = markReady(conds, gen, Reasons.succeeded, msg);
+    if (gen !== undefined) status.observedGeneration = gen;
+    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+    await this.write(obj, status, signal);
+    const wasReady = getCondition(prev.conditions, "Ready")?.status === "True";
+    if (newArtifact || !wasReady) {
+      const note = this.storedMessage(spec, status.artifact);
+      await this.o.events?.event(obj, "Normal", newArtifact ? "NewArtifact" : Reasons.succeeded, note, {
+        signal,
+      });
+      this.log.info(note, { object: key });
+    }
+  }
+
+  private async failed(
+    obj: KubeObject,
+    key: string,
+    status: OCIRepositoryStatus,
+    e: OCIRepositoryError,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const gen = obj.metadata.generation;
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+    status.conditions = this.failureConditions(status.conditions, gen, e);
+    // Flux records the generation as observed when it succeeded or cannot make progress (stalled).
+    if (e.stalled && gen !== undefined) status.observedGeneration = gen;
+    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+    await this.write(obj, status, signal).catch((we: unknown) =>
+      this.log.error("status write failed", { object: key, error: describe(we) }),
+    );
+    await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
+    if (e.stalled) this.log.error(e.message, { object: key, reason: e.reason, stalled: true });
+  }
 
   private failureConditions(
     conds: Condition[] | undefined,

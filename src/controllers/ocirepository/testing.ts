@@ -7,9 +7,11 @@ import { Agent } from "../../agent/index.ts";
 import { createTestNamespace, type TestCluster } from "../../dev/testing.ts";
 import {
   applyObject,
+  deleteObject,
   getObject,
   type KubeClient,
   type KubeObject,
+  listObjects,
   mergePatchObject,
 } from "../../kube/index.ts";
 import { type OciClient, parseReference } from "../../oci/index.ts";
@@ -39,6 +41,8 @@ export async function startAgent(
     agent,
     storeDir,
     stop: async () => {
+      // Let the running agent release its finalizers, so the namespace can go away after it stops.
+      await deleteAll(agent.kube, ns.name, signal).catch(() => {});
       ac.abort();
       const err = await running;
       await ns.dispose().catch(() => {});
@@ -46,6 +50,20 @@ export async function startAgent(
       if (err instanceof Error) throw err;
     },
   };
+}
+
+async function deleteAll(kube: KubeClient, namespace: string, signal: AbortSignal): Promise<void> {
+  const list = await listObjects(kube, "source.toolkit.fluxcd.io/v1", "OCIRepository", { signal, namespace });
+  for (const o of list.items) await deleteObject(kube, o, { signal });
+  const deadline = AbortSignal.any([signal, AbortSignal.timeout(30_000)]);
+  while (!deadline.aborted) {
+    const left = await listObjects(kube, "source.toolkit.fluxcd.io/v1", "OCIRepository", {
+      signal,
+      namespace,
+    });
+    if (left.items.length === 0) return;
+    await sleep(100);
+  }
 }
 
 /** Pushes a Flux artifact with the given files to `host/repo:tag`; returns its manifest digest. */
