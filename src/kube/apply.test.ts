@@ -387,6 +387,8 @@ test("diff reports per object what an apply and a prune would do, without changi
         ["gone", "pruned", undefined],
       ],
     );
+    const a = d.find((e) => e.key.name === "a");
+    assert.deepEqual([a?.before?.data, a?.after?.data], [{ k: "1" }, { k: "2" }]);
     assert.deepEqual((await getObject(client, cm(ns.name, "a", {}), { signal }))?.data, { k: "1" });
     assert.ok(await getObject(client, cm(ns.name, "gone", {}), { signal }));
     assert.equal(await getObject(client, cm(ns.name, "new", {}), { signal }), undefined);

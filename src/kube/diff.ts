@@ -1,11 +1,11 @@
 /**
  * Diff: what an apply (and a prune) would do, object by object, from server-side dry-runs; with the JSON
- * paths that would change for configured objects. Changes nothing in the cluster. Values are not returned,
- * so Secrets never leak through a diff.
+ * paths that would change and the normalized before/after objects for configured ones. Changes nothing in
+ * the cluster. Secret values are masked (`***`, or `*** (before)`/`*** (after)` when they differ).
  */
 import { stageOnePending, throwFailures, withOwnerLabels } from "./apply.ts";
 import { type ChangeSetEntry, entryFor } from "./changeset.ts";
-import { changedPaths, normalizeForDiff } from "./drift.ts";
+import { changedPaths, maskSecretPair, normalizeForDiff } from "./drift.ts";
 import type { InventoryObject } from "./inventory.ts";
 import type { ResourceManager } from "./manager.ts";
 import { isClusterDefinition, type KubeObject, sortForApply } from "./object.ts";
@@ -14,6 +14,9 @@ import { preflight } from "./preflight.ts";
 export interface DiffEntry extends ChangeSetEntry {
   /** Paths that would change (configured objects only), e.g. `.spec.replicas`. */
   paths?: string[];
+  /** Configured objects: the live object and the dry-run result, normalized, Secret values masked (`***`). */
+  before?: KubeObject;
+  after?: KubeObject;
 }
 
 export interface DiffOptions {
@@ -36,7 +39,10 @@ export async function diffAll(
     if (p.deferred) return entryFor(p.obj, "created", p.deferred);
     const e: DiffEntry = entryFor(p.obj, p.action ?? "unchanged", p.reason);
     if (p.action === "configured" && p.live && p.dryRun) {
-      e.paths = changedPaths(normalizeForDiff(p.live), normalizeForDiff(p.dryRun));
+      const before = normalizeForDiff(p.live);
+      const after = normalizeForDiff(p.dryRun);
+      e.paths = changedPaths(before, after);
+      [e.before, e.after] = maskSecretPair(before, after);
     }
     return e;
   });

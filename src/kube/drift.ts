@@ -56,3 +56,20 @@ export function maskSecret(obj: KubeObject): KubeObject {
   }
   return c;
 }
+
+/** Masks Secret values in a before/after pair, keeping changes visible: `***` when equal, `*** (before)` / `*** (after)` when not. */
+export function maskSecretPair(before: KubeObject, after: KubeObject): [KubeObject, KubeObject] {
+  if (after.kind !== "Secret" || after.apiVersion !== "v1") return [before, after];
+  const b = deepCopy(before);
+  const a = deepCopy(after);
+  for (const f of ["data", "stringData"]) {
+    const bd = isObject(b[f]) ? (b[f] as Record<string, unknown>) : undefined;
+    const ad = isObject(a[f]) ? (a[f] as Record<string, unknown>) : undefined;
+    for (const k of new Set([...Object.keys(bd ?? {}), ...Object.keys(ad ?? {})])) {
+      const same = bd?.[k] === ad?.[k];
+      if (bd && k in bd) bd[k] = same ? "***" : "*** (before)";
+      if (ad && k in ad) ad[k] = same ? "***" : "*** (after)";
+    }
+  }
+  return [b, a];
+}

@@ -28,7 +28,7 @@ export {
 export { KubeClient, type KubeClientOptions, type RequestInfo } from "./client.ts";
 export { impersonate, type LoadKubeConfigOptions, loadKubeConfig, serviceAccountUser } from "./config.ts";
 export type { DiffEntry, DiffOptions } from "./diff.ts";
-export { changedPaths, hasDrifted, maskSecret, normalizeForDiff } from "./drift.ts";
+export { changedPaths, hasDrifted, maskSecret, maskSecretPair, normalizeForDiff } from "./drift.ts";
 export {
   ApplyError,
   HealthCheckFailedError,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { cleanupPatch, fluxCleanupDefaults } from "./cleanup.ts";
-import { changedPaths, hasDrifted, maskSecret } from "./drift.ts";
+import { changedPaths, hasDrifted, maskSecret, maskSecretPair } from "./drift.ts";
 import { inventoryFromObjects, inventoryId, parseInventoryId, staleObjects } from "./inventory.ts";
 import { isClusterDefinition, type KubeObject, refOf, sortForApply } from "./object.ts";
 
@@ -73,6 +73,22 @@ test("secrets are masked", () => {
     data: { p: "c2VjcmV0" },
   });
   assert.deepEqual(s.data, { p: "***" });
+  const before: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "s" },
+    data: { same: "YQ==", changed: "Yg==", gone: "Yw==" },
+  };
+  const after: KubeObject = {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "s" },
+    data: { same: "YQ==", changed: "ZA==", added: "ZQ==" },
+  };
+  const [b, a] = maskSecretPair(before, after);
+  assert.deepEqual(b.data, { same: "***", changed: "*** (before)", gone: "*** (before)" });
+  assert.deepEqual(a.data, { same: "***", changed: "*** (after)", added: "*** (after)" });
+  assert.deepEqual(before.data, { same: "YQ==", changed: "Yg==", gone: "Yw==" }, "inputs untouched");
 });
 
 test("apply order puts cluster definitions and config before workloads", () => {
