@@ -1,9 +1,9 @@
-/** The apply engine against a real API server (the shared test cluster, or a private one when run alone). */
+/** The apply engine against a real API server (the shared test cluster, or a private one when run alone): apply, re-apply, dry-run, immutable fields, annotations, cleanup. */
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
 import { createTestNamespace, type TestCluster, testCluster } from "../dev/testing.ts";
-import { type ChangeSetEntry, formatChanges } from "./changeset.ts";
+import { formatChanges } from "./changeset.ts";
 import { fluxCleanupDefaults } from "./cleanup.ts";
 import { KubeClient, type RequestInfo } from "./client.ts";
 import { loadKubeConfig } from "./config.ts";
@@ -12,6 +12,7 @@ import { inventoryFromChangeSet, inventoryFromObjects, staleObjects } from "./in
 import { ResourceManager } from "./manager.ts";
 import type { KubeObject } from "./object.ts";
 import { createObject, deleteObject, getObject, mergePatchObject } from "./rest.ts";
+import { actions, cm, deployment, owner } from "./testing.ts";
 
 let cluster: TestCluster;
 let client: KubeClient;
@@ -29,42 +30,6 @@ after(async () => {
   client?.close();
   await cluster?.release();
 });
-
-const cm = (
-  ns: string,
-  name: string,
-  data: Record<string, string>,
-  annotations?: Record<string, string>,
-): KubeObject => ({
-  apiVersion: "v1",
-  kind: "ConfigMap",
-  metadata: { name, namespace: ns, ...(annotations ? { annotations } : {}) },
-  data,
-});
-
-const deployment = (ns: string, name: string, extra: Record<string, unknown> = {}): KubeObject => ({
-  apiVersion: "apps/v1",
-  kind: "Deployment",
-  metadata: { name, namespace: ns },
-  spec: {
-    replicas: 1,
-    selector: { matchLabels: { app: name } },
-    template: {
-      metadata: { labels: { app: name } },
-      spec: {
-        containers: [{ name: "app", image: "registry.example/app:1" }],
-        tolerations: [{ key: "kwok.x-k8s.io/node", operator: "Exists", effect: "NoSchedule" }],
-        ...extra,
-      },
-    },
-  },
-});
-
-const actions = (cs: ChangeSetEntry[]) => Object.fromEntries(cs.map((e) => [e.ref, e.action]));
-
-function owner(name: string, ns: string) {
-  return { "kustomize.toolkit.fluxcd.io/name": name, "kustomize.toolkit.fluxcd.io/namespace": ns };
-}
 
 test("apply, re-apply unchanged without writes, change one, prune what left, respect opt-outs and other owners", async () => {
   const ns = await createTestNamespace(cluster, "apply", signal);
@@ -262,196 +227,6 @@ test("immutable field change: reported without force, recreated with force", asy
   }
 });
 
-test("staged apply: a CRD, a new Namespace and resources of both in one set; CEL health over the custom resource", async () => {
-  const id = randomBytes(3).toString("hex");
-  const group = `t${id}.ferry.test`;
-  const nsName = `staged-${id}`;
-  const crd: KubeObject = {
-    apiVersion: "apiextensions.k8s.io/v1",
-    kind: "CustomResourceDefinition",
-    metadata: { name: `widgets.${group}` },
-    spec: {
-      group,
-      scope: "Namespaced",
-      names: { plural: "widgets", singular: "widget", kind: "Widget", listKind: "WidgetList" },
-      versions: [
-        {
-          name: "v1",
-          served: true,
-          storage: true,
-          subresources: { status: {} },
-          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
-        },
-      ],
-    },
-  };
-  const widget: KubeObject = {
-    apiVersion: `${group}/v1`,
-    kind: "Widget",
-    metadata: { name: "w", namespace: nsName },
-    spec: { size: 3 },
-  };
-  const nsObj: KubeObject = { apiVersion: "v1", kind: "Namespace", metadata: { name: nsName } };
-  const m = new ResourceManager({
-    client,
-    fieldManager: "ferry-test",
-    healthCheckExprs: [
-      {
-        apiVersion: `${group}/v1`,
-        kind: "Widget",
-        current: "status.phase == 'Ready'",
-        failed: "status.phase == 'Broken'",
-      },
-    ],
-  });
-  try {
-    const cs = await m.apply([widget, cm(nsName, "c", { k: "1" }), nsObj, crd], { signal });
-    assert.deepEqual(
-      cs.map((e) => [e.ref, e.action]),
-      [
-        [`CustomResourceDefinition/widgets.${group}`, "created"],
-        [`Namespace/${nsName}`, "created"],
-        [`ConfigMap/${nsName}/c`, "created"],
-        [`Widget/${nsName}/w`, "created"],
-      ],
-    );
-    assert.ok(
-      (await m.apply([widget, cm(nsName, "c", { k: "1" }), nsObj, crd], { signal })).every(
-        (e) => e.action === "unchanged",
-      ),
-    );
-    await assert.rejects(
-      m.wait([widget], { signal, timeoutMs: 1500, intervalMs: 200 }),
-      /Widget\/.*\/w \(InProgress: cannot evaluate/,
-    );
-    await mergePatchObject(client, widget, { status: { phase: "Ready" } }, { signal, subresource: "status" });
-    await m.wait([widget], { signal, timeoutMs: 10_000, intervalMs: 200 });
-    await mergePatchObject(
-      client,
-      widget,
-      { status: { phase: "Broken" } },
-      { signal, subresource: "status" },
-    );
-    await assert.rejects(
-      m.wait([widget], { signal, timeoutMs: 10_000, intervalMs: 200 }),
-      /health check failed for Widget/,
-    );
-  } finally {
-    await deleteObject(client, nsObj, { signal });
-    await deleteObject(client, crd, { signal });
-  }
-});
-
-test("health wait: succeeds when kwok makes a Deployment available, times out with the reason otherwise", async () => {
-  const ns = await createTestNamespace(cluster, "health", signal);
-  const m = new ResourceManager({ client, fieldManager: "ferry-test" });
-  try {
-    const ok = deployment(ns.name, "ok");
-    const stuck = deployment(ns.name, "stuck", { nodeSelector: { "ferry.test/none": "true" } });
-    await m.apply([ok, stuck], { signal });
-    await m.wait([ok], { signal, timeoutMs: 90_000, intervalMs: 500 });
-    await assert.rejects(
-      m.wait([ok, stuck], { signal, timeoutMs: 3000, intervalMs: 500 }),
-      (err: unknown) => {
-        assert.match(
-          String(err),
-          new RegExp(
-            `1 object\\(s\\) to become ready: Deployment/${ns.name}/stuck \\(InProgress: (Available|Ready): 0/1\\)`,
-          ),
-        );
-        return true;
-      },
-    );
-  } finally {
-    await ns.dispose();
-  }
-});
-
-test("diff reports per object what an apply and a prune would do, without changing anything", async () => {
-  const ns = await createTestNamespace(cluster, "diff", signal);
-  const m = new ResourceManager({ client, fieldManager: "ferry-test", ownerLabels: owner("d", ns.name) });
-  try {
-    const cs = await m.apply(
-      [cm(ns.name, "a", { k: "1" }), cm(ns.name, "b", { k: "1" }), cm(ns.name, "gone", { k: "1" })],
-      { signal },
-    );
-    const next = [cm(ns.name, "a", { k: "2" }), cm(ns.name, "b", { k: "1" }), cm(ns.name, "new", { k: "1" })];
-    const stale = staleObjects(inventoryFromChangeSet(cs), inventoryFromObjects(next));
-    const d = await m.diff(next, { signal, stale });
-    assert.deepEqual(
-      d.map((e) => [e.key.name, e.action, e.paths]),
-      [
-        ["a", "configured", [".data.k"]],
-        ["b", "unchanged", undefined],
-        ["new", "created", undefined],
-        ["gone", "pruned", undefined],
-      ],
-    );
-    const a = d.find((e) => e.key.name === "a");
-    assert.deepEqual([a?.before?.data, a?.after?.data], [{ k: "1" }, { k: "2" }]);
-    assert.deepEqual((await getObject(client, cm(ns.name, "a", {}), { signal }))?.data, { k: "1" });
-    assert.ok(await getObject(client, cm(ns.name, "gone", {}), { signal }));
-    assert.equal(await getObject(client, cm(ns.name, "new", {}), { signal }), undefined);
-  } finally {
-    await ns.dispose();
-  }
-});
-
-test("impersonating a tenant service account: allowed in its namespace, denied outside it (RBAC)", async () => {
-  const ns = await createTestNamespace(cluster, "tenant", signal);
-  const other = await createTestNamespace(cluster, "other", signal);
-  const admin = new ResourceManager({ client, fieldManager: "ferry-test" });
-  try {
-    await admin.apply(
-      [
-        { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "tenant", namespace: ns.name } },
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "Role",
-          metadata: { name: "tenant", namespace: ns.name },
-          rules: [
-            {
-              apiGroups: [""],
-              resources: ["configmaps"],
-              verbs: ["get", "list", "create", "patch", "update", "delete"],
-            },
-          ],
-        },
-        {
-          apiVersion: "rbac.authorization.k8s.io/v1",
-          kind: "RoleBinding",
-          metadata: { name: "tenant", namespace: ns.name },
-          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" },
-          subjects: [{ kind: "ServiceAccount", name: "tenant", namespace: ns.name }],
-        },
-      ],
-      { signal },
-    );
-    const tenantClient = client.asServiceAccount(ns.name, "tenant");
-    const tenant = new ResourceManager({ client: tenantClient, fieldManager: "ferry-test" });
-    const ok = await tenant.apply([cm(ns.name, "mine", { k: "1" })], { signal });
-    assert.equal(ok[0]?.action, "created");
-    await assert.rejects(
-      tenant.apply([cm(ns.name, "mine2", { k: "1" }), cm(other.name, "theirs", { k: "1" })], { signal }),
-      (err: unknown) => {
-        assert.ok(err instanceof ValidationError);
-        assert.match(
-          err.message,
-          new RegExp(
-            `ConfigMap/${other.name}/theirs dry-run failed: .*system:serviceaccount:${ns.name}:tenant.*forbidden|forbidden.*system:serviceaccount:${ns.name}:tenant`,
-          ),
-        );
-        return true;
-      },
-    );
-    assert.equal(await getObject(client, cm(ns.name, "mine2", {}), { signal }), undefined, "nothing applied");
-    tenantClient.close();
-  } finally {
-    await ns.dispose();
-    await other.dispose();
-  }
-});
-
 test("many objects of one kind are read with one LIST: an unchanged re-apply costs one dry-run per object", async () => {
   const ns = await createTestNamespace(cluster, "bulk", signal);
   const m = new ResourceManager({ client, fieldManager: "ferry-test", ownerLabels: owner("bulk", ns.name) });
@@ -520,30 +295,6 @@ test("cleanup hands kubectl-owned fields to the owner so removed fields go away;
     await m.apply([merged], { signal });
     live = await getObject(client, merged, { signal });
     assert.deepEqual(live?.data, { a: "1", b: "2" }, "ssa: Merge keeps fields other managers own");
-  } finally {
-    await ns.dispose();
-  }
-});
-
-test("without owner labels, prune only deletes what this field manager manages", async () => {
-  const ns = await createTestNamespace(cluster, "fm", signal);
-  const m = new ResourceManager({ client, fieldManager: "ferry-test" });
-  try {
-    await m.apply([cm(ns.name, "mine", { k: "1" })], { signal });
-    await createObject(client, cm(ns.name, "theirs", { k: "1" }), { signal, fieldManager: "someone" });
-    const stale = staleObjects(
-      inventoryFromObjects([cm(ns.name, "mine", {}), cm(ns.name, "theirs", {})]),
-      inventoryFromObjects([]),
-    );
-    const res = await m.prune(stale, { signal });
-    assert.deepEqual(actions(res), {
-      [`ConfigMap/${ns.name}/mine`]: "pruned",
-      [`ConfigMap/${ns.name}/theirs`]: "skipped",
-    });
-    assert.match(
-      res.find((e) => e.key.name === "theirs")?.reason ?? "",
-      /not managed by field manager ferry-test/,
-    );
   } finally {
     await ns.dispose();
   }
