@@ -122,8 +122,11 @@ export class Agent {
       this.log.info("CRDs installed", { crds: crds.map((c) => c.name) });
     }
     await this.store.init({ signal });
-    if (this.probe)
-      this.manager.add({ name: "probe", needLeaderElection: false, start: (s) => this.probe!.start(s) });
+    const probe = this.probe;
+    if (probe) {
+      this.manager.add({ name: "probe", needLeaderElection: false, start: (s) => probe.start(s) });
+      void probe.port().then((port) => this.log.info("serving metrics and probes", { port }));
+    }
     for (const p of this.parts) this.manager.add(p);
     this.log.info("agent started", {
       namespace: this.opts.namespace ?? "(all)",
