@@ -5,12 +5,24 @@
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
 import { parseReference } from "../../oci/index.ts";
-import { diffArtifact, listArtifacts, pullArtifact, pushArtifact, tagArtifact } from "../../publish/index.ts";
 import { type CliContext, write } from "../context.ts";
-import { collect, outputFormat, parseAnnotations, parseIgnorePaths, positiveInt } from "./publish-flags.ts";
-import { abs, addRegistryOptions, type RegistryFlags, registryClient } from "./sign-flags.ts";
 
-interface PushFlags extends RegistryFlags {
+import { collect, outputFormat, parseAnnotations, parseIgnorePaths, positiveInt } from "./publish-flags.ts";
+import {
+  abs,
+  addPublishSigningOptions,
+  addRegistryOptions,
+  describeSignResult,
+  type PublishSignFlags,
+  publishSignerFromFlags,
+  type RegistryFlags,
+  registryClient,
+} from "./sign-flags.ts";
+
+/** The publish library, loaded when a publish command runs (other commands do not pay for it). */
+const lib = () => import("../../publish/index.ts");
+
+interface PushFlags extends RegistryFlags, PublishSignFlags {
   path: string;
   source: string;
   revision: string;
@@ -27,7 +39,10 @@ async function runPush(ctx: CliContext, url: string, f: PushFlags): Promise<void
   const format = outputFormat(f.output);
   const target = parseReference(url);
   if (!target.tag || target.digest) throw new UsageError(`push needs oci://host/repo:TAG, got "${url}"`);
-  const res = await pushArtifact(registryClient(ctx, f), target, {
+  // Resolved before the push: a bad key or a missing token fails before anything is uploaded.
+  const sign = await publishSignerFromFlags(ctx, f);
+  const client = registryClient(ctx, f);
+  const res = await (await lib()).pushArtifact(client, target, {
     path: abs(ctx, f.path),
     source: f.source,
     revision: f.revision,
@@ -39,6 +54,11 @@ async function runPush(ctx: CliContext, url: string, f: PushFlags): Promise<void
     force: f.force,
     signal: ctx.signal,
   });
+  const signed =
+    sign && res.pushed
+      ? await sign(client, { registry: target.registry, repository: target.repository, digest: res.digest })
+      : undefined;
+  if (signed && format !== "json") write(ctx.stderr, describeSignResult(signed));
   if (format === "json") {
     write(
       ctx.stdout,
@@ -50,6 +70,7 @@ async function runPush(ctx: CliContext, url: string, f: PushFlags): Promise<void
           digest: res.digest,
           pushed: res.pushed,
           outcome: res.outcome,
+          ...(signed ? { signature: { format: signed.format, manifest: signed.signatureManifest } } : {}),
         },
         null,
         2,
@@ -70,7 +91,7 @@ async function runPull(
   f: RegistryFlags & { output: string; replace?: boolean; maxBytes?: number; maxFiles?: number },
 ): Promise<void> {
   const ref = parseReference(url, { requireTagOrDigest: true });
-  const res = await pullArtifact(registryClient(ctx, f), ref, {
+  const res = await (await lib()).pullArtifact(registryClient(ctx, f), ref, {
     output: abs(ctx, f.output),
     replace: f.replace,
     maxBytes: f.maxBytes,
@@ -91,7 +112,10 @@ async function runTag(
   const format = outputFormat(f.output);
   const ref = parseReference(url, { requireTagOrDigest: true });
   for (const t of f.tag) parseReference(`${ref.registry}/${ref.repository}:${t}`);
-  const res = await tagArtifact(registryClient(ctx, f), ref, f.tag, { force: f.force, signal: ctx.signal });
+  const res = await (await lib()).tagArtifact(registryClient(ctx, f), ref, f.tag, {
+    force: f.force,
+    signal: ctx.signal,
+  });
   if (format === "json") {
     write(ctx.stdout, JSON.stringify(res, null, 2));
     return;
@@ -113,7 +137,7 @@ async function runList(
   const repo = parseReference(url);
   if (repo.tag || repo.digest)
     throw new UsageError(`list needs a repository without tag or digest, got "${url}"`);
-  const rows = await listArtifacts(registryClient(ctx, f), repo, {
+  const rows = await (await lib()).listArtifacts(registryClient(ctx, f), repo, {
     semver: f.semver,
     filterRegex: f.filterRegex,
     signal: ctx.signal,
@@ -153,7 +177,7 @@ async function runDiff(
 ): Promise<void> {
   const format = outputFormat(f.output);
   const ref = parseReference(url, { requireTagOrDigest: true });
-  const res = await diffArtifact(registryClient(ctx, f), ref, {
+  const res = await (await lib()).diffArtifact(registryClient(ctx, f), ref, {
     path: abs(ctx, f.path),
     ignorePaths: parseIgnorePaths(f.ignorePaths),
     sourceIgnore: f.sourceignore,
@@ -191,34 +215,36 @@ export function registerArtifactCommands(program: Command, ctx: CliContext): voi
   const push =
     program.commands.find((c) => c.name() === "push") ??
     program.command("push").description("push artifacts to an OCI registry");
-  addRegistryOptions(
-    ignoreOptions(
-      push
-        .command("artifact")
-        .description("pack a folder or file as a Flux artifact and push it; prints REPO@sha256:…")
-        .argument("<url>", "oci://host/repo:TAG")
-        .requiredOption("-f, --path <path>", "folder or single file to pack")
-        .requiredOption(
-          "--source <url>",
-          "source address, e.g. the Git URL (org.opencontainers.image.source)",
-        )
-        .requiredOption(
-          "--revision <rev>",
-          "source revision, e.g. main@sha1:<sha> (org.opencontainers.image.revision)",
-        )
-        .option("--diff-tag <tag>", "push nothing when the files equal the artifact at this tag")
-        .option("-a, --annotations <key=value>", "extra OCI annotation (repeatable)", collect)
-        .option(
-          "--reproducible",
-          "set created to 1970-01-01T00:00:00Z so the same content gives the same digest",
-        )
-        .option("--force", "overwrite an existing semver tag that holds different content")
-        .option("-o, --output <format>", "text or json"),
+  addPublishSigningOptions(
+    addRegistryOptions(
+      ignoreOptions(
+        push
+          .command("artifact")
+          .description("pack a folder or file as a Flux artifact and push it; prints REPO@sha256:…")
+          .argument("<url>", "oci://host/repo:TAG")
+          .requiredOption("-f, --path <path>", "folder or single file to pack")
+          .requiredOption(
+            "--source <url>",
+            "source address, e.g. the Git URL (org.opencontainers.image.source)",
+          )
+          .requiredOption(
+            "--revision <rev>",
+            "source revision, e.g. main@sha1:<sha> (org.opencontainers.image.revision)",
+          )
+          .option("--diff-tag <tag>", "push nothing when the files equal the artifact at this tag")
+          .option("-a, --annotations <key=value>", "extra OCI annotation (repeatable)", collect)
+          .option(
+            "--reproducible",
+            "set created to 1970-01-01T00:00:00Z so the same content gives the same digest",
+          )
+          .option("--force", "overwrite an existing semver tag that holds different content")
+          .option("-o, --output <format>", "text or json"),
+      ),
     ),
   )
     .addHelpText(
       "after",
-      '\nExamples:\n  ferry push artifact oci://ghcr.io/org/fleet:main-$(git rev-parse --short=8 HEAD) \\\n    --path . --source "$(git config --get remote.origin.url)" \\\n    --revision "main@sha1:$(git rev-parse HEAD)" --diff-tag latest --output json',
+      '\nExamples:\n  ferry push artifact oci://ghcr.io/org/fleet:main-$(git rev-parse --short=8 HEAD) \\\n    --path . --source "$(git config --get remote.origin.url)" \\\n    --revision "main@sha1:$(git rev-parse HEAD)" --diff-tag latest --output json\n  COSIGN_PASSWORD=… ferry push artifact oci://ghcr.io/org/fleet:v1.2.3 --path . --source … --revision … --sign --key cosign.key',
     )
     .action((url: string, f: PushFlags) => runPush(ctx, url, f));
 
