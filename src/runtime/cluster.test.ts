@@ -167,7 +167,10 @@ test("status via the status subresource keeps spec and other writers' fields; co
     });
     await rec.event(without, "Normal", "ReconciliationSucceeded", "applied 3 objects", { signal });
     await rec.event(without, "Normal", "ReconciliationSucceeded", "applied 3 objects", { signal });
-    await rec.event(without, "Warning", "HealthCheckFailed", "Deployment/x/y not ready", { signal });
+    await rec.event(without, "Warning", "HealthCheckFailed", "Deployment/x/y not ready", {
+      signal,
+      annotations: { "kustomize.toolkit.fluxcd.io/revision": "v1@sha256:abc" },
+    });
     assert.deepEqual(errors, []);
     const events = await listObjects(client, "events.k8s.io/v1", "Event", { signal, namespace: ns.name });
     const mine = events.items.filter((e) => (e.regarding as { name?: string }).name === "g");
@@ -175,6 +178,11 @@ test("status via the status subresource keeps spec and other writers' fields; co
     const ok = mine.find((e) => e.reason === "ReconciliationSucceeded");
     assert.equal((ok?.series as { count?: number } | undefined)?.count, 2);
     assert.equal(mine.find((e) => e.type === "Warning")?.note, "Deployment/x/y not ready");
+    const core = await listObjects(client, "v1", "Event", { signal, namespace: ns.name });
+    const warning = core.items.find((e) => e.reason === "HealthCheckFailed");
+    assert.equal(warning?.message, "Deployment/x/y not ready", "visible as a core/v1 Event");
+    assert.equal((warning?.involvedObject as { name?: string } | undefined)?.name, "g");
+    assert.equal(warning?.metadata.annotations?.["kustomize.toolkit.fluxcd.io/revision"], "v1@sha256:abc");
     await mergePatchObject(client, without, { spec: { size: 2 } }, { signal });
     const final = await getObject(client, gadget, { signal });
     assert.equal((final?.status as { other?: string } | undefined)?.other, "kept");

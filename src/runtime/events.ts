@@ -1,8 +1,10 @@
 /**
  * Kubernetes Events (`events.k8s.io/v1`) about an object, as Flux's recorder emits them: type Normal or
  * Warning, a reason, a note; repeated identical events within the same recorder become a series (count
- * bumped on the existing Event) instead of new objects. Failures to record are swallowed: events are
- * advisory and must never fail a reconcile.
+ * bumped on the existing Event) instead of new objects. The API server serves the same objects as core/v1
+ * Events, so `kubectl describe` and `flux events` show them; `annotations` carry Flux's metadata (e.g.
+ * `kustomize.toolkit.fluxcd.io/revision`). Failures to record are swallowed: events are advisory and must
+ * never fail a reconcile.
  */
 import { randomBytes } from "node:crypto";
 import type { KubeClient } from "../kube/client.ts";
@@ -37,7 +39,7 @@ export class EventRecorder {
     type: EventType,
     reason: string,
     note: string,
-    opts: { signal: AbortSignal; action?: string },
+    opts: { signal: AbortSignal; action?: string; annotations?: Record<string, string> },
   ): Promise<void> {
     const namespace = regarding.metadata.namespace || "default";
     const key = [regarding.kind, namespace, regarding.metadata.name, type, reason, note].join("\u0000");
@@ -64,7 +66,7 @@ export class EventRecorder {
         {
           apiVersion: "events.k8s.io/v1",
           kind: "Event",
-          metadata: { name, namespace },
+          metadata: { name, namespace, ...(opts.annotations ? { annotations: opts.annotations } : {}) },
           eventTime: microTime(),
           reportingController: this.o.reportingController,
           reportingInstance: this.o.reportingInstance,
