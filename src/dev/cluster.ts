@@ -4,28 +4,18 @@
  * on free 127.0.0.1 ports, and returns once the API server is ready, the default namespace and service
  * account exist and every node is Ready.
  */
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir, readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../errors/index.ts";
-import { type ApiConnection, apiRequest } from "./api.ts";
-import { generateCerts, type Identity, readPem } from "./certs.ts";
-import {
-  apiServerArgs,
-  controllerManagerArgs,
-  etcdArgs,
-  kwokArgs,
-  nodeObject,
-  SERVICE_IP,
-  schedulerArgs,
-} from "./components.ts";
+import { generateCerts, type Identity } from "./certs.ts";
+import { SERVICE_IP } from "./components.ts";
 import { deleteClusterDir } from "./delete.ts";
 import { ClusterError, ClusterExistsError } from "./errors.ts";
-import { writeKubeconfig } from "./kubeconfig.ts";
 import { freePorts } from "./ports.ts";
-import { type StartedProcess, startProcess } from "./processes.ts";
+import { logTail } from "./processes.ts";
+import { startComponents } from "./start.ts";
 import { type ClusterState, type Component, readState, writeState } from "./state.ts";
 import { toolPath } from "./tools.ts";
-import { apiReady, etcdHealthy, exists, readyNodes, type WaitContext, waitFor } from "./wait.ts";
 
 /** The Kubernetes release scripts/tools/10-kube.sh builds (tools/go/kube/go.mod). */
 export const KUBERNETES_VERSION = "v1.37.2";
@@ -98,95 +88,49 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
 
   const pki = join(opts.dir, "pki");
   await mkdir(pki, { recursive: true, mode: 0o700 });
-  await mkdir(join(opts.dir, "logs"), { recursive: true });
-  const [etcdClient, etcdPeer, apiServer, controllerManager, scheduler] = await freePorts(5);
-  const server = `https://127.0.0.1:${apiServer}`;
-  const state: ClusterState = {
-    name: opts.name,
-    dir: opts.dir,
-    server,
-    kubeconfig: join(opts.dir, "kubeconfig"),
-    kubernetesVersion: KUBERNETES_VERSION,
-    nodes,
-    ports: {
-      etcdClient: etcdClient!,
-      etcdPeer: etcdPeer!,
-      apiServer: apiServer!,
-      controllerManager: controllerManager!,
-      scheduler: scheduler!,
-    },
-    processes: {},
-    createdAt: new Date().toISOString(),
-  };
-  await writeState(state);
-
   await generateCerts(pki, { serviceIP: SERVICE_IP, identities: IDENTITIES, ...(signal ? { signal } : {}) });
-  const ca = (await readPem(pki, "ca")).cert;
-  for (const id of IDENTITIES) {
-    const pem = await readPem(pki, id.file);
-    const path = id.file === "admin" ? state.kubeconfig : join(opts.dir, `${id.file}.kubeconfig`);
-    await writeKubeconfig(path, { name: opts.name, server, caPem: ca, certPem: pem.cert, keyPem: pem.key });
-  }
-  const admin = await readPem(pki, "admin");
-  const conn: ApiConnection = { server, ca, cert: admin.cert, key: admin.key };
-
-  const ctx: WaitContext = {
-    cluster: opts.name,
-    watched: [],
-    deadline: Date.now() + (opts.timeoutMs ?? 120_000),
-    ...(signal ? { signal } : {}),
-  };
-  const start = async (component: Component, args: string[]): Promise<StartedProcess> => {
-    const logFile = join(opts.dir, "logs", `${component}.log`);
-    let proc: StartedProcess;
-    try {
-      proc = await startProcess(tools[component], args, logFile);
-    } catch (err) {
-      throw new ClusterError(
-        opts.name,
-        `starting ${component} (${tools[component]}) failed; run \`npm run tools\``,
-        {
-          cause: err,
-        },
-      );
-    }
-    state.processes[component] = { pid: proc.pid, bin: proc.bin, logFile };
+  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const createdAt = new Date().toISOString();
+  for (let attempt = 1; ; attempt++) {
+    const ports = await freePorts(5);
+    const state: ClusterState = {
+      name: opts.name,
+      dir: opts.dir,
+      server: `https://127.0.0.1:${ports[2]}`,
+      kubeconfig: join(opts.dir, "kubeconfig"),
+      kubernetesVersion: KUBERNETES_VERSION,
+      nodes,
+      ports: {
+        etcdClient: ports[0]!,
+        etcdPeer: ports[1]!,
+        apiServer: ports[2]!,
+        controllerManager: ports[3]!,
+        scheduler: ports[4]!,
+      },
+      processes: {},
+      createdAt,
+    };
     await writeState(state);
-    ctx.watched.push({ component, proc });
-    return proc;
-  };
-
-  try {
-    await start("etcd", etcdArgs(opts.dir, state.ports));
-    await waitFor(ctx, "etcd to be healthy", () => etcdHealthy(state.ports.etcdClient, signal));
-    await start("kube-apiserver", apiServerArgs(opts.dir, state.ports));
-    await waitFor(ctx, "the API server to be ready", () => apiReady(conn, signal));
-    await start("kube-controller-manager", controllerManagerArgs(opts.dir, state.ports, opts.name));
-    await start("kube-scheduler", schedulerArgs(opts.dir, state.ports));
-    await start("kwok", kwokArgs(opts.dir, tools["kwok-stages"]));
-    for (let i = 0; i < nodes; i++) {
-      const res = await apiRequest(conn, "POST", "/api/v1/nodes", {
-        body: nodeObject(`kwok-node-${i}`),
-        ...(signal ? { signal } : {}),
-      });
-      if (res.status !== 201) {
-        throw new ClusterError(
-          opts.name,
-          `creating node kwok-node-${i} failed (HTTP ${res.status}): ${res.body}`,
-        );
+    try {
+      await startComponents(state, { tools, deadline, ...(signal ? { signal } : {}) });
+      state.readyAt = new Date().toISOString();
+      await writeState(state);
+      return state;
+    } catch (err) {
+      // Leave nothing running; keep the folder for its logs.
+      await deleteClusterDir(opts.dir, { keepFiles: true });
+      // Ports are picked free but bound later: another process may have taken one in between. Retry with
+      // fresh ports and an empty etcd.
+      if (attempt < 3 && (await portTaken(err))) {
+        await rm(join(opts.dir, "etcd"), { recursive: true, force: true });
+        continue;
       }
+      throw err;
     }
-    await waitFor(ctx, "the default namespace", () => exists(conn, "/api/v1/namespaces/default", signal));
-    await waitFor(ctx, "the default service account", () =>
-      exists(conn, "/api/v1/namespaces/default/serviceaccounts/default", signal),
-    );
-    await waitFor(ctx, `${nodes} Ready node(s)`, async () => (await readyNodes(conn, signal)) >= nodes);
-  } catch (err) {
-    // Leave nothing running; keep the folder (logs) unless nothing of interest was started.
-    await deleteClusterDir(opts.dir, { keepFiles: true });
-    throw err;
   }
-  state.readyAt = new Date().toISOString();
-  await writeState(state);
-  return state;
+}
+
+async function portTaken(err: unknown): Promise<boolean> {
+  if (!(err instanceof ClusterError) || !err.logFile) return false;
+  return /address already in use/.test(await logTail(err.logFile, 40));
 }
