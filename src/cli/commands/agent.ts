@@ -19,6 +19,7 @@ interface AgentFlags {
   concurrency: string;
   logLevel: string;
   installCrds: boolean;
+  trustedRoot?: string;
 }
 
 function defaultKubeconfig(ctx: CliContext): string {
@@ -51,6 +52,10 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
     .option("--concurrency <n>", "parallel reconciles per kind", "4")
     .option("--log-level <level>", "debug, info or error", "info")
     .option("--no-install-crds", "do not apply the CRDs at startup")
+    .option(
+      "--trusted-root <file>",
+      "Sigstore trusted_root.json for keyless verification of objects without verify.trustedRootSecretRef",
+    )
     .addHelpText(
       "after",
       "\nExamples:\n  ferry agent --kubeconfig ~/.kube/config\n  ferry agent --store /var/lib/ferry --metrics-addr 127.0.0.1:8080 --leader-elect\n  ferry agent -n flux-system --log-level debug",
@@ -64,6 +69,11 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
       if (!/^\d+$/.test(o.concurrency) || concurrency < 1 || concurrency > 64) {
         throw new UsageError(`--concurrency ${o.concurrency} is invalid; use a whole number from 1 to 64`);
       }
+      const trustedRoot = o.trustedRoot
+        ? await (await import("../../sign/index.ts")).readTrustedRoot(resolve(ctx.cwd, o.trustedRoot), {
+            signal: ctx.signal,
+          })
+        : undefined;
       const agent = new Agent({
         kubeconfig: o.kubeconfig ? resolve(ctx.cwd, o.kubeconfig) : defaultKubeconfig(ctx),
         context: o.context,
@@ -76,6 +86,7 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
         installCRDs: o.installCrds,
         logLevel: o.logLevel as "debug" | "info" | "error",
         logStream: ctx.stderr,
+        trustedRoot,
       });
       await agent.start(ctx.signal);
     });
