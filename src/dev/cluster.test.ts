@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { UsageError } from "../errors/index.ts";
 import { apiRequest } from "./api.ts";
-import { createCluster, validateClusterName } from "./cluster.ts";
+import { createCluster, KUBERNETES_VERSION, validateClusterName } from "./cluster.ts";
 import { deleteClusterDir } from "./delete.ts";
 import { ClusterError, ClusterExistsError } from "./errors.ts";
 import { clusterStatus } from "./list.ts";
@@ -86,9 +86,28 @@ test("a cluster starts with Ready nodes, reports its processes, and delete stops
   };
   const nodes = JSON.parse((await apiRequest(admin, "GET", "/api/v1/nodes")).body) as { items: unknown[] };
   assert.equal(nodes.items.length, 2);
+  const version = JSON.parse((await apiRequest(admin, "GET", "/version")).body) as { gitVersion: string };
+  assert.equal(version.gitVersion, KUBERNETES_VERSION);
 
   const res = await deleteClusterDir(dir);
   assert.deepEqual(res.stopped.sort(), [...COMPONENTS].sort());
   for (const p of Object.values(state.processes)) assert.equal(await isRunning(p.pid, p.bin), false);
   assert.equal(existsSync(dir), false);
+});
+
+test("aborting createCluster stops what was started and keeps the logs", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-cluster-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const ac = new AbortController();
+  const created = createCluster({ name: "aborted", dir, signal: ac.signal });
+  // Abort once etcd is recorded as started.
+  for (let i = 0; i < 600 && !(await readState(dir).catch(() => undefined))?.processes.etcd; i++) {
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  ac.abort(new Error("test abort"));
+  await assert.rejects(created, /test abort/);
+  const state = await readState(dir);
+  assert.ok(state?.processes.etcd);
+  for (const p of Object.values(state.processes)) assert.equal(await isRunning(p.pid, p.bin), false);
+  assert.ok(existsSync(join(dir, "logs", "etcd.log")));
 });

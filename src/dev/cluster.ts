@@ -88,7 +88,17 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
 
   const pki = join(opts.dir, "pki");
   await mkdir(pki, { recursive: true, mode: 0o700 });
-  await generateCerts(pki, { serviceIP: SERVICE_IP, identities: IDENTITIES, ...(signal ? { signal } : {}) });
+  try {
+    await generateCerts(pki, {
+      serviceIP: SERVICE_IP,
+      identities: IDENTITIES,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    // Nothing runs yet: leave no half-made folder that would block the next create.
+    await rm(opts.dir, { recursive: true, force: true });
+    throw err;
+  }
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   const createdAt = new Date().toISOString();
   for (let attempt = 1; ; attempt++) {
@@ -119,6 +129,7 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
     } catch (err) {
       // Leave nothing running; keep the folder for its logs.
       await deleteClusterDir(opts.dir, { keepFiles: true });
+      if (signal?.aborted) throw signal.reason;
       // Ports are picked free but bound later: another process may have taken one in between. Retry with
       // fresh ports and an empty etcd.
       if (attempt < 3 && (await portTaken(err))) {
