@@ -5,7 +5,6 @@ import {
   formatReference,
   type ImageManifest,
   isIndex,
-  MediaTypes,
   NotFoundError,
   type OciClient,
   type Reference,
@@ -17,9 +16,6 @@ import { NotAnArtifactError } from "./errors.ts";
 export interface OpOptions {
   signal?: AbortSignal | undefined;
 }
-
-/** Media types a Flux artifact manifest may have (flux writes OCI; Docker schema 2 accepted on read). */
-export const artifactManifestTypes = [MediaTypes.ociManifest, MediaTypes.dockerManifest] as const;
 
 export interface ArtifactManifest {
   reference: Reference;
@@ -44,7 +40,7 @@ export async function getArtifactManifest(
   ref: Reference,
   opts: OpOptions = {},
 ): Promise<ArtifactManifest> {
-  const res = await client.getManifest(ref, { accept: artifactManifestTypes, signal: opts.signal });
+  const res = await client.getManifest(ref, { signal: opts.signal });
   if (isIndex(res.manifest)) throw new NotAnArtifactError(formatReference(ref), "it is an image index");
   const manifest = res.manifest;
   if (!manifest.layers || manifest.layers.length === 0) {
@@ -81,10 +77,8 @@ export async function findTagDigest(
   tag: string,
   opts: OpOptions = {},
 ): Promise<string | undefined> {
-  const head = await client.manifestExists(withTag(ref, tag), {
-    accept: artifactManifestTypes,
-    signal: opts.signal,
-  });
+  // Every manifest type: a tag holding an index (e.g. a signature) exists too.
+  const head = await client.manifestExists(withTag(ref, tag), { signal: opts.signal });
   return head?.digest;
 }
 

@@ -4,9 +4,10 @@
  * highest first) or matching a regular expression.
  */
 import { UsageError } from "../errors/index.ts";
-import { type OciClient, type Reference, withTag } from "../oci/index.ts";
+import { type OciClient, type Reference, UnsupportedMediaTypeError, withTag } from "../oci/index.ts";
 import { parseConstraint, satisfies, sortTagsDescending } from "../semver/index.ts";
 import { getArtifactManifest, type OpOptions } from "./common.ts";
+import { NotAnArtifactError } from "./errors.ts";
 
 export interface ListOptions extends OpOptions {
   /** Semver range, e.g. `>=1.0.0 <2.0.0` or `1.x`. */
@@ -59,6 +60,28 @@ export function selectTags(
   return out;
 }
 
+/** One row; tags that are not Flux artifacts (signature indexes, images) get their digest only. */
+async function describeTag(
+  client: OciClient,
+  repo: Reference,
+  tag: string,
+  opts: OpOptions,
+): Promise<ListedArtifact> {
+  try {
+    const art = await getArtifactManifest(client, withTag(repo, tag), opts);
+    return {
+      tag,
+      digest: art.digest,
+      source: art.metadata.source,
+      revision: art.metadata.revision,
+      created: art.metadata.created,
+    };
+  } catch (err) {
+    if (!(err instanceof NotAnArtifactError || err instanceof UnsupportedMediaTypeError)) throw err;
+    return { tag, digest: (await client.headManifest(withTag(repo, tag), { signal: opts.signal })).digest };
+  }
+}
+
 export async function listArtifacts(
   client: OciClient,
   repo: Reference,
@@ -72,14 +95,7 @@ export async function listArtifacts(
     while (next < tags.length) {
       const i = next++;
       const tag = tags[i] ?? "";
-      const art = await getArtifactManifest(client, withTag(repo, tag), opts);
-      out[i] = {
-        tag,
-        digest: art.digest,
-        source: art.metadata.source,
-        revision: art.metadata.revision,
-        created: art.metadata.created,
-      };
+      out[i] = await describeTag(client, repo, tag, opts);
     }
   };
   await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 8, tags.length) }, worker));

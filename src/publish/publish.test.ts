@@ -261,3 +261,27 @@ test("release pushes the D2 tags for a branch, a version and a component", async
   await pullArtifact(client, tagged(compRepo, "v0.3.0"), { output: out });
   assert.deepEqual(await readdir(out), ["base.yaml"]);
 });
+
+test("list shows tags that are not Flux artifacts (e.g. signature indexes) with their digest only", async () => {
+  const r = repo("list-mixed");
+  const src = await tree({ "a.yaml": "a\n" });
+  const pushed = await pushArtifact(client, tagged(r, "v1.0.0"), { path: src, ...meta });
+  const index = {
+    schemaVersion: 2 as const,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: pushed.digest, size: 1 }],
+  };
+  const put = await client.putManifest(tagged(r, "sha256-0000"), index);
+  const rows = await listArtifacts(client, r);
+  assert.deepEqual(
+    rows.map((x) => [x.tag, x.digest, x.revision]),
+    [
+      ["sha256-0000", put.digest, undefined],
+      ["v1.0.0", pushed.digest, meta.revision],
+    ],
+  );
+  assert.deepEqual(
+    (await listArtifacts(client, r, { semver: "*" })).map((x) => x.tag),
+    ["v1.0.0"],
+  );
+});

@@ -4,7 +4,7 @@
  * not moved to another digest unless forced.
  */
 import { formatReference, type OciClient, type Reference, withTag } from "../oci/index.ts";
-import { artifactManifestTypes, findTagDigest, isSemverTag, type OpOptions, repoName } from "./common.ts";
+import { findTagDigest, isSemverTag, type OpOptions, repoName } from "./common.ts";
 import { ImmutableTagError } from "./errors.ts";
 
 export interface TagOptions extends OpOptions {
@@ -34,7 +34,7 @@ export async function tagArtifact(
   tags: readonly string[],
   opts: TagOptions = {},
 ): Promise<TagResult> {
-  const res = await client.getManifest(source, { accept: artifactManifestTypes, signal: opts.signal });
+  const res = await client.getManifest(source, { signal: opts.signal });
   const repository = repoName(source);
   const moves: TagMove[] = [];
   const plans: Array<{ tag: string; from: string | undefined }> = [];
