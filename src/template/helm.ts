@@ -1,8 +1,10 @@
 /**
  * Helm's template functions beyond sprig: include, tpl, required, toYaml/fromYaml/fromYamlArray,
- * toJson/fromJson/fromJsonArray, toToml (flat tables), and lookup (an empty map: there is no cluster).
+ * toJson/fromJson/fromJsonArray, semverCompare (full sprig's, on src/semver's Masterminds/semver v3
+ * semantics), and lookup (an empty map: there is no cluster).
  */
 import { parse as parseYaml } from "yaml";
+import { parseConstraint, parseLenient } from "../semver/index.ts";
 import { type FuncMap, fn } from "./funcs.ts";
 import type { Template } from "./template.ts";
 import { jsonMarshal, toYaml } from "./yaml.ts";
@@ -74,6 +76,21 @@ export function helmFuncs(t: Template): FuncMap {
       } catch (e) {
         return [(e as Error).message];
       }
+    }),
+    semverCompare: fn(["string", "string"], (constraint: string, version: string) => {
+      let c: ReturnType<typeof parseConstraint>;
+      try {
+        c = parseConstraint(constraint);
+      } catch {
+        throw new Error(`improper constraint: ${constraint}`);
+      }
+      let v: ReturnType<typeof parseLenient>;
+      try {
+        v = parseLenient(version);
+      } catch {
+        throw new Error("Invalid Semantic Version");
+      }
+      return c.check(v);
     }),
     lookup: fn(["string", "string", "string", "string"], () => ({})),
   };

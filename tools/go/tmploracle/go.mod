@@ -3,6 +3,7 @@ module ferry.dev/tools/tmploracle
 go 1.24.0
 
 require (
+	github.com/Masterminds/semver/v3 v3.3.0
 	github.com/go-task/slim-sprig/v3 v3.0.0
 	github.com/gosimple/slug v1.15.0
 	sigs.k8s.io/yaml v1.6.0

@@ -21,6 +21,7 @@ import (
 	"text/template"
 	"time"
 
+	sv "github.com/Masterminds/semver/v3"
 	sprig "github.com/go-task/slim-sprig/v3"
 	"github.com/gosimple/slug"
 	"sigs.k8s.io/yaml"
@@ -245,6 +246,18 @@ func helmFuncs(t *template.Template) template.FuncMap {
 				a = []any{err.Error()}
 			}
 			return a
+		},
+		// semverCompare as sprig v3 defines it (Helm's function map has full sprig).
+		"semverCompare": func(constraint, version string) (bool, error) {
+			c, err := sv.NewConstraint(constraint)
+			if err != nil {
+				return false, err
+			}
+			v, err := sv.NewVersion(version)
+			if err != nil {
+				return false, err
+			}
+			return c.Check(v), nil
 		},
 		"lookup": func(apiVersion, kind, namespace, name string) (map[string]any, error) {
 			return map[string]any{}, nil
