@@ -107,7 +107,17 @@ export class Agent {
       metrics: this.metrics,
       trustedRoot: this.opts.trustedRoot,
     });
-    return oci.runnables;
+    const gc: Runnable = {
+      name: "store-gc",
+      needLeaderElection: false,
+      start: async (signal) => {
+        // Once the caches are filled, drop what no object advertises any more (e.g. deleted while stopped).
+        await oci.informers.ocirepositories.waitForSync(signal);
+        const removed = await this.store.gc({ signal, keep: oci.storeKeys() });
+        if (removed.length > 0) this.log.info("garbage collected artifacts", { removed });
+      },
+    };
+    return [...oci.runnables, gc];
   }
 
   /** The probe server's port once listening (undefined without `metricsAddr`). */

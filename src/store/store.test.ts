@@ -67,6 +67,7 @@ test("a failed build leaves nothing behind; gc removes unreferenced entries and 
     const s2 = new ArtifactStore({ root });
     await s2.init({ signal });
     await s2.reference("o", "sha256-dd");
+    assert.deepEqual(await s2.gc({ signal, keep: ["sha256-ee"] }), []);
     assert.deepEqual(await s2.gc({ signal }), ["sha256-ee"]);
     assert.deepEqual(await s2.keys(), ["sha256-dd"]);
   });

@@ -160,11 +160,16 @@ export class ArtifactStore {
     return out.sort();
   }
 
-  /** Removes every entry no owner references (call once owners have re-registered after a restart). */
-  async gc(opts: { signal: AbortSignal }): Promise<string[]> {
+  /**
+   * Removes every entry no owner references and `keep` does not name (after a restart, pass the keys the
+   * objects' statuses still advertise, as owners re-register only when they are reconciled).
+   */
+  async gc(opts: { signal: AbortSignal; keep?: Iterable<string> }): Promise<string[]> {
+    const keep = new Set(opts.keep ?? []);
     const removed: string[] = [];
     for (const key of await this.keys()) {
       opts.signal.throwIfAborted();
+      if (keep.has(key)) continue;
       if (await this.removeIfUnreferenced(key)) removed.push(key);
     }
     return removed;

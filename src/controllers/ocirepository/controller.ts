@@ -24,6 +24,8 @@ export interface OCIRepositoryController {
   informers: { ocirepositories: Informer; secrets: Informer };
   /** Informers (no leadership needed) and the controller (leader only). */
   runnables: Runnable[];
+  /** Store keys the cached objects' statuses advertise (what a startup gc must keep). */
+  storeKeys(): string[];
 }
 
 /** Secret names an OCIRepository reads. */
@@ -100,6 +102,16 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
   return {
     reconciler,
     controller,
+    storeKeys: () =>
+      repos
+        .list()
+        .map(
+          (o) =>
+            ((o.status as { artifact?: { path?: string } } | undefined)?.artifact?.path ?? "").split(
+              "/",
+            )[0] ?? "",
+        )
+        .filter((k) => k !== ""),
     informers: { ocirepositories: repos, secrets },
     runnables: [
       { name: "informer/ocirepositories", needLeaderElection: false, start: (s) => repos.start(s) },
