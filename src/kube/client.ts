@@ -6,6 +6,7 @@
  */
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
 import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { impersonate, serviceAccountUser } from "./config.ts";
 import { KubeApiError, KubeConnectionError } from "./errors.ts";
@@ -139,8 +140,24 @@ export class KubeClient {
     });
   }
 
-  /** Sends one request and parses the JSON answer; non-2xx becomes a KubeApiError. */
+  /**
+   * Sends one request and parses the JSON answer; non-2xx becomes a KubeApiError. Retries (at most 3 times)
+   * when the server asks to (429, or 503 with Retry-After) and, except for POST, when a reused keep-alive
+   * connection was reset before an answer came: every other verb Ferry sends is idempotent.
+   */
   async request<T = unknown>(opts: RequestOptionsKube): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.requestOnce<T>(opts);
+      } catch (err) {
+        const wait = attempt < 3 ? retryDelay(err, opts.method ?? "GET") : undefined;
+        if (wait === undefined || opts.signal.aborted) throw err;
+        await sleep(wait, undefined, { signal: opts.signal });
+      }
+    }
+  }
+
+  private async requestOnce<T>(opts: RequestOptionsKube): Promise<T> {
     const started = performance.now();
     const method = opts.method ?? "GET";
     let status = 0;
@@ -150,7 +167,16 @@ export class KubeClient {
       const chunks: Buffer[] = [];
       for await (const c of res) chunks.push(c as Buffer);
       const text = Buffer.concat(chunks).toString("utf8");
-      if (status < 200 || status > 299) throw apiError(method, opts.path, status, text);
+      if (status < 200 || status > 299) {
+        const after = Number(res.headers["retry-after"]);
+        throw apiError(
+          method,
+          opts.path,
+          status,
+          text,
+          Number.isFinite(after) ? Math.min(after, 10) * 1000 : undefined,
+        );
+      }
       return (text ? JSON.parse(text) : undefined) as T;
     } finally {
       this.opts.onRequest?.({
@@ -164,7 +190,28 @@ export class KubeClient {
   }
 }
 
-function apiError(method: string, path: string, status: number, text: string): KubeApiError {
+/** How long to wait before retrying, or undefined when the failure is final. */
+function retryDelay(err: unknown, method: string): number | undefined {
+  if (err instanceof KubeApiError) {
+    if (err.statusCode === 429 || (err.statusCode === 503 && err.retryAfterMs !== undefined)) {
+      return err.retryAfterMs ?? 1000;
+    }
+    return undefined;
+  }
+  if (err instanceof KubeConnectionError && method !== "POST") {
+    const code = (err.cause as { code?: string } | undefined)?.code;
+    if (code === "ECONNRESET" || code === "EPIPE") return 50;
+  }
+  return undefined;
+}
+
+function apiError(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  retryAfterMs?: number,
+): KubeApiError {
   let reason = "";
   let message = text.split("\n")[0] ?? "";
   let fields: string[] = [];
@@ -180,7 +227,10 @@ function apiError(method: string, path: string, status: number, text: string): K
   } catch {
     // not a Status object: keep the first line of the body
   }
-  return new KubeApiError(method, path, status, reason || statusName(status), message, { fields });
+  return new KubeApiError(method, path, status, reason || statusName(status), message, {
+    fields,
+    retryAfterMs,
+  });
 }
 
 function statusName(code: number): string {

@@ -12,13 +12,15 @@ export class KubeApiError extends FerryError {
   readonly apiMessage: string;
   /** `details.causes[].field` of the API's Status, when given (e.g. the immutable field). */
   readonly fields: readonly string[];
+  /** The server's Retry-After, when it sent one (capped at 10 s). */
+  readonly retryAfterMs: number | undefined;
   constructor(
     method: string,
     path: string,
     statusCode: number,
     reason: string,
     apiMessage: string,
-    opts: { cause?: unknown; subject?: string; fields?: string[] } = {},
+    opts: { cause?: unknown; subject?: string; fields?: string[]; retryAfterMs?: number } = {},
   ) {
     super(
       `${opts.subject ?? `${method} ${path}`} failed: ${statusCode} ${reason}: ${apiMessage || "no message"}${hint(statusCode)}`,
@@ -30,6 +32,7 @@ export class KubeApiError extends FerryError {
     this.path = path;
     this.apiMessage = apiMessage;
     this.fields = opts.fields ?? [];
+    this.retryAfterMs = opts.retryAfterMs;
   }
 }
 
