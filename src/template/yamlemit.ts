@@ -169,8 +169,9 @@ function isTimestamp(s: string): boolean {
 
 /** Whether go-yaml would read the plain scalar as something other than a string. */
 function resolvesToNonString(s: string): boolean {
-  if (resolveMap.has(s)) return true;
   const c = s[0] ?? "";
+  // go-yaml consults its table of special words only for strings starting with a "hint" character.
+  if ((s === "" || "+-0123456789yYnNtTfFoO~.".includes(c)) && resolveMap.has(s)) return true;
   if (c === ".") return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(s);
   if (c === "+" || c === "-" || (c >= "0" && c <= "9")) {
     if (isTimestamp(s)) return true;
@@ -497,7 +498,10 @@ function emitMap(w: Writer, m: Map<string, Node>, indent: number, ctx: "root" | 
       w.indent = ind;
       w.writeIndent();
       w.indicator(":", true, false, true);
-      emitNode(w, v, ind, "map");
+      // After ": " a collection starts on the same line, its further entries indented under it.
+      if (Array.isArray(v) && v.length > 0) emitSeq(w, v, ind, "seq");
+      else if (v instanceof Map && v.size > 0) emitMap(w, v, ind, "seq");
+      else emitNode(w, v, ind, "map");
       return;
     }
     writeScalar(w, k, true);
@@ -513,5 +517,6 @@ function emitMap(w: Writer, m: Map<string, Node>, indent: number, ctx: "root" | 
 export function emitYaml(json: string): string {
   const w = new Writer();
   emitNode(w, parseJsonNodes(json), 0, "root");
-  return `${w.out}\n`;
+  // Document end: go-yaml breaks the line unless a block scalar already ended it.
+  return w.column > 0 || !w.indention ? `${w.out}\n` : w.out;
 }
