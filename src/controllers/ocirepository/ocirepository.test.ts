@@ -205,6 +205,13 @@ test("a missing tag or no semver match: Ready=False with FetchFailed and a messa
       signal,
     );
     await apply(kube, ociRepository(h.namespace, "badurl", { url: `oci://${repo}:1.0.0` }), signal);
+    await apply(kube, ociRepository(h.namespace, "aws", { url: `oci://${repo}`, provider: "aws" }), signal);
+    // Nothing listens on port 9 of the loopback: the registry is down.
+    await apply(
+      kube,
+      ociRepository(h.namespace, "down", { url: "oci://127.0.0.1:9/x/y", timeout: "5s" }),
+      signal,
+    );
     const failed = (n: string) =>
       waitForStatus(kube, h.namespace, n, (s) => readyOf(s).status === "False", signal);
     const a = await failed("notag");
@@ -218,6 +225,14 @@ test("a missing tag or no semver match: Ready=False with FetchFailed and a messa
     const c = await failed("badurl");
     assert.equal(readyOf(c).reason, "URLInvalid");
     assert.equal(conditionOf(c, "Stalled")?.status, "True");
+    const d = await failed("aws");
+    assert.equal(readyOf(d).reason, "InvalidProviderConfiguration");
+    assert.equal(conditionOf(d, "Stalled")?.status, "True");
+    assert.match(readyOf(d).message ?? "", /provider 'aws' is not supported by Ferry/);
+    const e = await failed("down");
+    assert.equal(readyOf(e).reason, "OCIArtifactPullFailed");
+    assert.match(readyOf(e).message ?? "", /127\.0\.0\.1:9/);
+    assert.equal(conditionOf(e, "Stalled"), undefined);
     const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
     assert.ok(events.items.some((e) => e.type === "Warning" && e.reason === "OCIArtifactPullFailed"));
   } finally {
@@ -280,6 +295,25 @@ test("cosign verification: a signed artifact is accepted; unsigned and wrongly s
         `${tag} not stored`,
       );
     }
+    // Keyless without identities or a trusted root cannot make progress: Stalled, with the field to set.
+    await apply(
+      kube,
+      ociRepository(h.namespace, "keyless", {
+        url: `oci://${repo}`,
+        ref: { tag: "signed" },
+        verify: { provider: "cosign" },
+      }),
+      signal,
+    );
+    const kl = await waitForStatus(
+      kube,
+      h.namespace,
+      "keyless",
+      (x) => readyOf(x).status === "False",
+      signal,
+    );
+    assert.equal(conditionOf(kl, "Stalled")?.status, "True");
+    assert.match(readyOf(kl).message ?? "", /provider 'cosign keyless'.*matchOIDCIdentity/);
     // Re-reconciling the unchanged signed digest neither pulls nor verifies again (the condition stays as is).
     const before = conditionOf(ok, "SourceVerified")?.lastTransitionTime;
     const at = await requestReconcile(kube, h.namespace, "signed", signal);
