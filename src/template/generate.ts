@@ -387,3 +387,58 @@ export function randomJsonValue(next: () => number, depth = 0): unknown {
   }
   return Array.from({ length: Math.floor(next() * 4) }, () => randomJsonValue(next, depth + 1));
 }
+
+const slugParts = [
+  "Team",
+  "a",
+  "B",
+  "-",
+  "_",
+  " ",
+  "  ",
+  "--",
+  "__",
+  "&",
+  "@",
+  "!",
+  ".",
+  "/",
+  "é",
+  "Ü",
+  "ß",
+  "ø",
+  "Æ",
+  "ñ",
+  "Ç",
+  "1",
+  "42",
+  "x_y",
+  "Foo-Bar",
+  "\t",
+  "ĳ",
+  "œ",
+  "Ł",
+  "đ",
+  "ð",
+  "þ",
+  "ı",
+  "ﬁ",
+  "²",
+  "½",
+  "Ⅳ",
+  "™",
+  "©",
+  "€",
+  "–",
+  "—",
+  "’",
+  "“",
+  "feature/JIRA-123_fix",
+  "release-1.2.3",
+];
+
+/** A random branch/tenant-like name for slugify: ASCII words, separators, Latin letters with marks, symbols. */
+export function randomSlugInput(next: () => number): string {
+  const n = 1 + Math.floor(next() * 25);
+  return Array.from({ length: n }, () => slugParts[Math.floor(next() * slugParts.length)]).join("");
+}

@@ -21,6 +21,21 @@ const extra: Record<string, string> = {
   ð: "d",
   Ð: "D",
   ı: "i",
+  // Symbols, as gosimple/unidecode transliterates them (observed against the Go oracle).
+  "©": "(c)",
+  "®": "(r)",
+  "™": "",
+  "’": "",
+  "€": "EU",
+  "£": "PS",
+  "¥": "Y=",
+  "¢": "C/",
+  "°": "deg",
+  "×": "x",
+  "÷": "/",
+  "§": "SS",
+  "¶": "P",
+  µ: "u",
 };
 
 export function slugify(s: string, maxLength = 63): string {
