@@ -16,6 +16,7 @@ import { logTail } from "./processes.ts";
 import { startComponents } from "./start.ts";
 import { type ClusterState, type Component, readState, writeState } from "./state.ts";
 import { toolPath } from "./tools.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 /** The Kubernetes release scripts/tools/10-kube.sh builds (tools/go/kube/go.mod). */
 export const KUBERNETES_VERSION = "v1.37.2";
@@ -35,6 +36,11 @@ export interface CreateClusterOptions {
   tools?: Partial<Record<ToolName, string>>;
   /** Tool index folder for toolPath (default ~/.cache/ferry). */
   cacheDir?: string;
+  /**
+   * When set, a watchdog process stops the cluster and removes its folder once this pid is gone (for test
+   * clusters, so a killed test runner leaves nothing behind). Off for clusters meant to outlive the caller.
+   */
+  ownerPid?: number;
   /** Aborting stops whatever was started and leaves the folder with its logs. */
   signal?: AbortSignal;
 }
@@ -120,6 +126,11 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       processes: {},
       createdAt,
     };
+    if (opts.ownerPid !== undefined) {
+      await mkdir(join(opts.dir, "logs"), { recursive: true });
+      const w = await startWatchdog(opts.dir, opts.ownerPid);
+      state.watchdog = { pid: w.pid, bin: w.bin, logFile: w.logFile };
+    }
     await writeState(state);
     try {
       await startComponents(state, { tools, deadline, ...(signal ? { signal } : {}) });
@@ -134,6 +145,7 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       // fresh ports and an empty etcd.
       if (attempt < 3 && (await portTaken(err))) {
         await rm(join(opts.dir, "etcd"), { recursive: true, force: true });
+        await rm(join(opts.dir, "pids"), { force: true });
         continue;
       }
       throw err;

@@ -23,6 +23,8 @@ export async function deleteClusterDir(
   const state = await readState(dir);
   if (!state) throw new ClusterNotFoundError(dir.split("/").at(-1) ?? dir, dir);
   const stopped: Component[] = [];
+  // The watchdog goes first, so it never acts on pids this call is stopping.
+  if (state.watchdog) await stopProcess(state.watchdog.pid, state.watchdog.bin, 1000);
   const stop = async (components: Component[]) => {
     await Promise.all(
       components.map(async (c) => {

@@ -20,6 +20,7 @@ import { writeKubeconfig } from "./kubeconfig.ts";
 import { type StartedProcess, startProcess } from "./processes.ts";
 import { type ClusterState, type Component, writeState } from "./state.ts";
 import { apiReady, etcdHealthy, exists, readyNodes, type WaitContext, waitFor } from "./wait.ts";
+import { watchPid } from "./watchdog.ts";
 
 /** Client identities with a kubeconfig each; "admin" is the user-facing `kubeconfig`. */
 export const KUBECONFIG_IDENTITIES = ["admin", "controller-manager", "scheduler", "kwok"] as const;
@@ -60,6 +61,7 @@ export async function startComponents(state: ClusterState, opts: StartOptions): 
     }
     state.processes[component] = { pid: proc.pid, bin: proc.bin, logFile };
     await writeState(state);
+    if (state.watchdog) await watchPid(dir, proc.pid);
     ctx.watched.push({ component, proc });
   };
 

@@ -35,6 +35,8 @@ export interface ClusterState {
   nodes: number;
   ports: Record<"etcdClient" | "etcdPeer" | "apiServer" | "controllerManager" | "scheduler", number>;
   processes: Partial<Record<Component, ComponentState>>;
+  /** Owner watchdog (throwaway clusters only): removes the cluster when its owner process dies. */
+  watchdog?: ComponentState;
   createdAt: string;
   /** Set once every readiness check passed. */
   readyAt?: string;

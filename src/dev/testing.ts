@@ -44,6 +44,7 @@ export async function startTestCluster(
       name,
       dir,
       nodes: opts.nodes ?? 1,
+      ownerPid: process.pid,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     return { kubeconfig: state.kubeconfig, dir, stop: async () => void (await deleteClusterDir(dir)) };
