@@ -11,6 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "../src/dev/registry.ts";
 import { findTool } from "../src/dev/tools.ts";
+import { OciClient, parseReference } from "../src/oci/index.ts";
+import { pullArtifact, pushArtifact } from "../src/publish/index.ts";
 
 const RUNS = 3;
 const root = join(import.meta.dirname, "..");
@@ -110,6 +112,33 @@ interface Tool {
 
 type Results = Record<string, Record<"push" | "pull", Measure[]>>;
 
+/** The same operations as library calls in this process: the work without process startup. */
+async function measureInProcess(
+  host: string,
+  src: string,
+  ti: number,
+  dir: string,
+): Promise<Record<"push" | "pull", Measure[]>> {
+  const client = new OciClient();
+  const res: Record<"push" | "pull", Measure[]> = { push: [], pull: [] };
+  for (let r = 0; r < RUNS; r++) {
+    const ref = parseReference(`${host}/bench/lib-${ti}-${r}:v1`);
+    let start = performance.now();
+    await pushArtifact(client, ref, {
+      path: src,
+      source: "https://example.com/org/fleet",
+      revision: "main@sha1:0",
+    });
+    res.push.push({ ms: performance.now() - start, rssKiB: undefined });
+    const out = join(dir, `out-lib-${ti}-${r}`);
+    start = performance.now();
+    await pullArtifact(client, ref, { output: out });
+    res.pull.push({ ms: performance.now() - start, rssKiB: undefined });
+    await rm(out, { recursive: true, force: true });
+  }
+  return res;
+}
+
 /** Runs every tool RUNS times on one tree, interleaved so that machine noise hits both alike. */
 async function measureTree(
   tools: Tool[],
@@ -137,7 +166,8 @@ async function measureTree(
 
 function row(tree: string, op: string, f: Measure[], x: Measure[] | undefined): string {
   const ms = (m: Measure[]) => median(m.map((v) => v.ms));
-  const rss = (m: Measure[]) => Math.max(...m.map((v) => v.rssKiB ?? 0)) / 1024;
+  const rss = (m: Measure[]) =>
+    m.some((v) => v.rssKiB === undefined) ? Number.NaN : Math.max(...m.map((v) => v.rssKiB ?? 0)) / 1024;
   const fm = ms(f);
   if (!x) return `| ${tree} | ${op} | ${fm.toFixed(0)} | n/a | n/a | ${rss(f).toFixed(0)} | n/a |`;
   const xm = ms(x);
@@ -188,14 +218,15 @@ export async function run(): Promise<void> {
       const src = join(dir, `src-${ti}`);
       await tree.make(src);
       const results = await measureTree(tools, registry.host, src, ti, dir, env);
+      results["ferry library"] = await measureInProcess(registry.host, src, ti, dir);
       for (const op of ["push", "pull"] as const) {
-        for (const name of ["ferry", "ferry+cache"]) {
+        for (const name of ["ferry", "ferry+cache", "ferry library"]) {
           rows.push(row(`${tree.name}`, `${op} (${name})`, results[name]?.[op] ?? [], results.flux?.[op]));
         }
       }
     }
     console.log(
-      `Median of ${RUNS} runs, each a fresh process; a new repository per push. Ratio = ferry / flux (lower is better). ferry+cache runs with NODE_COMPILE_CACHE (warm).\n`,
+      `Median of ${RUNS} runs, each a fresh process; a new repository per push. Ratio = ferry / flux (lower is better). ferry+cache runs with NODE_COMPILE_CACHE (warm); ferry library = the same calls in-process (no process startup, no RSS).\n`,
     );
     console.log(
       "| tree | op (ferry variant) | ferry ms | flux ms | ratio | ferry peak RSS MiB | flux peak RSS MiB |",
