@@ -6,10 +6,20 @@
  *
  *   node scripts/check-d2-reference.ts [FLEET_DIR]
  */
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { isDeepStrictEqual } from "node:util";
 import { findTool } from "../src/dev/tools.ts";
-import { findKustomize, type KubeObject, parseObjects, renderKustomization } from "../src/render/index.ts";
+import {
+  findKustomize,
+  type KubeObject,
+  parseObjects,
+  renderKustomization,
+  stringifyObjects,
+} from "../src/render/index.ts";
 import { expandResourceSet, templateRenderer } from "../src/render/resourceset/index.ts";
 
 const fleet = resolve(process.argv[2] ?? "/work/shared/reference/d2-fleet");
@@ -70,7 +80,30 @@ for (const [cluster, want] of Object.entries(expected)) {
     "ResourceSet/infra",
     "ResourceSet/policies",
   ]);
-  const objects = rendered.flatMap((r) => expandResourceSet(r, { render }).objects);
+  const objects = rendered.flatMap((r) => expandResourceSet(structuredClone(r), { render }).objects);
+  const operator = findTool("flux-operator");
+  if (operator) {
+    // The same ResourceSets through flux-operator's own CLI must give the same objects.
+    const tmp = mkdtempSync(join(tmpdir(), "ferry-d2-"));
+    try {
+      const theirs = rendered.flatMap((r) => {
+        writeFileSync(join(tmp, "rset.yaml"), stringifyObjects([r]));
+        const out = execFileSync(operator, ["build", "resourceset", "-f", join(tmp, "rset.yaml")], {
+          env: { HOME: tmp, PATH: process.env.PATH },
+          encoding: "utf8",
+        });
+        return parseObjects(out, "flux-operator");
+      });
+      check(
+        cluster,
+        "same objects as flux-operator build resourceset",
+        isDeepStrictEqual(objects, theirs),
+        true,
+      );
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  }
   const of = (kind: string) => objects.filter((o) => o.kind === kind);
   check(
     cluster,
