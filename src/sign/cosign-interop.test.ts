@@ -213,3 +213,48 @@ for (const format of ["bundle", "legacy"] as const) {
     assert.equal((JSON.parse(v.stdout) as { format: string }).format, format);
   });
 }
+
+test("signatures by both tools on one artifact coexist (shared .sig image, shared referrers index)", async () => {
+  for (const k of ["co-a", "co-b"]) {
+    const g = await runCli(["generate-key-pair", "--output-key-prefix", k, "--force"], {
+      cwd: dir,
+      env: { COSIGN_PASSWORD: PASSWORD },
+    });
+    assert.equal(g.code, 0, g.stderr);
+  }
+  const a = await art("interop-coexist");
+  for (const legacy of [true, false]) {
+    const cs = await cosign([
+      "sign",
+      "--key",
+      "co-a.key",
+      "--tlog-upload=false",
+      "--use-signing-config=false",
+      `--new-bundle-format=${!legacy}`,
+      "--allow-http-registry",
+      a.ref,
+    ]);
+    assert.equal(cs.code, 0, cs.stderr);
+    const fs = await runCli(
+      ["sign", "--key", "co-b.key", "--signature-format", legacy ? "legacy" : "bundle", a.ref],
+      { cwd: dir, env: { COSIGN_PASSWORD: PASSWORD } },
+    );
+    assert.equal(fs.code, 0, fs.stderr);
+  }
+  for (const pub of ["co-a.pub", "co-b.pub"]) {
+    const fv = await runCli(["verify", "--key", pub, a.ref], { cwd: dir });
+    assert.equal(fv.code, 0, `ferry verify ${pub}: ${fv.stderr}`);
+    for (const bundle of [true, false]) {
+      const cv = await cosign([
+        "verify",
+        "--key",
+        pub,
+        "--insecure-ignore-tlog",
+        `--new-bundle-format=${bundle}`,
+        "--allow-http-registry",
+        a.ref,
+      ]);
+      assert.equal(cv.code, 0, `cosign verify ${pub} (bundle=${bundle}): ${cv.stderr}`);
+    }
+  }
+});
