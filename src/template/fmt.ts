@@ -178,6 +178,7 @@ function pad(s: string, spec: Spec, zeroOk = true): string {
 export function formatValue(v: unknown, verb: string, spec: Spec): string {
   if (verb === "T") return pad(typeName(v), spec, false);
   if (verb === "p") return badVerb(v, verb, spec);
+  if (verb === "v" && spec.sharp) return pad(goSyntax(v, true), spec, false);
   const kind = kindOf(v);
   switch (kind) {
     case "invalid":
@@ -571,4 +572,33 @@ function hexFloat(f: number, prec: number): string {
   else frac = frac.padEnd(prec, "0");
   const e = `${exp < 0 ? "-" : "+"}${String(Math.abs(exp)).padStart(2, "0")}`;
   return `${neg ? "-" : ""}0x${lead}${frac ? `.${frac}` : ""}p${e}`;
+}
+
+/** %#v: a Go-syntax representation of the value. */
+function goSyntax(v: unknown, top: boolean): string {
+  if (v === null || v === undefined) return top ? "<nil>" : "interface {}(nil)";
+  const kind = kindOf(v);
+  switch (kind) {
+    case "string":
+      return quoteGo(v as string);
+    case "bool":
+      return String(v);
+    case "int":
+      return formatInt(v, "d", noSpec);
+    case "float": {
+      const f = numValue(v as number);
+      const g = formatFloat(f, "g", -1);
+      return /[.eEnN]/.test(g) ? g : `${g}`;
+    }
+    case "slice": {
+      const items = sliceItems(v as unknown[]);
+      return `${typeName(v)}{${items.map((e) => goSyntax(e, false)).join(", ")}}`;
+    }
+    case "map": {
+      const m = mapEntries(v as Record<string, unknown> | TypedMap);
+      const parts = sortedKeys(m).map((k) => `${quoteGo(k)}:${goSyntax(m[k], false)}`);
+      return `${typeName(v)}{${parts.join(", ")}}`;
+    }
+  }
+  return formatValue(v, "v", noSpec);
 }
