@@ -285,3 +285,22 @@ test("list shows tags that are not Flux artifacts (e.g. signature indexes) with 
     ["v1.0.0"],
   );
 });
+
+test("an aborted push or pull stops with the abort reason and leaves nothing", async () => {
+  const r = repo("abort");
+  const src = await tree({ "a.yaml": "a\n" });
+  const ac = new AbortController();
+  ac.abort(new Error("stop now"));
+  await assert.rejects(
+    pushArtifact(client, tagged(r, "v1.0.0"), { path: src, ...meta, signal: ac.signal }),
+    /stop now|abort/i,
+  );
+  assert.equal(await findTagDigest(client, r, "v1.0.0"), undefined);
+  await pushArtifact(client, tagged(r, "v1.0.0"), { path: src, ...meta });
+  const parent = await tempDir();
+  await assert.rejects(
+    pullArtifact(client, tagged(r, "v1.0.0"), { output: join(parent, "out"), signal: ac.signal }),
+    /stop now|abort/i,
+  );
+  assert.deepEqual(await readdir(parent), []);
+});
