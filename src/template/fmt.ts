@@ -66,6 +66,28 @@ export function sprintf(format: string, args: unknown[]): string {
   let argi = 0;
   let i = 0;
   const n = format.length;
+  let reordered = false;
+  let goodArgNum = true;
+  /** An explicit argument index [n] at i: moves argi; returns whether one was there. */
+  const argNumber = (): boolean => {
+    if (format[i] !== "[") return false;
+    reordered = true;
+    const close = format.indexOf("]", i);
+    if (close < 0) {
+      goodArgNum = false;
+      i += 1;
+      return false;
+    }
+    const num = format.slice(i + 1, close);
+    i = close + 1;
+    const idx = /^\d+$/.test(num) ? Number(num) - 1 : -1;
+    if (idx >= 0 && idx < args.length) {
+      argi = idx;
+      return true;
+    }
+    goodArgNum = false;
+    return true;
+  };
   while (i < n) {
     const pct = format.indexOf("%", i);
     if (pct < 0) {
@@ -75,6 +97,7 @@ export function sprintf(format: string, args: unknown[]): string {
     out += format.slice(i, pct);
     i = pct + 1;
     const spec: Spec = { ...noSpec };
+    goodArgNum = true;
     flags: while (i < n) {
       switch (format[i]) {
         case "+":
@@ -98,8 +121,10 @@ export function sprintf(format: string, args: unknown[]): string {
       }
       i++;
     }
+    let afterIndex = argNumber();
     if (format[i] === "*") {
       i++;
+      afterIndex = false;
       const w = args[argi++];
       if (isInt(w)) {
         spec.width = numValue(w as number);
@@ -114,12 +139,16 @@ export function sprintf(format: string, args: unknown[]): string {
       if (m) {
         spec.width = Number(m[0]);
         i += m[0].length;
+        if (afterIndex) goodArgNum = false;
       }
     }
     if (format[i] === ".") {
       i++;
+      if (afterIndex) goodArgNum = false;
+      afterIndex = argNumber();
       if (format[i] === "*") {
         i++;
+        afterIndex = false;
         const p = args[argi++];
         if (isInt(p) && numValue(p as number) >= 0) spec.prec = numValue(p as number);
         else out += "%!(BADPREC)";
@@ -129,6 +158,7 @@ export function sprintf(format: string, args: unknown[]): string {
         if (m) i += m[0].length;
       }
     }
+    if (!afterIndex) afterIndex = argNumber();
     if (i >= n) {
       out += "%!(NOVERB)";
       break;
@@ -139,13 +169,17 @@ export function sprintf(format: string, args: unknown[]): string {
       out += "%";
       continue;
     }
+    if (!goodArgNum) {
+      out += `%!${verb}(BADINDEX)`;
+      continue;
+    }
     if (argi >= args.length) {
       out += `%!${verb}(MISSING)`;
       continue;
     }
     out += formatValue(args[argi++], verb, spec);
   }
-  if (argi < args.length) {
+  if (!reordered && argi < args.length) {
     out += "%!(EXTRA ";
     out += args
       .slice(argi)
