@@ -16,6 +16,9 @@ export interface OCIRepositoryControllerOptions extends OCIRepositoryReconcilerO
   /** Parallel reconciles (default 4). */
   concurrency?: number | undefined;
   metrics?: RuntimeMetrics | undefined;
+  /** Failed reconciles retry with exponential backoff between these (Flux's defaults: 750 ms, 15 min). */
+  retryMinDelayMs?: number | undefined;
+  retryMaxDelayMs?: number | undefined;
 }
 
 export interface OCIRepositoryController {
@@ -69,6 +72,7 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
     kind: "OCIRepository",
     reconcile: reconciler.reconcile,
     concurrency: opts.concurrency ?? 4,
+    queue: { baseDelayMs: opts.retryMinDelayMs ?? 750, maxDelayMs: opts.retryMaxDelayMs ?? 15 * 60_000 },
     metrics: opts.metrics,
     onError: (key, err, retry) =>
       opts.log?.error(String((err as Error)?.message ?? err), { object: key, retry }),

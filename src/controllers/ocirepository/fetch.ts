@@ -164,3 +164,12 @@ export async function fetchIntoStore(
   );
   return { entry, meta: entry.metadata as unknown as StoredArtifactMeta };
 }
+
+/** Where consumers read an OCIRepository's tree: `<store>/<key>/content` for its `status.artifact.path`. */
+export function artifactContentDir(
+  store: ArtifactStore,
+  artifact: { path?: string } | undefined,
+): string | undefined {
+  const key = artifact?.path?.split("/")[0];
+  return key ? join(store.dir(key), CONTENT_DIR) : undefined;
+}

@@ -18,6 +18,7 @@ export {
 export { type FailureCondition, OCIRepositoryError, Reasons } from "./errors.ts";
 export {
   ARTIFACT_FILE,
+  artifactContentDir,
   CONTENT_DIR,
   type LayerSelector,
   type StoredArtifactMeta,

@@ -19,7 +19,7 @@ import { OciClient, type Reference, staticCredentials } from "../../oci/index.ts
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { generateKeyPair, loadPrivateKey, signArtifact } from "../../sign/index.ts";
 import { ArtifactStore } from "../../store/index.ts";
-import { CONTENT_DIR } from "./fetch.ts";
+import { artifactContentDir, CONTENT_DIR } from "./fetch.ts";
 import { OCIRepositoryReconciler } from "./reconciler.ts";
 import {
   apply,
@@ -87,6 +87,7 @@ test("a tag becomes Ready with TAG@sha256 and the files in the store; a moved ta
     const key1 = storeKeyOf(s1.artifact?.path);
     assert.equal(key1, d1.replace(":", "-"));
     const content = join(h.agent.store.dir(key1), CONTENT_DIR);
+    assert.equal(artifactContentDir(h.agent.store, s1.artifact), content);
     assert.equal(await readFile(join(content, "app/deploy.yaml"), "utf8"), "kind: ConfigMap\n");
     assert.ok(s1.artifact?.url.startsWith("file:///"));
 
