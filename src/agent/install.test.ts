@@ -37,7 +37,8 @@ test("every CRD is accepted and Established; a second install changes nothing", 
   await installCRDs(client, { signal });
   for (const crd of fluxCRDs()) {
     const live = await getObject(client, crd, { signal });
-    const conds = (live?.status as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
+    const conds =
+      ((live?.status ?? {}) as { conditions?: Array<{ type: string; status: string }> }).conditions ?? [];
     assert.ok(
       conds.some((c) => c.type === "Established" && c.status === "True"),
       `${crd.metadata.name} Established`,
