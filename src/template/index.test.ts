@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { FerryError } from "../errors/index.ts";
+import { FerryError, UsageError } from "../errors/index.ts";
 import { fn, GoNumber, parse, renderTemplate, TemplateError } from "./index.ts";
 
 test("renderTemplate: defaults are {{ }}, sprig and missingkey=default", () => {
@@ -102,6 +102,30 @@ test("values: bigint and GoNumber carry Go types", () => {
     }),
     "9007199254740993 float64 2",
   );
+});
+
+test("options: an unknown library or missingKey is a usage error", () => {
+  assert.throws(
+    () => renderTemplate("x", {}, { functions: "bogus" as never }),
+    (e: unknown) => {
+      assert.ok(e instanceof UsageError);
+      assert.match(
+        (e as Error).message,
+        /unknown template function library "bogus"; use one of sprig, resourceset, helm, none/,
+      );
+      return true;
+    },
+  );
+  assert.throws(() => renderTemplate("x", {}, { missingKey: "invalid" as never }), UsageError);
+});
+
+test("Template.parse adds files to one set (Helm's _helpers.tpl then a manifest)", () => {
+  const t = parse('{{ define "name" }}{{ .n | trunc 3 }}{{ end }}', {
+    name: "_helpers.tpl",
+    functions: "helm",
+  });
+  t.parse('name: {{ include "name" . }}', "deploy.yaml");
+  assert.equal(t.execute({ n: "abcdef" }, "deploy.yaml"), "name: abc");
 });
 
 function catchError(f: () => unknown): unknown {

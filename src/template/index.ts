@@ -7,6 +7,7 @@
  * Output and error messages match Go byte for byte where the conformance suite checks them
  * (see docs/template.md for the known differences). It does not read files or touch the network.
  */
+import { UsageError } from "../errors/index.ts";
 import type { MissingKey } from "./exec.ts";
 import type { FuncMap } from "./funcs.ts";
 import { libraryFuncs } from "./library.ts";
@@ -21,6 +22,9 @@ export { Template } from "./template.ts";
 export { GoDuration, GoNumber, GoTime, TypedMap, TypedSlice } from "./values.ts";
 
 export type FunctionLibrary = "sprig" | "resourceset" | "helm" | "none";
+
+const libraries: readonly string[] = ["sprig", "resourceset", "helm", "none"];
+const missingKeys: readonly string[] = ["default", "zero", "error"];
 
 export interface RenderOptions {
   /** Template name used in errors (default "template"; Flux Operator uses "resourceset"). */
@@ -42,6 +46,16 @@ export interface RenderOptions {
 export function parse(source: string, options: RenderOptions = {}): Template {
   const name = options.name ?? "template";
   const library = options.functions ?? "sprig";
+  if (!libraries.includes(library)) {
+    throw new UsageError(
+      `unknown template function library ${JSON.stringify(library)}; use one of ${libraries.join(", ")}`,
+    );
+  }
+  if (options.missingKey !== undefined && !missingKeys.includes(options.missingKey)) {
+    throw new UsageError(
+      `unknown missingKey option ${JSON.stringify(options.missingKey)}; use one of ${missingKeys.join(", ")}`,
+    );
+  }
   const t = new Template(name, {}, { delims: options.delims, missingKey: options.missingKey });
   if (library === "resourceset") t.inputs = { value: undefined };
   t.funcs = { ...libraryFuncs(library, t), ...options.extraFuncs };
