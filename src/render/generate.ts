@@ -121,46 +121,52 @@ function applyOverlay(kus: Record<string, unknown>, spec: OverlaySpec, dir: stri
   if (spec.nameSuffix !== undefined) kus.nameSuffix = spec.nameSuffix;
   if (spec.patches?.length) {
     const patches = Array.isArray(kus.patches) ? kus.patches : [];
-    for (const p of spec.patches)
+    for (const p of spec.patches) {
       patches.push(p.target ? { patch: p.patch, target: p.target } : { patch: p.patch });
+    }
     kus.patches = patches;
   }
-  if (spec.components?.length) {
-    const components = Array.isArray(kus.components) ? kus.components : [];
-    for (const c of spec.components) {
-      if (!isLocalRelativePath(c)) {
-        throw new KustomizationFileError(
-          dir,
-          `component path '${c}' must be local and relative; fix spec.components`,
-        );
-      }
-      if (spec.ignoreMissingComponents && !existsSync(join(dir, c))) continue;
-      components.push(c);
-    }
-    kus.components = components;
-  }
-  if (spec.images?.length) {
-    const images = (Array.isArray(kus.images) ? kus.images : []) as Array<Record<string, unknown>>;
-    for (const image of spec.images) {
-      const existing = images.find((i) => i.name === image.name);
-      if (existing) {
-        if (image.newName) existing.newName = image.newName;
-        // A tag and a digest pick the version together: setting one clears the other.
-        if (image.newTag || image.digest) {
-          setOrDelete(existing, "newTag", image.newTag);
-          setOrDelete(existing, "digest", image.digest);
-        }
-      } else {
-        const entry: Record<string, unknown> = { name: image.name };
-        if (image.newName) entry.newName = image.newName;
-        if (image.newTag) entry.newTag = image.newTag;
-        if (image.digest) entry.digest = image.digest;
-        images.push(entry);
-      }
-    }
-    kus.images = images;
-  }
+  if (spec.components?.length) kus.components = appendComponents(kus.components, spec, dir);
+  if (spec.images?.length) kus.images = mergeImages(kus.images, spec.images);
   if (spec.buildMetadata?.length) kus.buildMetadata = [...spec.buildMetadata];
+}
+
+function appendComponents(existing: unknown, spec: OverlaySpec, dir: string): unknown[] {
+  const components = Array.isArray(existing) ? existing : [];
+  for (const c of spec.components ?? []) {
+    if (!isLocalRelativePath(c)) {
+      throw new KustomizationFileError(
+        dir,
+        `component path '${c}' must be local and relative; fix spec.components`,
+      );
+    }
+    if (spec.ignoreMissingComponents && !existsSync(join(dir, c))) continue;
+    components.push(c);
+  }
+  return components;
+}
+
+/** Flux's image merge: an entry with the same name is updated field by field, others are appended. */
+function mergeImages(existing: unknown, overrides: readonly ImageOverride[]): Array<Record<string, unknown>> {
+  const images = (Array.isArray(existing) ? existing : []) as Array<Record<string, unknown>>;
+  for (const image of overrides) {
+    const found = images.find((i) => i.name === image.name);
+    if (!found) {
+      const entry: Record<string, unknown> = { name: image.name };
+      if (image.newName) entry.newName = image.newName;
+      if (image.newTag) entry.newTag = image.newTag;
+      if (image.digest) entry.digest = image.digest;
+      images.push(entry);
+      continue;
+    }
+    if (image.newName) found.newName = image.newName;
+    // A tag and a digest pick the version together: setting one clears the other.
+    if (image.newTag || image.digest) {
+      setOrDelete(found, "newTag", image.newTag);
+      setOrDelete(found, "digest", image.digest);
+    }
+  }
+  return images;
 }
 
 function setOrDelete(o: Record<string, unknown>, key: string, value: string | undefined): void {

@@ -110,18 +110,22 @@ export function selectProviders(rset: KubeObject, available: readonly KubeObject
   const selected = new Map<string, KubeObject>();
   for (const [i, ref] of (Array.isArray(spec.inputsFrom) ? spec.inputsFrom : []).entries()) {
     if (!isRecord(ref)) continue;
-    if (typeof ref.name === "string" && ref.name) {
-      const p = candidates.find((c) => c.metadata.name === ref.name);
-      if (p) selected.set(p.metadata.name ?? "", p);
-    } else if (isRecord(ref.selector)) {
-      for (const p of candidates) {
-        if (matchesSelector(p.metadata.labels ?? {}, ref.selector)) selected.set(p.metadata.name ?? "", p);
-      }
-    } else {
-      throw new InputsError(refOf(rset), `spec.inputsFrom[${i}] must set either name or selector`);
-    }
+    for (const p of referenced(rset, i, ref, candidates)) selected.set(p.metadata.name ?? "", p);
   }
   return [...selected.values()];
+}
+
+/** The candidates one `inputsFrom` entry selects: by name, or by label selector. */
+function referenced(
+  rset: KubeObject,
+  i: number,
+  ref: Record<string, unknown>,
+  candidates: readonly KubeObject[],
+): KubeObject[] {
+  if (typeof ref.name === "string" && ref.name) return candidates.filter((c) => c.metadata.name === ref.name);
+  const selector = ref.selector;
+  if (isRecord(selector)) return candidates.filter((p) => matchesSelector(p.metadata.labels ?? {}, selector));
+  throw new InputsError(refOf(rset), `spec.inputsFrom[${i}] must set either name or selector`);
 }
 
 function tagged(p: KubeObject, sets: InputSet[], namespace: string): InputSet[] {
