@@ -8,7 +8,7 @@ if tools_wanted kwok || tools_wanted kwok-stages; then
   kwok_key=$(cat tools/go/kwok/go.mod tools/go/kwok/go.sum | sha256sum | cut -c1-16)
   kwok_stages="$FERRY_CACHE/bin/kwok-stages/$kwok_key/stages.yaml"
   if [ ! -s "$kwok_stages" ]; then
-    kwok_src=$(cd tools/go/kwok && go list -m -f '{{.Dir}}' sigs.k8s.io/kwok)
+    kwok_src=$(cd tools/go/kwok && go mod download sigs.k8s.io/kwok && go list -m -f "{{.Dir}}" sigs.k8s.io/kwok)
     mkdir -p "$(dirname "$kwok_stages")"
     for f in node/fast/node-initialize node/heartbeat-with-lease/node-heartbeat-with-lease \
       pod/fast/pod-ready pod/fast/pod-complete pod/fast/pod-delete; do
