@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { impersonate, loadKubeConfig, serviceAccountUser } from "./config.ts";
 import { KubeApiError, KubeConfigError } from "./errors.ts";
@@ -126,4 +129,20 @@ test("mapLimit keeps order, bounds concurrency and surfaces the first failure", 
     /two/,
   );
   assert.deepEqual(await mapLimit([], 4, async (n: number) => n), []);
+});
+
+test("in-cluster config reads the service account's token and CA files", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-sa-"));
+  try {
+    await writeFile(join(dir, "token"), "sa-token");
+    await writeFile(join(dir, "ca.crt"), "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n");
+    const kc = loadKubeConfig({ inCluster: { server: "https://10.0.0.1:443", serviceAccountDir: dir } });
+    assert.equal(kc.getCurrentCluster()?.server, "https://10.0.0.1:443");
+    const o: { headers?: Record<string, string>; ca?: Buffer } = {};
+    await kc.applyToHTTPSOptions(o);
+    assert.equal(o.headers?.Authorization, "Bearer sa-token");
+    assert.match(String(o.ca), /BEGIN CERTIFICATE/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });

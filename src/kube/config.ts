@@ -9,14 +9,24 @@ export interface LoadKubeConfigOptions {
   text?: string;
   /** Context to use instead of `current-context`. */
   context?: string;
+  /**
+   * Use the Pod's service account (token and CA files) against `server`; the CLI builds `server` from
+   * KUBERNETES_SERVICE_HOST/PORT. The token file is re-read as it rotates.
+   */
+  inCluster?: { server: string; serviceAccountDir?: string };
 }
 
-/** Loads a kubeconfig from a file or text; the caller (the CLI) decides where it comes from. */
+/** Loads a kubeconfig from a file, text, or the Pod's service account; the caller (the CLI) decides which. */
 export function loadKubeConfig(opts: LoadKubeConfigOptions): KubeConfig {
-  const source = opts.text !== undefined ? "(inline)" : (opts.path ?? "(none)");
+  const source = opts.inCluster
+    ? "(in-cluster)"
+    : opts.text !== undefined
+      ? "(inline)"
+      : (opts.path ?? "(none)");
   const kc = new KubeConfig();
   try {
-    if (opts.text !== undefined) kc.loadFromString(opts.text);
+    if (opts.inCluster) loadInCluster(kc, opts.inCluster.server, opts.inCluster.serviceAccountDir);
+    else if (opts.text !== undefined) kc.loadFromString(opts.text);
     else if (opts.path) kc.loadFromFile(opts.path);
     else throw new Error("no path or text given");
   } catch (err) {
@@ -53,4 +63,17 @@ export function impersonate(kc: KubeConfig, user: string): KubeConfig {
     currentContext: `${ctx.name}-as-${user}`,
   });
   return clone;
+}
+
+const defaultServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+
+function loadInCluster(kc: KubeConfig, server: string, dir = defaultServiceAccountDir): void {
+  kc.loadFromOptions({
+    clusters: [{ name: "in-cluster", server, caFile: `${dir}/ca.crt`, skipTLSVerify: false }],
+    users: [
+      { name: "in-cluster", authProvider: { name: "tokenFile", config: { tokenFile: `${dir}/token` } } },
+    ],
+    contexts: [{ name: "in-cluster", cluster: "in-cluster", user: "in-cluster" }],
+    currentContext: "in-cluster",
+  });
 }
