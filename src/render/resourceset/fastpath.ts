@@ -35,41 +35,32 @@ export function compilePlan(text: string): Plan | undefined {
     return undefined;
   }
   const leaves: Leaf[] = [];
-  let ok = true;
-  const walk = (v: unknown, path: Path): void => {
-    if (!ok) return;
-    if (typeof v === "string") {
-      if (!v.includes("<<")) return;
-      if (v.startsWith("<<-") || v.endsWith("->>")) {
-        ok = false;
-        return;
-      }
-      const style = goYamlTemplateText({ k: v }).slice(3, 4);
-      if (style === "|" || style === ">" || style === '"') {
-        ok = false;
-        return;
-      }
-      leaves.push({ path, template: v, quoted: style === "'" });
-      return;
-    }
-    if (Array.isArray(v)) {
-      v.forEach((item, i) => {
-        walk(item, [...path, i]);
-      });
-      return;
-    }
-    if (isRecord(v)) {
-      for (const [k, child] of Object.entries(v)) {
-        if (k.includes("<<")) {
-          ok = false;
-          return;
-        }
-        walk(child, [...path, k]);
-      }
-    }
-  };
-  walk(skeleton, []);
-  return ok && leaves.length > 0 ? { skeleton, leaves } : undefined;
+  return collectLeaves(skeleton, [], leaves) && leaves.length > 0 ? { skeleton, leaves } : undefined;
+}
+
+/** How a templated string field would be written in the YAML text, or undefined when it cannot be a leaf. */
+function leafOf(v: string, path: Path): Leaf | undefined {
+  if (v.startsWith("<<-") || v.endsWith("->>")) return undefined;
+  const style = goYamlTemplateText({ k: v }).slice(3, 4);
+  if (style === "|" || style === ">" || style === '"') return undefined;
+  return { path, template: v, quoted: style === "'" };
+}
+
+/** Adds the templated string fields under `v` to `leaves`; false when the resource needs the full rendering. */
+function collectLeaves(v: unknown, path: Path, leaves: Leaf[]): boolean {
+  if (typeof v === "string") {
+    if (!v.includes("<<")) return true;
+    const leaf = leafOf(v, path);
+    if (leaf) leaves.push(leaf);
+    return leaf !== undefined;
+  }
+  if (Array.isArray(v)) return v.every((item, i) => collectLeaves(item, [...path, i], leaves));
+  if (isRecord(v)) {
+    return Object.entries(v).every(
+      ([k, child]) => !k.includes("<<") && collectLeaves(child, [...path, k], leaves),
+    );
+  }
+  return true;
 }
 
 /** The rendered object, or undefined when the full rendering must be used for this input. */
