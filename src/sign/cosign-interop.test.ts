@@ -258,3 +258,66 @@ test("signatures by both tools on one artifact coexist (shared .sig image, share
     }
   }
 });
+
+for (const format of ["bundle", "legacy"] as const) {
+  test(`key pair with a Rekor entry, ${format}: each tool verifies the other's log entry against the trusted root`, async () => {
+    await runCli(["generate-key-pair", "--output-key-prefix", `tlog-${format}`, "--force"], {
+      cwd: dir,
+      env: { COSIGN_PASSWORD: PASSWORD },
+    });
+    const a = await art(`interop-key-tlog-${format}`);
+    const s = await runCli(
+      [
+        "sign",
+        "--key",
+        `tlog-${format}.key`,
+        "--rekor-url",
+        sigstore.rekorURL,
+        "--signature-format",
+        format,
+        a.ref,
+      ],
+      { cwd: dir, env: { COSIGN_PASSWORD: PASSWORD } },
+    );
+    assert.equal(s.code, 0, s.stderr);
+    assert.match(s.stdout, /Rekor log index \d+/);
+    const fv = await runCli(
+      ["verify", "--key", `tlog-${format}.pub`, "--trusted-root", "trusted_root.json", a.ref],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(fv.code, 0, fv.stderr);
+    const cv = await cosign([
+      "verify",
+      "--key",
+      `tlog-${format}.pub`,
+      "--trusted-root",
+      "trusted_root.json",
+      "--allow-http-registry",
+      a.ref,
+    ]);
+    assert.equal(cv.code, 0, `cosign verify (with tlog): ${cv.stderr}`);
+
+    const b = await art(`interop-cosign-key-tlog-${format}`);
+    const cs = await cosign([
+      "sign",
+      "--key",
+      `tlog-${format}.key`,
+      "--rekor-url",
+      sigstore.rekorURL,
+      "--use-signing-config=false",
+      `--new-bundle-format=${format === "bundle"}`,
+      "--allow-http-registry",
+      b.ref,
+    ]);
+    assert.equal(cs.code, 0, `cosign sign (with tlog): ${cs.stderr}`);
+    const fv2 = await runCli(
+      ["verify", "--key", `tlog-${format}.pub`, "--trusted-root", "trusted_root.json", b.ref],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(fv2.code, 0, fv2.stderr);
+  });
+}
