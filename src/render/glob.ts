@@ -65,32 +65,9 @@ function matchChunk(chunk: string, s: string): string | undefined {
     if (head === "[") {
       const ch = firstChar(rest);
       rest = rest.slice(ch.length);
-      c = c.slice(1);
-      let negated = false;
-      if (c.startsWith("^")) {
-        negated = true;
-        c = c.slice(1);
-      }
-      let matched = false;
-      let ranges = 0;
-      for (;;) {
-        if (c.startsWith("]") && ranges > 0) {
-          c = c.slice(1);
-          break;
-        }
-        const lo = classChar(c);
-        c = lo.rest;
-        let hi = lo.ch;
-        if (c[0] === "-") {
-          const h = classChar(c.slice(1));
-          hi = h.ch;
-          c = h.rest;
-        }
-        const code = ch.codePointAt(0) ?? 0;
-        if ((lo.ch.codePointAt(0) ?? 0) <= code && code <= (hi.codePointAt(0) ?? 0)) matched = true;
-        ranges++;
-      }
-      if (matched === negated) return undefined;
+      const cls = matchClass(c.slice(1), ch);
+      if (!cls.matched) return undefined;
+      c = cls.rest;
     } else if (head === "?") {
       rest = rest.slice(firstChar(rest).length);
       c = c.slice(1);
@@ -105,6 +82,30 @@ function matchChunk(chunk: string, s: string): string | undefined {
     }
   }
   return rest;
+}
+
+/** Matches `ch` against the class starting after `[`; returns whether it matched and the pattern after `]`. */
+function matchClass(pattern: string, ch: string): { matched: boolean; rest: string } {
+  let c = pattern;
+  let negated = false;
+  if (c.startsWith("^")) {
+    negated = true;
+    c = c.slice(1);
+  }
+  const code = ch.codePointAt(0) ?? 0;
+  let matched = false;
+  for (let ranges = 0; !(c.startsWith("]") && ranges > 0); ranges++) {
+    const lo = classChar(c);
+    c = lo.rest;
+    let hi = lo.ch;
+    if (c[0] === "-") {
+      const h = classChar(c.slice(1));
+      hi = h.ch;
+      c = h.rest;
+    }
+    if ((lo.ch.codePointAt(0) ?? 0) <= code && code <= (hi.codePointAt(0) ?? 0)) matched = true;
+  }
+  return { matched: matched !== negated, rest: c.slice(1) };
 }
 
 function classChar(chunk: string): { ch: string; rest: string } {
