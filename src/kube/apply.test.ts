@@ -159,6 +159,10 @@ test("one invalid object fails the dry-run and nothing is applied; the error nam
       return true;
     });
     assert.equal(await getObject(client, cm(ns.name, "good", {}), { signal }), undefined, "nothing changed");
+    await assert.rejects(
+      m.apply([cm(ns.name, "twice", {}), cm(ns.name, "twice", { k: "2" })], { signal }),
+      /ConfigMap\/.*\/twice dry-run failed: the object appears more than once/,
+    );
     const noNs: KubeObject = {
       apiVersion: "v1",
       kind: "ConfigMap",

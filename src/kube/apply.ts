@@ -10,10 +10,12 @@ import { ApplyError, ImmutableFieldError, ValidationError, WaitTimeoutError } fr
 import type { ResourceManager } from "./manager.ts";
 import {
   deepCopy,
+  groupOf,
   isClusterDefinition,
   isCRD,
   isNamespace,
   type KubeObject,
+  refOf,
   sortForApply,
 } from "./object.ts";
 import { mapLimit } from "./parallel.ts";
@@ -29,8 +31,17 @@ export interface ApplyOptions {
   waitTimeoutMs?: number;
 }
 
-/** Copies the objects and sets the owner labels on each. */
+/** Copies the objects and sets the owner labels on each; an object listed twice is a ValidationError. */
 export function withOwnerLabels(m: ResourceManager, objects: readonly KubeObject[]): KubeObject[] {
+  const seen = new Set<string>();
+  const dups: Array<{ ref: string; message: string }> = [];
+  for (const o of objects) {
+    const id = `${groupOf(o.apiVersion ?? "")}/${refOf(o)}`;
+    if (seen.has(id))
+      dups.push({ ref: refOf(o), message: "the object appears more than once in the set; keep one" });
+    seen.add(id);
+  }
+  if (dups.length > 0) throw new ValidationError(dups);
   return objects.map((o) => {
     const c = deepCopy(o);
     if (Object.keys(m.ownerLabels).length > 0)
