@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { OciClient } from "../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../oci/testing.ts";
-import { parseTrustedRoot, signArtifact, VerificationError, verifyArtifact } from "./index.ts";
+import {
+  generateKeyPair,
+  loadPrivateKey,
+  parseTrustedRoot,
+  signArtifact,
+  VerificationError,
+  verifyArtifact,
+} from "./index.ts";
 import { pushTestArtifact } from "./testing.ts";
 import { startTestSigstore, type TestSigstore, testIdentityToken } from "./testing-sigstore.ts";
 
@@ -133,5 +140,30 @@ test("a certificate that had expired when the log entry was made fails as untrus
     );
   } finally {
     await old.stop();
+  }
+});
+
+test("a key signature logged in a Rekor outside the trusted root fails as untrusted-tlog when the root is given", async () => {
+  const rogue = await startTestSigstore();
+  try {
+    const pair = await generateKeyPair("pw");
+    const privateKey = await loadPrivateKey(pair.privateKey, { password: "pw", source: "k" });
+    const art = await pushTestArtifact(client, regs.open, uniqueRepo("key-rogue-tlog"));
+    await signArtifact({
+      client,
+      reference: art,
+      material: { kind: "key", privateKey },
+      rekorURL: rogue.rekorURL,
+    });
+    const trustedRoot = parseTrustedRoot(sigstore.trustedRoot, "test");
+    await assert.rejects(
+      verifyArtifact({ client, reference: art, policy: { keys: [pair.publicKey], trustedRoot } }),
+      (err: unknown) => err instanceof VerificationError && err.reason === "untrusted-tlog",
+    );
+    // Without a trusted root the log entry is not consulted (as Flux does for keys).
+    const v = await verifyArtifact({ client, reference: art, policy: { keys: [pair.publicKey] } });
+    assert.equal(v.identity.kind, "key");
+  } finally {
+    await rogue.stop();
   }
 });
