@@ -47,18 +47,8 @@ export function checkValue(value: unknown, schema: JsonSchema, opts: CheckOption
       if (typeProblem) problems.push({ field: path, message: typeProblem });
       return;
     }
-    if (s.enum && !s.enum.some((e) => e === v)) {
-      problems.push({
-        field: path,
-        message: `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(v)}`,
-      });
-    }
-    if (s.pattern && typeof v === "string") {
-      const re = compiled(s.pattern);
-      if (re && !re.test(v)) {
-        problems.push({ field: path, message: `must match ${s.pattern}, got ${JSON.stringify(v)}` });
-      }
-    }
+    const valueProblem = checkEnumAndPattern(v, s, compiled);
+    if (valueProblem) problems.push({ field: path, message: valueProblem });
     if (Array.isArray(v)) {
       if (s.items) for (const [i, item] of v.entries()) walk(item, s.items, `${path}[${i}]`, depth + 1);
       return;
@@ -86,6 +76,21 @@ export function checkValue(value: unknown, schema: JsonSchema, opts: CheckOption
   };
   walk(value, schema, "", 0);
   return problems;
+}
+
+function checkEnumAndPattern(
+  v: unknown,
+  s: JsonSchema,
+  compiled: (pattern: string) => RegExp | null,
+): string | undefined {
+  if (s.enum && !s.enum.some((e) => e === v)) {
+    return `must be one of ${s.enum.map((e) => JSON.stringify(e)).join(", ")}, got ${JSON.stringify(v)}`;
+  }
+  if (s.pattern && typeof v === "string") {
+    const re = compiled(s.pattern);
+    if (re && !re.test(v)) return `must match ${s.pattern}, got ${JSON.stringify(v)}`;
+  }
+  return undefined;
 }
 
 /** A message when `v` has the wrong type, "" when int-or-string accepts it, undefined to keep checking. */
