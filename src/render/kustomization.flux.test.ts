@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -146,4 +146,21 @@ test("flux build parity: generated kustomization and every substitution form", a
   const substitute = { NAME: "podinfo", EMPTY: "", FILE: "a.tar.gz", REPLICAS: "2", PAUSED: "on" };
   await compare(t, dir, { postBuild: { substitute } });
   await compare(t, dir, { targetNamespace: "team", postBuild: { substitute } }, true);
+});
+
+test("flux build parity: the example fleet's tenants with each cluster's runtime info", async (t) => {
+  for (const cluster of ["staging", "production"]) {
+    const [info] = parseObjects(
+      await readFile(join(examples, "fleet/clusters", cluster, "flux-system/runtime-info.yaml"), "utf8"),
+      "runtime-info.yaml",
+    );
+    const substitute = (info as KubeObject & { data: Record<string, string> }).data;
+    await compare(
+      t,
+      join(examples, "fleet/tenants"),
+      { postBuild: { substitute } },
+      true,
+      join(examples, "fleet"),
+    );
+  }
 });
