@@ -220,7 +220,7 @@ export function formatValue(v: unknown, verb: string, spec: Spec): string {
       if (verb === "v") return pad("<nil>", spec, false);
       return badVerb(v, verb, spec);
     case "bool":
-      if (verb === "v" || verb === "t") return pad(String(v), spec, false);
+      if (verb === "v" || verb === "t") return pad(String(v), spec);
       return badVerb(v, verb, spec);
     case "int":
       return formatInt(v, verb, spec);
@@ -245,7 +245,7 @@ export function formatValue(v: unknown, verb: string, spec: Spec): string {
 
 /** An element held in an interface slot: a nil prints as <nil> whatever the verb. */
 function formatElem(v: unknown, verb: string, spec: Spec): string {
-  if ((v === null || v === undefined) && verb !== "T") return pad("<nil>", spec, false);
+  if ((v === null || v === undefined) && verb !== "T") return "<nil>";
   return formatValue(v, verb, spec);
 }
 
@@ -396,7 +396,7 @@ function formatInt(v: unknown, verb: string, spec: Spec): string {
     case "q":
       return pad(quoteRune(Number(n)), spec);
     case "U": {
-      let s = `U+${abs.toString(16).toUpperCase().padStart(4, "0")}`;
+      let s = `U+${BigInt.asUintN(64, n).toString(16).toUpperCase().padStart(4, "0")}`;
       if (spec.sharp) s += ` '${String.fromCodePoint(Number(n))}'`;
       return pad(s, spec);
     }

@@ -30,6 +30,11 @@ export const randomData = {
   m: { k2: "v2", k1: "v1" },
   z: 0,
   w: "",
+  u: "héllo wörld 日本",
+  n: -42,
+  big: 1e21,
+  tiny: 0.000012,
+  l: [{ name: "x", n: 1 }, { name: "y", n: 2.5 }, null],
 };
 
 const funcs: Array<[string, number, number]> = [
@@ -88,6 +93,25 @@ const funcs: Array<[string, number, number]> = [
   ["splitList", 2, 2],
   ["until", 1, 1],
   ["compact", 1, 1],
+  ["replace", 3, 3],
+  ["substr", 3, 3],
+  ["trimSuffix", 2, 2],
+  ["regexMatch", 2, 2],
+  ["regexReplaceAll", 3, 3],
+  ["dig", 3, 4],
+  ["pluck", 2, 3],
+  ["toYaml", 1, 1],
+  ["toPrettyJson", 1, 1],
+  ["title", 1, 1],
+  ["round", 2, 2],
+  ["atoi", 1, 1],
+  ["seq", 1, 3],
+  ["chunk", 2, 2],
+  ["concat", 1, 3],
+  ["squote", 1, 2],
+  ["contains", 2, 2],
+  ["without", 2, 3],
+  ["deepEqual", 2, 2],
 ];
 
 const fields = [
@@ -111,8 +135,55 @@ const fields = [
   ".d.missing",
   ".",
 ];
-const literals = ["1", "0", "-2", "2.5", "1e3", '"s"', '""', '"a,b"', "true", "false", "nil", "'x'", "3"];
-const printfFormats = ['"%v"', '"%d"', '"%s"', '"%q"', '"%5.1f"', '"%x"', '"%T"', '"%v-%v"', '"%t"'];
+const literals = [
+  "1",
+  "0",
+  "-2",
+  "2.5",
+  "1e3",
+  '"s"',
+  '""',
+  '"a,b"',
+  "true",
+  "false",
+  "nil",
+  "'x'",
+  "3",
+  '"x"',
+  '"name"',
+  '"\\\\w+"',
+  '"k1"',
+  "0.5",
+  "-1.5e-3",
+  "0x1F",
+  '"日本"',
+];
+const printfFormats = [
+  '"%v"',
+  '"%d"',
+  '"%s"',
+  '"%q"',
+  '"%5.1f"',
+  '"%x"',
+  '"%T"',
+  '"%v-%v"',
+  '"%t"',
+  '"%-8s|"',
+  '"%08.3f"',
+  '"%+d"',
+  '"%X"',
+  '"%c"',
+  '"%U"',
+  '"%e"',
+  '"%g"',
+  '"%.2g"',
+  '"%6.2e"',
+  '"%#v"',
+  '"%[2]v %[1]v"',
+  '"% x"',
+  '"%010.4f"',
+  '"%-+5d|"',
+];
 const texts = ["x", " ", "\n", "a b", "-", "  \n  ", "T"];
 
 export function generateTemplate(next: () => number): string {
