@@ -43,6 +43,8 @@ export interface ValidateOptions {
   runner: KustomizeRunner;
   strict?: boolean;
   schemas?: SchemaSet;
+  /** kustomize builds run at once (default 2). */
+  concurrency?: number;
   /** Also expand the ResourceSets found and check the objects they generate (templates as written, `${…}` kept). */
   expandResourceSets?: boolean;
 }
@@ -98,16 +100,40 @@ async function buildOverlays(
   opts: ValidateOptions,
   into: Collected,
 ): Promise<void> {
-  for (const overlay of overlays) {
-    if (await isComponent(overlay)) continue;
+  type Outcome = { rel: string; objects?: KubeObject[]; error?: KustomizeBuildError } | undefined;
+  const build = async (overlay: string): Promise<Outcome> => {
+    if (await isComponent(overlay)) return undefined;
     const rel = relative(dir, overlay) || ".";
     try {
-      const objects = await buildKustomization(overlay, { signal: opts.signal, runner: opts.runner });
-      for (const object of objects) into.pending.push({ file: `${rel} (kustomize build)`, object });
+      return {
+        rel,
+        objects: await buildKustomization(overlay, { signal: opts.signal, runner: opts.runner }),
+      };
     } catch (err) {
       if (!(err instanceof KustomizeBuildError)) throw err;
-      into.problems.push({ severity: "error", file: rel, message: `kustomize build failed: ${err.detail}` });
+      return { rel, error: err };
     }
+  };
+  // A few kustomize processes at a time; results are reported in folder order.
+  const outcomes: Outcome[] = new Array(overlays.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < overlays.length) {
+      const i = next++;
+      outcomes[i] = await build(overlays[i] as string);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(opts.concurrency ?? 2, overlays.length) }, worker));
+  for (const o of outcomes) {
+    if (!o) continue;
+    if (o.error) {
+      into.problems.push({
+        severity: "error",
+        file: o.rel,
+        message: `kustomize build failed: ${o.error.detail}`,
+      });
+    }
+    for (const object of o.objects ?? []) into.pending.push({ file: `${o.rel} (kustomize build)`, object });
   }
 }
 
