@@ -35,7 +35,7 @@ export function fluxCleanupDefaults(fieldManager: string): CleanupOptions {
   };
 }
 
-const escape = (k: string) => k.replaceAll("~", "~0").replaceAll("/", "~1");
+const pointerToken = (k: string) => k.replaceAll("~", "~0").replaceAll("/", "~1");
 
 /** The JSON patch that cleans `live` up (empty when nothing to do). */
 export function cleanupPatch(
@@ -49,11 +49,11 @@ export function cleanupPatch(
   const ops: JsonPatchOp[] = [];
   for (const k of opts.annotations ?? []) {
     if (live.metadata.annotations?.[k] !== undefined)
-      ops.push({ op: "remove", path: `/metadata/annotations/${escape(k)}` });
+      ops.push({ op: "remove", path: `/metadata/annotations/${pointerToken(k)}` });
   }
   for (const k of opts.labels ?? []) {
     if (live.metadata.labels?.[k] !== undefined)
-      ops.push({ op: "remove", path: `/metadata/labels/${escape(k)}` });
+      ops.push({ op: "remove", path: `/metadata/labels/${pointerToken(k)}` });
   }
   const entries = live.metadata.managedFields ?? [];
   let renamed = false;

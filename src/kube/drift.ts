@@ -62,14 +62,14 @@ export function maskSecretPair(before: KubeObject, after: KubeObject): [KubeObje
   if (after.kind !== "Secret" || after.apiVersion !== "v1") return [before, after];
   const b = deepCopy(before);
   const a = deepCopy(after);
-  for (const f of ["data", "stringData"]) {
-    const bd = isObject(b[f]) ? (b[f] as Record<string, unknown>) : undefined;
-    const ad = isObject(a[f]) ? (a[f] as Record<string, unknown>) : undefined;
-    for (const k of new Set([...Object.keys(bd ?? {}), ...Object.keys(ad ?? {})])) {
-      const same = bd?.[k] === ad?.[k];
-      if (bd && k in bd) bd[k] = same ? "***" : "*** (before)";
-      if (ad && k in ad) ad[k] = same ? "***" : "*** (after)";
-    }
-  }
+  for (const f of ["data", "stringData"]) maskField(b[f], a[f]);
   return [b, a];
+}
+
+function maskField(before: unknown, after: unknown): void {
+  const bd = isObject(before) ? before : {};
+  const ad = isObject(after) ? after : {};
+  const b0 = { ...bd };
+  for (const k of Object.keys(bd)) bd[k] = b0[k] === ad[k] ? "***" : "*** (before)";
+  for (const k of Object.keys(ad)) ad[k] = b0[k] === ad[k] ? "***" : "*** (after)";
 }

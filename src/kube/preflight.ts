@@ -89,31 +89,17 @@ async function planOne(
   const p: Planned = { obj, ref: refOf(obj) };
   const policy = annotation(obj, ssaAnnotation);
   if (policy === "Ignore") return { ...p, action: "skipped", reason: `${ssaAnnotation}: Ignore` };
-  const ns = obj.metadata.namespace;
-  const pending = opts.pending;
-  const dependsOnStageOne = (): string | undefined => {
-    if (ns && pending?.namespaces.has(ns)) return `Namespace/${ns} is created first`;
-    if (pending?.kinds.has(kindKey(obj))) return `its CustomResourceDefinition is applied first`;
-    return undefined;
-  };
+  const dependsOnStageOne = () => stageOneDependency(obj, opts.pending);
   const scope = await scopeProblem(m, obj, opts.signal);
   if (scope) return { ...p, failure: { message: scope } };
-  try {
-    p.live = await live.read<KubeObject>(m.client, obj, opts.signal);
-  } catch (err) {
-    if (err instanceof UnknownKindError) {
-      const dep = dependsOnStageOne();
-      if (dep) return { ...p, deferred: dep };
-      return { ...p, failure: { message: err.message } };
-    }
-    if (err instanceof KubeApiError) return { ...p, failure: { message: err.apiMessage || err.message } };
-    throw err;
-  }
+  const read = await readLive(m, p, live, opts.signal, dependsOnStageOne);
+  if (read) return read;
   if (p.live && annotation(p.live, ssaAnnotation) === "Ignore") {
     return { ...p, action: "skipped", reason: `${ssaAnnotation}: Ignore (in cluster)` };
   }
-  if (policy === "IfNotPresent" && p.live)
+  if (policy === "IfNotPresent" && p.live) {
     return { ...p, action: "skipped", reason: `${ssaAnnotation}: IfNotPresent` };
+  }
   try {
     p.dryRun = await applyObject(m.client, obj, {
       signal: opts.signal,
@@ -124,15 +110,49 @@ async function planOne(
   } catch (err) {
     return dryRunFailed(p, err, opts, dependsOnStageOne);
   }
-  if (p.live && p.dryRun.metadata.resourceVersion !== p.live.metadata.resourceVersion) {
+  return await decide(m, p, opts.signal);
+}
+
+function stageOneDependency(obj: KubeObject, pending: PreflightOptions["pending"]): string | undefined {
+  const ns = obj.metadata.namespace;
+  if (ns && pending?.namespaces.has(ns)) return `Namespace/${ns} is created first`;
+  if (pending?.kinds.has(kindKey(obj))) return "its CustomResourceDefinition is applied first";
+  return undefined;
+}
+
+/** Sets `p.live`; returns a finished plan when the read already decides (deferred or failed). */
+async function readLive(
+  m: ResourceManager,
+  p: Planned,
+  live: LiveObjects,
+  signal: AbortSignal,
+  dependsOnStageOne: () => string | undefined,
+): Promise<Planned | undefined> {
+  try {
+    p.live = await live.read<KubeObject>(m.client, p.obj, signal);
+    return undefined;
+  } catch (err) {
+    if (err instanceof UnknownKindError) {
+      const dep = dependsOnStageOne();
+      return dep ? { ...p, deferred: dep } : { ...p, failure: { message: err.message } };
+    }
+    if (err instanceof KubeApiError) return { ...p, failure: { message: err.apiMessage || err.message } };
+    throw err;
+  }
+}
+
+/** created / configured / unchanged from the dry-run result, the live object and the cleanup patch. */
+async function decide(m: ResourceManager, p: Planned, signal: AbortSignal): Promise<Planned> {
+  const dryRun = p.dryRun as KubeObject;
+  if (p.live && dryRun.metadata.resourceVersion !== p.live.metadata.resourceVersion) {
     // The object changed after it was read (a controller wrote it): compare with what the dry-run saw.
-    p.live = await getObject(m.client, obj, { signal: opts.signal });
+    p.live = await getObject(m.client, p.obj, { signal });
   }
   if (p.live && m.cleanup) {
-    const ops = cleanupPatch(obj, p.live, m.cleanup, m.fieldManager);
+    const ops = cleanupPatch(p.obj, p.live, m.cleanup, m.fieldManager);
     if (ops.length > 0) p.cleanup = ops;
   }
-  p.action = !p.live ? "created" : p.cleanup || hasDrifted(p.live, p.dryRun) ? "configured" : "unchanged";
+  p.action = !p.live ? "created" : p.cleanup || hasDrifted(p.live, dryRun) ? "configured" : "unchanged";
   return p;
 }
 
