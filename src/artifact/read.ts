@@ -164,9 +164,10 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
   } finally {
     limits.signal?.removeEventListener("abort", onAbort);
     input.unpipe();
-    if (!input.destroyed) input.destroy();
+    // Also when the caller stopped early (its own error): release every stage of the pipeline.
+    for (const s of [input, gunzip, counter]) if (!s.destroyed) s.destroy();
+    if (!ex.destroyed) ex.destroy();
   }
-  if (failure) throw failure;
 }
 
 /** The error a tar-stream parse failure becomes. */
