@@ -117,6 +117,11 @@ test("ferry build kustomization: usage errors exit 2 and name the file", async (
   });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /bad\.env:1: expected KEY=VALUE/);
+  const notDir = await runCli(["build", "ks", "--path", join(dir, "bad.env")], { cwd: repo, env });
+  assert.equal(notDir.code, 2);
+  assert.match(notDir.stderr, /bad\.env is not a folder/);
+  const noValidate = await runCli(["validate", join(dir, "missing")], { cwd: repo, env });
+  assert.equal(noValidate.code, 2);
   const absent = await runCli(["build", "ks", "--path", dir, "--kustomization", join(dir, "nope.yaml")], {
     cwd: repo,
     env,

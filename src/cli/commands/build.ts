@@ -2,7 +2,7 @@
  * `ferry build resourceset`, `ferry build kustomization`, `ferry validate`: offline rendering and
  * validation. Parses flags, reads files, calls src/render, prints multi-document YAML (notes on stderr).
  */
-import { readFile } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
 import { findTool } from "../../dev/tools.ts";
@@ -205,6 +205,8 @@ async function kustomizationFromFile(
 
 async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFlags): Promise<void> {
   const dir = abs(ctx, flags.path);
+  if (!(await isDirectory(dir)))
+    throw new UsageError(`--path ${flags.path} is not a folder; give the folder to build`);
   const sources: KubeObject[] = [];
   const fromFiles: Array<{ kind: string; name: string }> = [];
   for (const f of flags.substituteFrom) {
@@ -244,12 +246,21 @@ async function buildKustomizationCommand(ctx: CliContext, flags: KustomizationFl
   write(ctx.stdout, stringifyObjects(out));
 }
 
+async function isDirectory(p: string): Promise<boolean> {
+  try {
+    return (await stat(p)).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 async function validateCommand(
   ctx: CliContext,
   dir: string,
   flags: { strict?: boolean; expandResourcesets?: boolean },
 ): Promise<void> {
   const root = resolve(abs(ctx, dir));
+  if (!(await isDirectory(root))) throw new UsageError(`${dir} is not a folder; give the folder to validate`);
   const result = await validateDir(root, {
     signal: ctx.signal,
     runner: kustomizeRunner(ctx),
