@@ -90,7 +90,7 @@ export async function extractTarball(
     input.destroy();
     throw new ExtractTargetError(
       abs,
-      "the folder is not empty; pass an empty or new folder, or ask to replace it",
+      "the folder is not empty; pass an empty or new folder, or replace its content (--replace)",
     );
   }
   await mkdir(dirname(abs), { recursive: true });
