@@ -48,14 +48,23 @@ export class Controller {
     this.queue = new WorkQueue<string>({ name: opts.name, ...opts.queue });
   }
 
-  /** Enqueues `namespace/name` of every object the informer adds, updates or deletes (or `map`'s keys). */
-  watch(informer: Informer, map: (obj: KubeObject) => string[] = (o) => [cacheKey(o)]): void {
+  /**
+   * Enqueues `namespace/name` of every object the informer adds, updates or deletes (or `map`'s keys).
+   * `updateFilter` drops updates that need no reconcile (e.g. `generationOrRequestChanged`).
+   */
+  watch(
+    informer: Informer,
+    map: (obj: KubeObject) => string[] = (o) => [cacheKey(o)],
+    updateFilter: (oldObj: KubeObject, newObj: KubeObject) => boolean = () => true,
+  ): void {
     const enqueue = (o: KubeObject) => {
       for (const k of map(o)) this.queue.add(k);
     };
     informer.addHandler({
       onAdd: enqueue,
-      onUpdate: (_old, o) => enqueue(o),
+      onUpdate: (old, o) => {
+        if (updateFilter(old, o)) enqueue(o);
+      },
       onDelete: enqueue,
     });
   }
@@ -131,4 +140,20 @@ export async function pollUntil(
   opts: { signal: AbortSignal; intervalMs?: number },
 ): Promise<void> {
   while (!check()) await sleep(opts.intervalMs ?? 50, undefined, { signal: opts.signal });
+}
+
+/** Flux's `reconcile.fluxcd.io/requestedAt` annotation (`flux reconcile` sets it to ask for a run now). */
+export const requestedAtAnnotation = "reconcile.fluxcd.io/requestedAt";
+
+/**
+ * Update filter for a controller's own kind: reconcile when the spec changed (metadata.generation), the
+ * object started deleting, or someone asked for a reconcile; status-only writes (its own) are ignored.
+ */
+export function generationOrRequestChanged(oldObj: KubeObject, newObj: KubeObject): boolean {
+  if (oldObj.metadata.generation !== newObj.metadata.generation) return true;
+  if (!oldObj.metadata.deletionTimestamp && newObj.metadata.deletionTimestamp) return true;
+  return (
+    oldObj.metadata.annotations?.[requestedAtAnnotation] !==
+    newObj.metadata.annotations?.[requestedAtAnnotation]
+  );
 }

@@ -32,10 +32,12 @@ export {
 export {
   Controller,
   type ControllerOptions,
+  generationOrRequestChanged,
   pollUntil,
   type ReconcileResult,
   type Reconciler,
   type ResultLabel,
+  requestedAtAnnotation,
 } from "./controller.ts";
 export { LeaderElectionError, QueueShutDownError, TerminalError } from "./errors.ts";
 export { EventRecorder, type EventRecorderOptions, type EventType } from "./events.ts";

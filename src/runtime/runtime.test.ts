@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { getCondition, markReady, markReconciling, markStalled, setCondition } from "./conditions.ts";
-import { Controller, pollUntil } from "./controller.ts";
+import { Controller, generationOrRequestChanged, pollUntil } from "./controller.ts";
 import { TerminalError } from "./errors.ts";
 import { Manager } from "./manager.ts";
 import { RuntimeMetrics } from "./metrics.ts";
@@ -184,4 +184,25 @@ test("manager: a failing runnable stops the others and the error surfaces; a cle
   await pollUntil(() => ok.isLeader(), { signal: AbortSignal.timeout(5000) });
   ac.abort();
   await run;
+});
+
+test("update filter: spec changes, deletion and reconcile requests pass; status-only updates do not", () => {
+  const base = {
+    apiVersion: "x/v1",
+    kind: "K",
+    metadata: { name: "a", generation: 1, resourceVersion: "1" },
+  };
+  const cases: Array<[string, Record<string, unknown>, boolean]> = [
+    ["status only", { resourceVersion: "2" }, false],
+    ["spec changed", { generation: 2 }, true],
+    ["deleting", { deletionTimestamp: "2026-01-01T00:00:00Z" }, true],
+    ["requested", { annotations: { "reconcile.fluxcd.io/requestedAt": "now" } }, true],
+  ];
+  for (const [name, meta, want] of cases) {
+    assert.equal(
+      generationOrRequestChanged(base, { ...base, metadata: { ...base.metadata, ...meta } }),
+      want,
+      name,
+    );
+  }
 });
