@@ -275,7 +275,15 @@ class State {
       } else if (val !== undefined && val !== null) {
         this.errorf(`range can't iterate over ${formatValue(val, "v", defaultSpec)}`);
       }
-      if (r.elseList) this.walk(dot, r.elseList);
+      if (r.elseList) {
+        // As in Go, a {{break}} reached in the else branch ends this range statement (which has nothing
+        // left to iterate), not the enclosing one; a {{continue}} goes on to the enclosing range.
+        try {
+          this.walk(dot, r.elseList);
+        } catch (e) {
+          if (e !== BREAK) throw e;
+        }
+      }
     } finally {
       this.pop(outer);
     }

@@ -513,3 +513,47 @@ export function randomSlugInput(next: () => number): string {
   const n = 1 + Math.floor(next() * 25);
   return Array.from({ length: n }, () => slugParts[Math.floor(next() * slugParts.length)]).join("");
 }
+
+const mutationInserts = [
+  "{",
+  "}",
+  "(",
+  ")",
+  "|",
+  "$",
+  ".",
+  '"',
+  "'",
+  " ",
+  "-",
+  ":",
+  "=",
+  "`",
+  "/*",
+  "*/",
+  "{{",
+  "}}",
+  ",",
+  "\n",
+  "end",
+  "else",
+  "if",
+  "range",
+  "x",
+  "1",
+  "@",
+  "\\",
+  "é",
+];
+
+/** A generated template with one or two random character deletions or insertions: mostly parse errors. */
+export function mutatedTemplate(next: () => number): string {
+  let t = generateTemplate(next);
+  const k = 1 + Math.floor(next() * 2);
+  for (let j = 0; j < k; j++) {
+    const p = Math.floor(next() * (t.length + 1));
+    if (next() < 0.4) t = t.slice(0, p) + t.slice(p + 1);
+    else t = t.slice(0, p) + mutationInserts[Math.floor(next() * mutationInserts.length)] + t.slice(p);
+  }
+  return t;
+}
