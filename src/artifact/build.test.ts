@@ -122,3 +122,26 @@ test("a missing source path is a SourcePathError and leaves no output", async ()
   await assert.rejects(buildTarball(join(dir, "nope"), out), SourcePathError);
   await assert.rejects(import("node:fs/promises").then((fs) => fs.stat(out)));
 });
+
+test(".git is left out whether it is a folder or a file (worktrees, submodules)", async () => {
+  const src = await tempDir();
+  await writeTree(src, {
+    "a.yaml": "a\n",
+    ".git": "gitdir: ../main/.git/worktrees/x\n",
+    "sub/.git/HEAD": "ref\n",
+    "sub/b.yaml": "b\n",
+  });
+  const got = await names((await build(src, { ignorePaths: [] })).out);
+  assert.deepEqual(got, ["a.yaml", "sub", "sub/b.yaml"]);
+});
+
+test("a .sourceignore can re-include what a broad pattern leaves out", async () => {
+  const src = await tempDir();
+  await writeTree(src, {
+    "deploy/app.yaml": "a\n",
+    "docs/readme.md": "d\n",
+    "top.yaml": "t\n",
+    ".sourceignore": "/*\n!/deploy/\n",
+  });
+  assert.deepEqual(await names((await build(src)).out), ["deploy", "deploy/app.yaml"]);
+});
