@@ -1,8 +1,26 @@
-/** `npm run bench`: runs every benchmark suite in turn and prints one table per suite. */
-const suites: Array<{ name: string; run: () => Promise<void> }> = [];
+/**
+ * `npm run bench`: runs every benchmark suite in turn and prints one markdown table per suite.
+ * `npm run bench -- render sign` runs only the named suites.
+ */
+const suites: Array<{ name: string; load: () => Promise<{ run: () => Promise<void> }> }> = [
+  { name: "publish", load: () => import("./publish.ts") },
+  { name: "sign", load: () => import("./sign.ts") },
+  { name: "template", load: () => import("./template.ts") },
+  { name: "render", load: () => import("./render.ts") },
+  { name: "apply", load: () => import("./apply.ts") },
+];
 
-for (const s of suites) {
-  console.log(`\n## ${s.name}`);
-  await s.run();
+const only = process.argv.slice(2);
+const unknown = only.filter((n) => !suites.some((s) => s.name === n));
+if (unknown.length > 0) {
+  console.error(
+    `unknown benchmark suite(s): ${unknown.join(", ")}; known: ${suites.map((s) => s.name).join(", ")}`,
+  );
+  process.exit(2);
 }
-if (suites.length === 0) console.log("no benchmark suites yet");
+for (const s of suites) {
+  if (only.length > 0 && !only.includes(s.name)) continue;
+  console.log(`\n## ${s.name}\n`);
+  const mod = await s.load();
+  await mod.run();
+}
