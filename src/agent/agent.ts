@@ -24,7 +24,7 @@ export interface AgentOptions {
   namespace?: string | undefined;
   /** Artifact store folder. */
   storeDir: string;
-  /** Parallel reconciles per kind (default 4). */
+  /** Parallel reconciles per kind (default 10). */
   concurrency?: number | undefined;
   /** `host:port` of `/metrics`, `/healthz`, `/readyz` (port 0 = any free one); none when unset. */
   metricsAddr?: string | undefined;

@@ -49,7 +49,7 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
     .option("--metrics-addr <host:port>", "serve /metrics, /healthz and /readyz on this address")
     .option("--leader-elect", "run reconcilers only while holding the ferry-agent Lease")
     .option("--leader-elect-namespace <ns>", "namespace of the Lease (default: flux-system or --namespace)")
-    .option("--concurrency <n>", "parallel reconciles per kind", "4")
+    .option("--concurrency <n>", "parallel reconciles per kind", "10")
     .option("--log-level <level>", "debug, info or error", "info")
     .option("--no-install-crds", "do not apply the CRDs at startup")
     .option(

@@ -13,7 +13,7 @@ import { REQUESTED_AT } from "./status.ts";
 export interface OCIRepositoryControllerOptions extends OCIRepositoryReconcilerOptions {
   /** Watch this namespace only (default: all). */
   namespace?: string | undefined;
-  /** Parallel reconciles (default 4). */
+  /** Parallel reconciles (default 10; reconciles wait on the network more than they compute). */
   concurrency?: number | undefined;
   metrics?: RuntimeMetrics | undefined;
   /** Failed reconciles retry with exponential backoff between these (Flux's defaults: 750 ms, 15 min). */
@@ -71,7 +71,7 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
     name: "ocirepository",
     kind: "OCIRepository",
     reconcile: reconciler.reconcile,
-    concurrency: opts.concurrency ?? 4,
+    concurrency: opts.concurrency ?? 10,
     queue: { baseDelayMs: opts.retryMinDelayMs ?? 750, maxDelayMs: opts.retryMaxDelayMs ?? 15 * 60_000 },
     metrics: opts.metrics,
     onError: (key, err, retry) =>

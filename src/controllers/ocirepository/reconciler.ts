@@ -311,7 +311,8 @@ export class OCIRepositoryReconciler {
         Reasons.progressing,
         `building artifact: ${msg}`,
       );
-      await this.write(obj, status, signal);
+      // A first artifact was announced as in progress already; a new revision of a stored one is news.
+      if (status.artifact) await this.write(obj, status, signal);
     }
 
     if (!spec.verify) {
