@@ -19,7 +19,8 @@ import { type CliContext, write } from "../context.ts";
 export function registerDevCommands(program: Command, ctx: CliContext): void {
   const dev = program
     .command("dev")
-    .description("local development: clusters (and later whole fleets) on this machine");
+    .description("local development: clusters (and later whole fleets) on this machine")
+    .addHelpText("after", "\nExamples:\n  ferry dev cluster create staging\n  ferry dev cluster list");
   registerDevClusterCommands(dev, ctx);
 }
 
@@ -42,6 +43,10 @@ export function registerDevClusterCommands(dev: Command, ctx: CliContext): void 
     .command("cluster")
     .description(
       "local Kubernetes clusters: etcd, kube-apiserver, controller manager, scheduler and kwok nodes",
+    )
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry dev cluster create staging --nodes 2\n  ferry dev cluster list\n  ferry dev cluster delete staging",
     );
 
   cluster
