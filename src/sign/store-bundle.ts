@@ -48,11 +48,12 @@ export async function writeBundle(
 export async function readBundles(
   registry: SignatureRegistry,
   ref: Reference & { digest: string },
-  opts: Signal = {},
+  opts: Signal & { limit?: number } = {},
 ): Promise<StoredBundle[]> {
   const descs = await registry.referrers(ref, opts);
   const out: StoredBundle[] = [];
   for (const d of descs) {
+    if (out.length >= (opts.limit ?? Number.POSITIVE_INFINITY)) break;
     if (d.artifactType && !d.artifactType.startsWith(BUNDLE_TYPE_PREFIX)) continue;
     const m = await registry.getManifest({ ...ref, tag: undefined, digest: d.digest }, opts);
     if (!m) continue;

@@ -108,7 +108,7 @@ export async function readLegacySignatures(
   registry: SignatureRegistry,
   repo: Reference,
   digest: string,
-  opts: Signal = {},
+  opts: Signal & { limit?: number } = {},
 ): Promise<LegacySignature[]> {
   const tagRef = { registry: repo.registry, repository: repo.repository, tag: legacySignatureTag(digest) };
   const m = await registry.getManifest(tagRef, opts);
@@ -117,6 +117,7 @@ export async function readLegacySignatures(
     (JSON.parse(Buffer.from(m.bytes).toString("utf8")) as { layers?: Descriptor[] }).layers ?? [];
   const out: LegacySignature[] = [];
   for (const l of layers) {
+    if (out.length >= (opts.limit ?? Number.POSITIVE_INFINITY)) break;
     const signature = l.annotations?.[ANNOTATION_SIGNATURE];
     if (signature === undefined) continue;
     const payload = await registry.getBlob(repo, l.digest, opts);

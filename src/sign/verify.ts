@@ -71,7 +71,7 @@ interface Failure {
   found?: FoundIdentity;
 }
 
-/** Signatures examined per artifact at most (newest referrers and layers come last, so keep the first). */
+/** Signatures examined per artifact at most, bundles first, then legacy layers. */
 const MAX_SIGNATURES = 64;
 
 /** Most telling first: a valid signature for another artifact says more than a broken one. */
@@ -110,7 +110,8 @@ export async function verifyArtifact(opts: VerifyArtifactOptions): Promise<Verif
   }
   const ref = { ...repo, digest: head.digest };
   const candidates: Candidate[] = [];
-  for (const b of await readBundles(registry, ref, { signal })) {
+  // Bounded: a registry (or anyone with push rights) could attach thousands, each a fetch and a verification.
+  for (const b of await readBundles(registry, ref, { signal, limit: MAX_SIGNATURES })) {
     try {
       candidates.push({
         format: "bundle",
@@ -120,16 +121,13 @@ export async function verifyArtifact(opts: VerifyArtifactOptions): Promise<Verif
       candidates.push({ format: "bundle", parseError: (err as Error).message });
     }
   }
-  for (const s of await readLegacySignatures(registry, repo, head.digest, { signal })) {
+  const room = MAX_SIGNATURES - candidates.length;
+  for (const s of await readLegacySignatures(registry, repo, head.digest, { signal, limit: room })) {
     try {
       candidates.push({ format: "legacy", bundle: legacyToBundle(s), payload: Buffer.from(s.payload) });
     } catch (err) {
       candidates.push({ format: "legacy", parseError: (err as Error).message });
     }
-  }
-  if (candidates.length > MAX_SIGNATURES) {
-    // A registry (or an attacker with push rights) could attach thousands; each costs a verification.
-    candidates.splice(MAX_SIGNATURES);
   }
   if (candidates.length === 0) {
     throw new VerificationError(
