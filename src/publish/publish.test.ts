@@ -304,3 +304,21 @@ test("an aborted push or pull stops with the abort reason and leaves nothing", a
   );
   assert.deepEqual(await readdir(parent), []);
 });
+
+test("push over a tag that holds something else than a Flux artifact", async () => {
+  const r = repo("push-over-index");
+  const src = await tree({ "a.yaml": "a\n" });
+  const base = await pushArtifact(client, tagged(r, "base"), { path: src, ...meta });
+  const index = {
+    schemaVersion: 2 as const,
+    mediaType: "application/vnd.oci.image.index.v1+json",
+    manifests: [{ mediaType: "application/vnd.oci.image.manifest.v1+json", digest: base.digest, size: 1 }],
+  };
+  for (const t of ["v2.0.0", "latest"]) await client.putManifest(tagged(r, t), index);
+  await assert.rejects(pushArtifact(client, tagged(r, "v2.0.0"), { path: src, ...meta }), ImmutableTagError);
+  const over = await pushArtifact(client, tagged(r, "latest"), { path: src, ...meta });
+  assert.equal(over.pushed, true);
+  await client.putManifest(tagged(r, "latest"), index);
+  const diffed = await pushArtifact(client, tagged(r, "main-1"), { path: src, ...meta, diffTag: "latest" });
+  assert.equal(diffed.pushed, true, "an index at the diff tag counts as different");
+});

@@ -27,12 +27,13 @@ import { formatReference, type OciClient, type Reference, withTag } from "../oci
 import {
   type ArtifactManifest,
   findArtifactManifest,
+  findTagDigest,
   isSemverTag,
   type OpOptions,
   openContentLayer,
   repoName,
 } from "./common.ts";
-import { ImmutableTagError } from "./errors.ts";
+import { ImmutableTagError, NotAnArtifactError } from "./errors.ts";
 
 export interface PushOptions extends OpOptions {
   /** Folder or single file to pack. */
@@ -91,6 +92,20 @@ async function sameFiles(
   return isEmptyDiff(diffTrees(remote, await local()));
 }
 
+/** The artifact at a tag; "other" when the tag holds something that is not a Flux artifact (an index). */
+async function findComparable(
+  client: OciClient,
+  ref: Reference,
+  opts: OpOptions,
+): Promise<ArtifactManifest | "other" | undefined> {
+  try {
+    return await findArtifactManifest(client, ref, opts);
+  } catch (err) {
+    if (err instanceof NotAnArtifactError) return "other";
+    throw err;
+  }
+}
+
 function createdValue(opts: PushOptions): string {
   if (opts.reproducible) return REPRODUCIBLE_CREATED;
   if (typeof opts.created === "string") return opts.created;
@@ -123,8 +138,8 @@ export async function pushArtifact(
     const base = { repository, tag, layer, files: built.files };
 
     if (opts.diffTag) {
-      const current = await findArtifactManifest(client, withTag(target, opts.diffTag), opts);
-      if (current && (await sameFiles(client, current, local, layer.digest, opts))) {
+      const current = await findComparable(client, withTag(target, opts.diffTag), opts);
+      if (current && current !== "other" && (await sameFiles(client, current, local, layer.digest, opts))) {
         return {
           ...base,
           pushed: false,
@@ -135,8 +150,14 @@ export async function pushArtifact(
       }
     }
 
-    const existing = await findArtifactManifest(client, target, opts);
-    if (existing && isSemverTag(tag) && !opts.force) {
+    const existing = await findComparable(client, target, opts);
+    if (existing === "other" && isSemverTag(tag) && !opts.force) {
+      throw new ImmutableTagError(
+        formatReference(target),
+        (await findTagDigest(client, target, tag, opts)) ?? "?",
+      );
+    }
+    if (existing && existing !== "other" && isSemverTag(tag) && !opts.force) {
       if (!(await sameFiles(client, existing, local, layer.digest, opts))) {
         throw new ImmutableTagError(formatReference(target), existing.digest);
       }
@@ -170,7 +191,8 @@ export async function pushArtifact(
       outcome: "pushed",
       digest: put.digest,
       url: `${repository}@${put.digest}`,
-      previousDigest: existing && existing.digest !== put.digest ? existing.digest : undefined,
+      previousDigest:
+        existing && existing !== "other" && existing.digest !== put.digest ? existing.digest : undefined,
     };
   } finally {
     await rm(work, { recursive: true, force: true });
