@@ -51,12 +51,14 @@ test("a built tarball extracts to the same tree", async () => {
   await mkdir(join(src, "apps/base"), { recursive: true });
   await writeFile(join(src, "apps/base/deploy.yaml"), "kind: Deployment\n");
   await writeFile(join(src, "run.sh"), "#!/bin/sh\n", { mode: 0o755 });
+  // Larger than the read-at-once and write-at-once sizes, so the streamed paths run too.
+  await writeFile(join(src, "big.bin"), Buffer.alloc(3 * 1024 * 1024 + 7, 9));
   const work = await tempDir();
   const tgz = join(work, "l.tgz");
   await buildTarball(src, tgz);
   const out = join(work, "out");
   const res = await extractTarball(createReadStream(tgz), out);
-  assert.equal(res.files, 2);
+  assert.equal(res.files, 3);
   assert.equal(await readFile(join(out, "apps/base/deploy.yaml"), "utf8"), "kind: Deployment\n");
   assert.equal((await lstat(join(out, "run.sh"))).mode & 0o111, 0o111);
   assert.ok(isEmptyDiff(diffTrees(await sourceTree(src), await sourceTree(out))));
