@@ -3,6 +3,7 @@
 // when started by an older Node, it re-executes itself with the Node 24 that `npm ci` installs.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import module from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -21,5 +22,7 @@ if (major < 24) {
   });
   process.exit(r.status ?? 1);
 }
+// Cache compiled (type-stripped) modules on disk: halves start-up time for every later run.
+module.enableCompileCache?.();
 const { main } = await import("../src/cli/main.ts");
 process.exitCode = await main(process.argv.slice(2));

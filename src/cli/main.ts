@@ -4,15 +4,48 @@
  */
 import { Command, CommanderError } from "commander";
 import { causeChain, describe, FerryError } from "../errors/index.ts";
-import { registerAgentCommands } from "./commands/agent.ts";
-import { registerArtifactCommands } from "./commands/artifact.ts";
-import { registerBuildCommands } from "./commands/build.ts";
-import { registerDevCommands } from "./commands/dev.ts";
-import { registerReleaseCommands } from "./commands/release.ts";
-import { registerSignCommands } from "./commands/sign.ts";
 import type { CliContext } from "./context.ts";
 
-export function buildProgram(ctx: CliContext): Command {
+type Register = (program: Command, ctx: CliContext) => void;
+
+/**
+ * Command groups and the top-level command names each one defines. Only the groups a command line needs
+ * are loaded, so `ferry push` neither pays for nor depends on the modules behind `ferry agent`; help
+ * without a command, and unknown commands, load them all.
+ */
+export const commandGroups: Array<{ names: string[]; load: () => Promise<Register> }> = [
+  {
+    names: ["push", "pull", "tag", "list", "diff"],
+    load: async () => (await import("./commands/artifact.ts")).registerArtifactCommands,
+  },
+  {
+    names: ["release", "promote", "rollback"],
+    load: async () => (await import("./commands/release.ts")).registerReleaseCommands,
+  },
+  {
+    names: ["generate-key-pair", "sign", "verify"],
+    load: async () => (await import("./commands/sign.ts")).registerSignCommands,
+  },
+  {
+    names: ["build", "validate"],
+    load: async () => (await import("./commands/build.ts")).registerBuildCommands,
+  },
+  { names: ["dev"], load: async () => (await import("./commands/dev.ts")).registerDevCommands },
+  { names: ["agent"], load: async () => (await import("./commands/agent.ts")).registerAgentCommands },
+];
+
+/** The first argument that is not an option: the top-level command, if any. */
+function firstCommand(argv: string[]): string | undefined {
+  return argv.find((a) => !a.startsWith("-"));
+}
+
+async function loadGroups(argv: string[]): Promise<Register[]> {
+  const cmd = firstCommand(argv);
+  const wanted = commandGroups.filter((g) => cmd !== undefined && cmd !== "help" && g.names.includes(cmd));
+  return Promise.all((wanted.length > 0 ? wanted : commandGroups).map((g) => g.load()));
+}
+
+export function buildProgram(ctx: CliContext, registers: Register[]): Command {
   const program = new Command("ferry")
     .description(
       "Gitless GitOps for fleets of Kubernetes clusters: publish, sign, render and reconcile OCI artifacts.",
@@ -24,12 +57,7 @@ export function buildProgram(ctx: CliContext): Command {
       writeErr: (s) => ctx.stderr.write(s),
     })
     .exitOverride();
-  registerArtifactCommands(program, ctx);
-  registerReleaseCommands(program, ctx);
-  registerSignCommands(program, ctx);
-  registerBuildCommands(program, ctx);
-  registerDevCommands(program, ctx);
-  registerAgentCommands(program, ctx);
+  for (const register of registers) register(program, ctx);
   for (const cmd of allCommands(program)) cmd.exitOverride().configureOutput(program.configureOutput());
   return program;
 }
@@ -52,7 +80,8 @@ export async function main(argv: string[], partial: Partial<CliContext> = {}): P
   }
   const ctx = makeContext(partial, ac.signal);
   try {
-    await buildProgram(ctx).parseAsync(argv, { from: "user" });
+    const program = buildProgram(ctx, await loadGroups(argv));
+    await program.parseAsync(argv, { from: "user" });
     return ctx.exitCode;
   } catch (err) {
     return reportError(err, ctx, argv.includes("--verbose") || argv.includes("-v"));
