@@ -6,7 +6,8 @@
 import { posix } from "node:path";
 import { sprintf } from "../fmt.ts";
 import { type FuncMap, fn, GoPanic } from "../funcs.ts";
-import { formatDuration, parseDuration, parseLayout } from "../time.ts";
+import { formatDuration, parseDuration } from "../time.ts";
+import { parseLayout } from "../timeparse.ts";
 import { GoDuration, GoNumber, GoTime, isFloat, numValue, reflectKind, typeName } from "../values.ts";
 import { jsonMarshal } from "../yaml.ts";
 import { goRegExp, goReplace, goSplitRegex } from "./regex.ts";
