@@ -153,14 +153,17 @@ function checkCandidate(
   trustedRoot: TrustedRoot | undefined,
 ): { identity: VerifiedIdentity } | { failure: Failure } {
   if (!c.bundle)
-    return { failure: { reason: "invalid-signature", detail: `unreadable signature (${c.parseError})` } };
+    return { failure: { reason: "invalid-signature", detail: `it is unreadable (${c.parseError})` } };
   const bundle = c.bundle;
   let entity: SignedEntity;
   try {
     entity = toSignedEntity(bundle, c.payload);
   } catch (err) {
     return {
-      failure: { reason: "invalid-signature", detail: `malformed bundle (${(err as Error).message})` },
+      failure: {
+        reason: "invalid-signature",
+        detail: `it is a malformed bundle (${(err as Error).message})`,
+      },
     };
   }
   const signed = signedPayload(bundle, c.payload);
@@ -174,7 +177,7 @@ function checkCandidate(
     if (!matchIdentity(identities, r.found)) {
       failure = {
         reason: "identity-mismatch",
-        detail: `signed by issuer ${r.found.issuer} subject ${r.found.subject}`,
+        detail: `it was signed by issuer ${r.found.issuer}, subject ${r.found.subject}, which no policy entry matches`,
         found: r.found,
       };
     } else identity = { kind: "keyless", ...r.found };
@@ -186,14 +189,14 @@ function checkCandidate(
     return {
       failure: {
         reason: "wrong-key",
-        detail: "a keyless (certificate) signature, but the policy has only public keys",
+        detail: "it is keyless (a Fulcio certificate), but the policy has only public keys",
       },
     };
   } else {
     return {
       failure: {
         reason: "wrong-key",
-        detail: "a key-pair signature, but the policy has only keyless identities",
+        detail: "it was made with a key pair, but the policy has only keyless identities",
       },
     };
   }
@@ -204,7 +207,7 @@ function checkCandidate(
     return {
       failure: {
         reason: "digest-mismatch",
-        detail: `a valid signature for ${d.digests.join(", ") || "no digest"}, copied from another artifact`,
+        detail: `it is a valid signature for ${d.digests.join(", ") || "no digest"}, copied from another artifact`,
       },
     };
   }
@@ -225,7 +228,7 @@ function verifyWithKeys(
 ): { identity: VerifiedIdentity } | { failure: Failure } {
   // Without a trusted root the Rekor entries cannot be checked; like cosign --insecure-ignore-tlog, they are skipped.
   const e: SignedEntity = trustedRoot ? entity : { ...entity, tlogEntries: [], timestamps: [] };
-  let last: Failure = { reason: "wrong-key", detail: "not signed by any of the given public keys" };
+  let last: Failure = { reason: "wrong-key", detail: "it was not made by any of the given public keys" };
   for (const key of keys) {
     const material = toTrustMaterial(trustedRoot ?? emptyTrustedRoot(), () => ({
       publicKey: key,
@@ -274,7 +277,7 @@ function certificateProblem(entity: SignedEntity): string | undefined {
   for (const t of entity.tlogEntries) {
     const at = new Date(Number(t.integratedTime) * 1000);
     if (at < cert.notBefore || at > cert.notAfter) {
-      return `certificate expired: valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}, but the signature was logged at ${at.toISOString()}`;
+      return `its certificate had expired: valid ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}, but the signature was logged at ${at.toISOString()}`;
     }
   }
   return undefined;
@@ -286,16 +289,16 @@ function classify(err: unknown): Failure {
     switch (err.code) {
       case "SIGNATURE_ERROR":
       case "PUBLIC_KEY_ERROR":
-        return { reason: "wrong-key", detail: "the signature does not verify with the given key" };
+        return { reason: "wrong-key", detail: "it does not verify with the given public key" };
       case "CERTIFICATE_ERROR":
-        return { reason: "untrusted-certificate", detail: `certificate not trusted: ${detail}` };
+        return { reason: "untrusted-certificate", detail: `its certificate is not trusted (${detail})` };
       case "TIMESTAMP_ERROR":
       case "TLOG_ERROR":
       case "TLOG_INCLUSION_PROOF_ERROR":
       case "TLOG_INCLUSION_PROMISE_ERROR":
       case "TLOG_MISSING_INCLUSION_ERROR":
       case "TLOG_BODY_ERROR":
-        return { reason: "untrusted-tlog", detail: `transparency log entry not trusted: ${detail}` };
+        return { reason: "untrusted-tlog", detail: `its transparency log entry is not trusted (${detail})` };
       default:
         return { reason: "invalid-signature", detail };
     }
@@ -308,7 +311,9 @@ function explain(name: string, failures: Failure[]): VerificationError {
   const top = failures[0] as Failure;
   const found = failures.flatMap((f) => (f.found ? [`${f.found.issuer} ${f.found.subject}`] : []));
   const n =
-    failures.length === 1 ? "the only signature" : `none of ${failures.length} signatures verifies; best:`;
+    failures.length === 1
+      ? "1 signature found:"
+      : `${failures.length} signatures found, none verifies; closest:`;
   const hint: Record<VerifyReason, string> = {
     "digest-mismatch": "re-sign this digest",
     "identity-mismatch": "sign from an identity the policy accepts, or widen the issuer/subject patterns",
