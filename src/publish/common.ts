@@ -1,6 +1,6 @@
 /** Helpers shared by the publish operations: references, manifests of Flux artifacts, layer access. */
 import type { Readable } from "node:stream";
-import { type ArtifactMetadata, metadataFromAnnotations } from "../artifact/index.ts";
+import { type ArtifactMetadata, DEFAULT_MAX_BYTES, metadataFromAnnotations } from "../artifact/index.ts";
 import {
   formatReference,
   type ImageManifest,
@@ -82,7 +82,11 @@ export async function findTagDigest(
   return head?.digest;
 }
 
-/** The content layer (the first, as flux and source-controller take it) as a verified stream. */
+/**
+ * The content layer (the first, as flux and source-controller take it) as a verified stream. `maxBytes`
+ * caps the unpacked content (the tar reader enforces it); the download itself is capped a little above
+ * it, since incompressible content gzips to slightly more than its size.
+ */
 export async function openContentLayer(
   client: OciClient,
   art: ArtifactManifest,
@@ -90,9 +94,10 @@ export async function openContentLayer(
 ): Promise<Readable> {
   const layer = art.manifest.layers[0];
   if (!layer) throw new NotAnArtifactError(formatReference(art.reference), "the manifest has no layers");
+  const content = opts.maxBytes ?? DEFAULT_MAX_BYTES;
   const { stream } = await client.openBlob(art.reference, layer.digest, {
     signal: opts.signal,
-    ...(opts.maxBytes === undefined ? {} : { maxBytes: opts.maxBytes }),
+    maxBytes: content + Math.ceil(content / 64) + 1024 * 1024,
   });
   return stream;
 }

@@ -80,6 +80,24 @@ test("push, list, tag, diff and pull artifact", async () => {
   assert.equal(pull.code, 0, pull.stderr);
   assert.equal(await readFile(join(dir, "out/apps/a.yaml"), "utf8"), "a: 1\n");
   assert.match(pull.stderr, /revision main@sha1:0123/);
+
+  const again = await runCli(["pull", "artifact", `${repo}:latest-stable`, "--output", "out"], {
+    env,
+    cwd: dir,
+  });
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /not empty.*--replace/);
+  const replaced = await runCli(
+    ["pull", "artifact", `${repo}:latest-stable`, "--output", "out", "--replace"],
+    { env, cwd: dir },
+  );
+  assert.equal(replaced.code, 0, replaced.stderr);
+  const capped = await runCli(
+    ["pull", "artifact", `${repo}:latest-stable`, "--output", "capped", "--max-bytes", "2"],
+    { env, cwd: dir },
+  );
+  assert.equal(capped.code, 1);
+  assert.match(capped.stderr, /more than 2 bytes/);
 });
 
 test("credentials from --creds and from FERRY_REGISTRY_USER/PASSWORD", async () => {
