@@ -53,3 +53,10 @@ test("loadPrivateKey reads plain PKCS#8 and SEC1 PEMs", async () => {
 test("loadPublicKey refuses garbage with a KeyError", () => {
   assert.throws(() => loadPublicKey("nope", "cosign.pub"), KeyError);
 });
+
+test("an empty password is a password (COSIGN_PASSWORD=\"\" as cosign allows)", async () => {
+  const pair = await generateKeyPair("");
+  const k = await loadPrivateKey(pair.privateKey, { password: "", source: "cosign.key" });
+  assert.equal(keyHint(k), keyHint(loadPublicKey(pair.publicKey, "cosign.pub")));
+  await assert.rejects(loadPrivateKey(pair.privateKey, { password: "x", source: "cosign.key" }), KeyError);
+});
