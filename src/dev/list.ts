@@ -11,6 +11,8 @@ export interface ClusterStatus {
   status: "running" | "degraded" | "stopped";
   alive: number;
   total: number;
+  /** Each recorded component process, in start order. */
+  components: Array<{ component: string; pid: number; alive: boolean; rssBytes: number }>;
   /** Sum of the resident memory of the live components, in bytes. */
   rssBytes: number;
 }
@@ -19,17 +21,19 @@ export async function clusterStatus(state: ClusterState): Promise<ClusterStatus>
   let alive = 0;
   let rssBytes = 0;
   let total = 0;
+  const components: ClusterStatus["components"] = [];
   for (const c of COMPONENTS) {
     const p = state.processes[c];
     if (!p) continue;
     total++;
-    if (await isRunning(p.pid, p.bin)) {
-      alive++;
-      rssBytes += await residentBytes(p.pid);
-    }
+    const live = await isRunning(p.pid, p.bin);
+    const rss = live ? await residentBytes(p.pid) : 0;
+    if (live) alive++;
+    rssBytes += rss;
+    components.push({ component: c, pid: p.pid, alive: live, rssBytes: rss });
   }
   const status = alive === 0 ? "stopped" : alive === COMPONENTS.length ? "running" : "degraded";
-  return { state, status, alive, total, rssBytes };
+  return { state, status, alive, total, rssBytes, components };
 }
 
 /** Every cluster folder (with a cluster.json) under `clustersDir`, sorted by name. */

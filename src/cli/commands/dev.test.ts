@@ -27,7 +27,7 @@ test("ferry dev cluster: usage errors exit 2 and name the fix", async (t) => {
   }
   const empty = await runCli(["dev", "cluster", "list"], { env });
   assert.equal(empty.code, 0);
-  assert.equal(empty.stdout.trim(), "NAME  SERVER  STATUS  PROCESSES  NODES  MEMORY");
+  assert.equal(empty.stdout.trim(), "NAME  SERVER  STATUS  PROCESSES  NODES  MEMORY  PIDS");
 });
 
 test("ferry dev cluster: two clusters side by side, listed, reachable, then deleted", async (t) => {
@@ -60,8 +60,14 @@ test("ferry dev cluster: two clusters side by side, listed, reachable, then dele
   const list = await runCli(["dev", "cluster", "list"], { env });
   const lines = list.stdout.trim().split("\n");
   assert.equal(lines.length, 3);
-  assert.match(lines[1]!, /^cli-a\s+https:\/\/127\.0\.0\.1:\d+\s+running\s+5\/5 alive\s+1\s+\d+Mi$/);
-  assert.match(lines[2]!, /^cli-b\s+https:\/\/127\.0\.0\.1:\d+\s+running\s+5\/5 alive\s+2\s+\d+Mi$/);
+  assert.match(
+    lines[1]!,
+    /^cli-a\s+https:\/\/127\.0\.0\.1:\d+\s+running\s+5\/5 alive\s+1\s+\d+Mi\s+(\d+,){4}\d+$/,
+  );
+  assert.match(
+    lines[2]!,
+    /^cli-b\s+https:\/\/127\.0\.0\.1:\d+\s+running\s+5\/5 alive\s+2\s+\d+Mi\s+(\d+,){4}\d+$/,
+  );
 
   const json = JSON.parse((await runCli(["dev", "cluster", "list", "-o", "json"], { env })).stdout) as Array<{
     server: string;
@@ -71,10 +77,23 @@ test("ferry dev cluster: two clusters side by side, listed, reachable, then dele
   assert.notEqual(json[0]!.server, json[1]!.server);
   assert.equal(Object.keys(json[0]!.pids).length, 5);
 
-  for (const name of ["cli-a", "cli-b"]) {
+  // A component that died shows up in the list; delete stops the rest.
+  const kwok = json[0]!.pids.kwok!;
+  process.kill(kwok, "SIGKILL");
+  let degraded = "";
+  for (let i = 0; i < 100 && !degraded.includes("degraded"); i++) {
+    await new Promise((r) => setTimeout(r, 50));
+    degraded = (await runCli(["dev", "cluster", "list"], { env })).stdout;
+  }
+  assert.match(degraded, new RegExp(`cli-a .*degraded\\s+4/5 alive.*${kwok}\\(dead\\)`));
+
+  for (const [name, stopped] of [
+    ["cli-a", 4],
+    ["cli-b", 5],
+  ] as const) {
     const del = await runCli(["dev", "cluster", "delete", name], { env });
     assert.equal(del.code, 0, del.stderr);
-    assert.equal(del.stdout.trim(), `deleted cluster ${name} (stopped 5 process(es))`);
+    assert.equal(del.stdout.trim(), `deleted cluster ${name} (stopped ${stopped} process(es))`);
     assert.equal(existsSync(join(dir, name)), false);
   }
   for (const pid of Object.values(json[0]!.pids)) {

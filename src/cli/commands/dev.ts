@@ -124,13 +124,14 @@ export function registerDevClusterCommands(dev: Command, ctx: CliContext): void 
           nodes: c.state.nodes,
           rssBytes: c.rssBytes,
           kubeconfig: c.state.kubeconfig,
-          pids: Object.fromEntries(Object.entries(c.state.processes).map(([k, v]) => [k, v.pid])),
+          pids: Object.fromEntries(c.components.map((p) => [p.component, p.pid])),
+          components: c.components,
         }));
         write(ctx.stdout, JSON.stringify(rows, null, 2));
         return;
       }
       const rows = [
-        ["NAME", "SERVER", "STATUS", "PROCESSES", "NODES", "MEMORY"],
+        ["NAME", "SERVER", "STATUS", "PROCESSES", "NODES", "MEMORY", "PIDS"],
         ...all.map((c) => [
           c.state.name,
           c.state.server,
@@ -138,6 +139,7 @@ export function registerDevClusterCommands(dev: Command, ctx: CliContext): void 
           `${c.alive}/${c.total} alive`,
           String(c.state.nodes),
           mib(c.rssBytes),
+          c.components.map((p) => (p.alive ? String(p.pid) : `${p.pid}(dead)`)).join(","),
         ]),
       ];
       const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
