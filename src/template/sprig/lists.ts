@@ -1,7 +1,17 @@
 /** slim-sprig's list and dict functions (list.go, dict.go). */
 import { type FuncMap, fn, GoPanic } from "../funcs.ts";
 import { type GoNumber, isMap, mapEntries, numValue, TypedSlice, typeName } from "../values.ts";
-import { deepEqual, empty, kindForError, listItems, nilDeref, stringSlice, strval, toInt64 } from "./util.ts";
+import {
+  deepEqual,
+  empty,
+  kindForError,
+  listItems,
+  nilDeref,
+  setKey,
+  stringSlice,
+  strval,
+  toInt64,
+} from "./util.ts";
 
 type Dict = Record<string, unknown>;
 
@@ -106,7 +116,7 @@ function dictFn(...v: unknown[]): Dict {
   const d: Dict = {};
   for (let i = 0; i < v.length; i += 2) {
     const key = strval(v[i]);
-    d[key] = i + 1 >= v.length ? "" : v[i + 1];
+    setKey(d, key, i + 1 >= v.length ? "" : v[i + 1]);
   }
   return d;
 }
@@ -156,7 +166,7 @@ export function listFuncs(): FuncMap {
     get: fn(["map", "string"], (d: Dict | null, k: string) => (d && Object.hasOwn(d, k) ? d[k] : "")),
     set: fn(["map", "string", "any"], (d: Dict | null, k: string, v: unknown) => {
       if (d === null) throw new GoPanic("assignment to entry in nil map");
-      d[k] = v;
+      setKey(d, k, v);
       return d;
     }),
     unset: fn(["map", "string"], (d: Dict | null, k: string) => {
@@ -175,7 +185,7 @@ export function listFuncs(): FuncMap {
       ["map"],
       (d: Dict | null, ...ks: string[]) => {
         const r: Dict = {};
-        for (const k of ks) if (d && Object.hasOwn(d, k)) r[k] = d[k];
+        for (const k of ks) if (d && Object.hasOwn(d, k)) setKey(r, k, d[k]);
         return r;
       },
       "string",
@@ -184,7 +194,7 @@ export function listFuncs(): FuncMap {
       ["map"],
       (d: Dict | null, ...ks: string[]) => {
         const r: Dict = {};
-        for (const [k, v] of Object.entries(d ?? {})) if (!ks.includes(k)) r[k] = v;
+        for (const [k, v] of Object.entries(d ?? {})) if (!ks.includes(k)) setKey(r, k, v);
         return r;
       },
       "string",

@@ -11,7 +11,7 @@ import { parseLayout } from "../timeparse.ts";
 import { GoDuration, GoNumber, GoTime, isFloat, numValue, reflectKind, typeName } from "../values.ts";
 import { jsonMarshal } from "../yaml.ts";
 import { goRegExp, goReplace, goSplitRegex } from "./regex.ts";
-import { deepEqual, empty, stringSlice, toInt64 } from "./util.ts";
+import { deepEqual, empty, setKey, stringSlice, toInt64 } from "./util.ts";
 
 /** Decodes JSON the way encoding/json does into interface{}: every number is a float64. */
 export function goJsonDecode(s: string): unknown {
@@ -21,7 +21,7 @@ export function goJsonDecode(s: string): unknown {
     if (Array.isArray(x)) return x.map(conv);
     if (x && typeof x === "object") {
       const o: Record<string, unknown> = {};
-      for (const [k, e] of Object.entries(x)) o[k] = conv(e);
+      for (const [k, e] of Object.entries(x)) setKey(o, k, conv(e));
       return o;
     }
     return x;

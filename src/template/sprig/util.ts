@@ -150,3 +150,8 @@ export function int(n: number): GoNumber {
 export function float(n: number): GoNumber | number {
   return new GoNumber(n, "float64");
 }
+
+/** Sets an own property, even for keys like "__proto__" that plain assignment would not store. */
+export function setKey(o: Record<string, unknown>, key: string, value: unknown): void {
+  Object.defineProperty(o, key, { value, enumerable: true, writable: true, configurable: true });
+}
