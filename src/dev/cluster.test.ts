@@ -111,3 +111,10 @@ test("aborting createCluster stops what was started and keeps the logs", async (
   for (const p of Object.values(state.processes)) assert.equal(await isRunning(p.pid, p.bin), false);
   assert.ok(existsSync(join(dir, "logs", "etcd.log")));
 });
+
+test("a corrupt cluster.json is reported with its path", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-cluster-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, "cluster.json"), "{not json");
+  await assert.rejects(readState(dir), (err: Error) => err.message.includes(join(dir, "cluster.json")));
+});

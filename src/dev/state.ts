@@ -6,6 +6,7 @@
 import { readFile, rename, writeFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
+import { FerryError } from "../errors/index.ts";
 
 export const COMPONENTS = [
   "etcd",
@@ -64,5 +65,12 @@ export async function readState(dir: string): Promise<ClusterState | undefined> 
     if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw err;
   }
-  return JSON.parse(text) as ClusterState;
+  try {
+    return JSON.parse(text) as ClusterState;
+  } catch (err) {
+    throw new FerryError(
+      `${join(dir, STATE_FILE)} is not valid JSON; stop the cluster's processes by hand and remove ${dir}`,
+      { cause: err },
+    );
+  }
 }
