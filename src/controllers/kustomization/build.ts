@@ -1,0 +1,91 @@
+/**
+ * Build: the objects a Kustomization applies for a source tree, through the exact render path of
+ * `ferry build kustomization` (Flux's generated kustomization with the overlay fields, `kustomize build`,
+ * post-build substitution, commonMetadata, owner labels). The ConfigMaps and Secrets `substituteFrom` names
+ * are read from the cluster in the Kustomization's namespace; a missing one fails the build unless optional.
+ */
+import { stat } from "node:fs/promises";
+import { resolve } from "node:path";
+import { describe } from "../../errors/index.ts";
+import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import { type KustomizeRunner, renderKustomization } from "../../render/index.ts";
+import { KustomizationError, Reasons } from "./errors.ts";
+import type { KustomizationSpec } from "./status.ts";
+
+export interface BuildInput {
+  key: string;
+  obj: KubeObject;
+  sourceDir: string;
+  kube: KubeClient;
+  runner: () => KustomizeRunner;
+  signal: AbortSignal;
+}
+
+/** `substituteFrom` references as `Kind/name` (namespace implied: the Kustomization's). */
+export function substituteRefs(obj: KubeObject): Array<{ kind: string; name: string; optional: boolean }> {
+  const spec = (obj.spec ?? {}) as Partial<KustomizationSpec>;
+  return (spec.postBuild?.substituteFrom ?? []).map((r) => ({
+    kind: r.kind,
+    name: r.name,
+    optional: !!r.optional,
+  }));
+}
+
+async function substituteSources(input: BuildInput): Promise<KubeObject[]> {
+  const namespace = input.obj.metadata.namespace ?? "";
+  const out: KubeObject[] = [];
+  for (const ref of substituteRefs(input.obj)) {
+    let o: KubeObject | undefined;
+    try {
+      o = await getObject(
+        input.kube,
+        { apiVersion: "v1", kind: ref.kind, metadata: { name: ref.name, namespace } },
+        { signal: input.signal },
+      );
+    } catch (err) {
+      throw new KustomizationError(
+        input.key,
+        Reasons.buildFailed,
+        `substitute from '${ref.kind}/${ref.name}' failed: ${describe(err)}`,
+        { cause: err },
+      );
+    }
+    if (o) out.push(o);
+    else if (!ref.optional) {
+      throw new KustomizationError(
+        input.key,
+        Reasons.buildFailed,
+        `substitute from '${ref.kind}/${ref.name}' failed: ${ref.kind} ${namespace}/${ref.name} not found; create it or mark the reference optional`,
+      );
+    }
+  }
+  return out;
+}
+
+export async function buildObjects(input: BuildInput): Promise<KubeObject[]> {
+  const spec = (input.obj.spec ?? {}) as Partial<KustomizationSpec>;
+  const dir = resolve(input.sourceDir, spec.path ?? ".");
+  const isDir = await stat(dir).then(
+    (s) => s.isDirectory(),
+    () => false,
+  );
+  if (!isDir) {
+    throw new KustomizationError(
+      input.key,
+      Reasons.artifactFailed,
+      `kustomization path not found: '${spec.path ?? "."}' is not a folder in the source artifact; fix spec.path`,
+    );
+  }
+  const sources = await substituteSources(input);
+  try {
+    return await renderKustomization(input.obj, {
+      signal: input.signal,
+      runner: input.runner(),
+      sourceDir: input.sourceDir,
+      sources,
+    });
+  } catch (err) {
+    if (input.signal.aborted) throw err;
+    throw new KustomizationError(input.key, Reasons.buildFailed, describe(err), { cause: err });
+  }
+}

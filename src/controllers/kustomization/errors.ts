@@ -1,0 +1,43 @@
+/**
+ * Reconcile errors of the Kustomization controller. Each carries the Ready reason kustomize-controller
+ * reports it under (`ArtifactFailed`, `BuildFailed`, `ReconciliationFailed`, `PruneFailed`,
+ * `HealthCheckFailed`, `DependencyNotReady`, `AccessDenied`), so the status reads as Flux's does; `stalled`
+ * marks errors retrying cannot fix until the spec changes.
+ */
+import { FerryError } from "../../errors/index.ts";
+
+export class KustomizationError extends FerryError {
+  override name = "KustomizationError";
+  /** `namespace/name` of the Kustomization. */
+  readonly object: string;
+  /** Flux's Ready reason, e.g. `BuildFailed`. */
+  readonly reason: string;
+  /** Retrying cannot help until the spec changes (Stalled=True). */
+  readonly stalled: boolean;
+
+  constructor(
+    object: string,
+    reason: string,
+    message: string,
+    opts: { cause?: unknown; stalled?: boolean } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.object = object;
+    this.reason = reason;
+    this.stalled = opts.stalled ?? false;
+  }
+}
+
+/** Ready reasons as kustomize-controller names them. */
+export const Reasons = {
+  progressing: "Progressing",
+  succeeded: "ReconciliationSucceeded",
+  failed: "ReconciliationFailed",
+  artifactFailed: "ArtifactFailed",
+  buildFailed: "BuildFailed",
+  pruneFailed: "PruneFailed",
+  healthCheckFailed: "HealthCheckFailed",
+  dependencyNotReady: "DependencyNotReady",
+  accessDenied: "AccessDenied",
+  invalidCEL: "InvalidCELExpression",
+} as const;

@@ -1,0 +1,33 @@
+/**
+ * Kustomization controller (`kustomize.toolkit.fluxcd.io/v1`): builds a source's kustomize overlay and
+ * applies it the way Flux's kustomize-controller does, with the same status, conditions, reasons, events,
+ * field manager and owner labels.
+ *
+ * Does: OCIRepository sources read from the shared artifact store (cross-namespace unless the agent locks
+ * tenants down), `path`, the overlay fields (`targetNamespace`, `namePrefix`/`nameSuffix`, `patches`,
+ * `images`, `components`, `commonMetadata`), `postBuild.substitute`/`substituteFrom` (read from the cluster,
+ * `optional`), staged server-side apply with dry-run first, inventory, `prune`, `wait`, `healthChecks`,
+ * `healthCheckExprs`, `dependsOn`, `serviceAccountName` impersonation and a default service account,
+ * `interval`, `retryInterval`, `timeout`, `force`, `suspend`, `deletionPolicy` with a finalizer, drift
+ * correction on every run, `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source revision and on
+ * watched (`reconcile.fluxcd.io/watch: Enabled`) ConfigMaps and Secrets.
+ * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
+ * `dependsOn[].readyExpr`, `ignore` rules, `status.history`, or health-check cancellation on a new revision.
+ */
+export {
+  type KustomizationController,
+  type KustomizationControllerOptions,
+  kustomizationController,
+} from "./controller.ts";
+export { KustomizationError, Reasons } from "./errors.ts";
+export { KustomizationReconciler, type KustomizationReconcilerOptions } from "./reconciler.ts";
+export {
+  FIELD_MANAGER,
+  FINALIZER,
+  HEALTHY,
+  type KustomizationStatus,
+  NAME_LABEL,
+  NAMESPACE_LABEL,
+  STATUS_MANAGER,
+  WATCH_LABEL,
+} from "./status.ts";

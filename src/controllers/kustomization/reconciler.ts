@@ -1,0 +1,449 @@
+/**
+ * The Kustomization reconcile loop, following kustomize-controller: finalizer first (deletion runs the
+ * deletion policy), suspend, CEL expressions checked, the source's artifact, `dependsOn`, then progress
+ * status, build, apply (dry-run of the whole set, then staged apply), the new inventory, prune, health
+ * checks, and the status and events Flux writes. Nothing is pruned when the build, the dry-run or the
+ * apply fails; the previous inventory is kept then. Every interval re-applies, so hand edits are reverted.
+ */
+import type { KustomizationSpec } from "../../api/index.ts";
+import { describe } from "../../errors/index.ts";
+import {
+  CelHealthChecker,
+  getObject,
+  type HealthCheckExpr,
+  type KubeClient,
+  type KubeObject,
+} from "../../kube/index.ts";
+import type { KustomizeRunner } from "../../render/index.ts";
+import {
+  addFinalizer,
+  applyStatus,
+  type Condition,
+  type EventRecorder,
+  getCondition,
+  hasFinalizer,
+  markReady,
+  markStalled,
+  type ReconcileResult,
+  removeCondition,
+  removeFinalizer,
+  setCondition,
+} from "../../runtime/index.ts";
+import type { ArtifactStore } from "../../store/index.ts";
+import type { ReconcileLogger } from "../ocirepository/index.ts";
+import { applyObjects, changeLog, checkHealth, healthTargets, pruneStale, resourceManager } from "./apply.ts";
+import { buildObjects } from "./build.ts";
+import { checkDependencies } from "./dependencies.ts";
+import { KustomizationError, Reasons } from "./errors.ts";
+import { deleteInventory, shouldDeleteResources } from "./finalize.ts";
+import { type ResolvedSource, resolveSource } from "./source.ts";
+import {
+  API_VERSION,
+  FINALIZER,
+  goDuration,
+  HEALTHY,
+  intervalMs,
+  KIND,
+  type KustomizationStatus,
+  ORIGIN_REVISION_ANNOTATION,
+  REQUESTED_AT,
+  REVISION_ANNOTATION,
+  retryIntervalMs,
+  STATUS_MANAGER,
+  timeoutMs,
+} from "./status.ts";
+
+export interface KustomizationReconcilerOptions {
+  kube: KubeClient;
+  store: ArtifactStore;
+  /** How to run kustomize; resolved on first use (a missing binary fails builds with BuildFailed). */
+  kustomize: KustomizeRunner | (() => KustomizeRunner);
+  events?: EventRecorder | undefined;
+  log?: ReconcileLogger | undefined;
+  /** Multi-tenancy lockdown: refuse `sourceRef`s in another namespace (Flux's `--no-cross-namespace-refs`). */
+  noCrossNamespaceRefs?: boolean | undefined;
+  /** Service account to impersonate when `spec.serviceAccountName` is unset (Flux's `--default-service-account`). */
+  defaultServiceAccount?: string | undefined;
+  /** Retry delay for a missing artifact or unready dependencies (Flux's `--requeue-dependency`, default 30 s). */
+  dependencyRequeueMs?: number | undefined;
+}
+
+const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
+
+function markNotReady(
+  conds: Condition[] | undefined,
+  gen: number | undefined,
+  reason: string,
+  message: string,
+): Condition[] {
+  let c = setCondition(conds, { type: "Ready", status: "False", reason, message, observedGeneration: gen });
+  const rec = getCondition(c, "Reconciling");
+  // Flux keeps Reconciling on a failed attempt, with reason ProgressingWithRetry.
+  if (rec) c = setCondition(c, { ...rec, reason: "ProgressingWithRetry" });
+  return removeCondition(c, "Stalled");
+}
+
+export class KustomizationReconciler {
+  private readonly o: KustomizationReconcilerOptions;
+  private readonly log: ReconcileLogger;
+  private readonly impersonated = new Map<string, KubeClient>();
+  private runner: KustomizeRunner | undefined;
+
+  constructor(opts: KustomizationReconcilerOptions) {
+    this.o = opts;
+    this.log = opts.log ?? quiet;
+  }
+
+  /** Closes the impersonating clients' idle sockets. */
+  close(): void {
+    for (const c of this.impersonated.values()) c.close();
+    this.impersonated.clear();
+  }
+
+  private kustomize = (): KustomizeRunner => {
+    const k = this.o.kustomize;
+    this.runner ??= typeof k === "function" ? k() : k;
+    return this.runner;
+  };
+
+  private depRequeueMs(): number {
+    return this.o.dependencyRequeueMs ?? 30_000;
+  }
+
+  /** The service account to act as (spec, then the agent default), or undefined for the agent's own identity. */
+  private serviceAccount(obj: KubeObject): { namespace: string; name: string } | undefined {
+    const spec = obj.spec as KustomizationSpec;
+    const name = spec.serviceAccountName || this.o.defaultServiceAccount;
+    return name ? { namespace: obj.metadata.namespace ?? "", name } : undefined;
+  }
+
+  private clientFor(obj: KubeObject): KubeClient {
+    const sa = this.serviceAccount(obj);
+    if (!sa) return this.o.kube;
+    const k = `${sa.namespace}/${sa.name}`;
+    let c = this.impersonated.get(k);
+    if (!c) {
+      c = this.o.kube.asServiceAccount(sa.namespace, sa.name);
+      this.impersonated.set(k, c);
+    }
+    return c;
+  }
+
+  readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
+    const slash = key.indexOf("/");
+    const namespace = key.slice(0, slash);
+    const name = key.slice(slash + 1);
+    const kube = this.o.kube;
+    let obj = await getObject(
+      kube,
+      { apiVersion: API_VERSION, kind: KIND, metadata: { name, namespace } },
+      { signal },
+    );
+    if (!obj) return undefined;
+    if (obj.metadata.deletionTimestamp) {
+      await this.finalize(key, obj, signal);
+      return undefined;
+    }
+    if (!hasFinalizer(obj, FINALIZER)) obj = await addFinalizer(kube, obj, FINALIZER, { signal });
+    const spec = obj.spec as KustomizationSpec;
+    if (spec.suspend) {
+      this.log.info("Reconciliation is suspended for this object", { object: key });
+      return undefined;
+    }
+    return await this.run(key, obj, spec, signal);
+  };
+
+  private async finalize(key: string, obj: KubeObject, signal: AbortSignal): Promise<void> {
+    const st = (obj.status ?? {}) as KustomizationStatus;
+    if (shouldDeleteResources(obj)) {
+      const sa = this.serviceAccount(obj);
+      let res: Awaited<ReturnType<typeof deleteInventory>>;
+      try {
+        res = await deleteInventory(key, obj, this.clientFor(obj), {
+          signal,
+          timeoutMs: timeoutMs(obj.spec as KustomizationSpec),
+          serviceAccount: sa,
+        });
+      } catch (err) {
+        await this.event(
+          obj,
+          st.lastAppliedRevision,
+          st.lastAppliedOriginRevision,
+          "Warning",
+          "pruning for deleted resource failed",
+          signal,
+        );
+        throw err;
+      }
+      if (res.log)
+        await this.event(
+          obj,
+          st.lastAppliedRevision,
+          st.lastAppliedOriginRevision,
+          "Normal",
+          res.log,
+          signal,
+        );
+      if (res.warning) {
+        this.log.error(res.warning, { object: key });
+        await this.event(
+          obj,
+          st.lastAppliedRevision,
+          st.lastAppliedOriginRevision,
+          "Warning",
+          res.warning,
+          signal,
+        );
+      }
+    }
+    if (hasFinalizer(obj, FINALIZER)) await removeFinalizer(this.o.kube, obj, FINALIZER, { signal });
+    this.log.info("finalized deleted object", { object: key });
+  }
+
+  private async run(
+    key: string,
+    initial: KubeObject,
+    spec: KustomizationSpec,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    const started = Date.now();
+    let obj = initial;
+    const gen = obj.metadata.generation;
+    const prev = (obj.status ?? {}) as KustomizationStatus;
+    const status: KustomizationStatus = structuredClone(prev);
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+    let revision: string | undefined;
+    let origin: string | undefined;
+    try {
+      try {
+        new CelHealthChecker((spec.healthCheckExprs ?? []) as HealthCheckExpr[]);
+      } catch (err) {
+        throw new KustomizationError(
+          key,
+          Reasons.invalidCEL,
+          `Reconciliation failed terminally due to configuration error: ${describe(err)}`,
+          {
+            cause: err,
+            stalled: true,
+          },
+        );
+      }
+      const src = await resolveSource(key, obj, {
+        kube: this.o.kube,
+        store: this.o.store,
+        noCrossNamespaceRefs: !!this.o.noCrossNamespaceRefs,
+        signal,
+      });
+      if (src.kind === "noArtifact") {
+        const msg = `${src.message}, retrying in ${goDuration(this.depRequeueMs())}`;
+        status.conditions = markNotReady(status.conditions, gen, Reasons.artifactFailed, msg);
+        await this.write(obj, status, signal);
+        this.log.info(msg, { object: key });
+        return { requeueAfterMs: this.depRequeueMs() };
+      }
+      revision = src.value.revision;
+      origin = src.value.originRevision;
+      if ((spec.dependsOn ?? []).length > 0) {
+        try {
+          await checkDependencies(key, obj, revision, { kube: this.o.kube, signal });
+        } catch (err) {
+          if (!(err instanceof KustomizationError)) throw err;
+          status.conditions = markNotReady(status.conditions, gen, err.reason, err.message);
+          await this.write(obj, status, signal);
+          const msg = `Dependencies do not meet ready condition, retrying in ${goDuration(this.depRequeueMs())}`;
+          this.log.info(msg, { object: key, reason: err.message });
+          await this.event(obj, revision, origin, "Normal", msg, signal, err.reason);
+          return { requeueAfterMs: this.depRequeueMs() };
+        }
+      }
+      obj = await this.sync(key, obj, spec, status, src.value, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const e =
+        err instanceof KustomizationError
+          ? err
+          : new KustomizationError(key, Reasons.failed, describe(err), { cause: err });
+      if (e.stalled) {
+        status.conditions = markStalled(status.conditions, gen, e.reason, e.message);
+        if (gen !== undefined) status.observedGeneration = gen;
+      } else {
+        status.conditions = markNotReady(status.conditions, gen, e.reason, e.message);
+      }
+      await this.write(obj, status, signal).catch((we: unknown) =>
+        this.log.error("status write failed", { object: key, error: describe(we) }),
+      );
+      await this.event(obj, revision, origin, "Warning", e.message, signal, e.reason);
+      const retry = retryIntervalMs(spec);
+      this.log.error(
+        `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,
+        {
+          object: key,
+          revision,
+          error: e.message,
+        },
+      );
+      return e.stalled ? undefined : { requeueAfterMs: retry };
+    }
+    const msg = `Reconciliation finished in ${goDuration(Date.now() - started)}, next run in ${goDuration(intervalMs(spec))}`;
+    this.log.info(msg, { object: key, revision });
+    await this.event(
+      obj,
+      status.lastAppliedRevision,
+      status.lastAppliedOriginRevision,
+      "Normal",
+      msg,
+      signal,
+      Reasons.succeeded,
+    );
+    return { requeueAfterMs: intervalMs(spec) };
+  }
+
+  /** Build, apply, prune, health: the part that runs once source and dependencies are ready. */
+  private async sync(
+    key: string,
+    initial: KubeObject,
+    spec: KustomizationSpec,
+    status: KustomizationStatus,
+    src: ResolvedSource,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    let obj = initial;
+    const gen = obj.metadata.generation;
+    const revision = src.revision;
+    const timeout = timeoutMs(spec);
+    const work = AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
+    const progressing = (what: string) => {
+      const msg = `${what} for revision ${revision} with a timeout of ${goDuration(timeout)}`;
+      status.conditions = setCondition(status.conditions, {
+        type: "Reconciling",
+        status: "True",
+        reason: Reasons.progressing,
+        message: msg,
+        observedGeneration: gen,
+      });
+      status.conditions = removeCondition(status.conditions, "Stalled");
+    };
+    status.conditions = setCondition(status.conditions, {
+      type: "Ready",
+      status: "Unknown",
+      reason: Reasons.progressing,
+      message: "Reconciliation in progress",
+      observedGeneration: gen,
+    });
+    progressing("Fetching manifests");
+    status.lastAttemptedRevision = revision;
+    obj = await this.write(obj, status, signal);
+
+    const objects = await buildObjects({
+      key,
+      obj,
+      sourceDir: src.dir,
+      kube: this.o.kube,
+      runner: this.kustomize,
+      signal: work,
+    });
+    const m = resourceManager(this.clientFor(obj), obj);
+    const applied = await applyObjects(key, m, objects, {
+      force: !!spec.force,
+      signal: work,
+      timeoutMs: timeout,
+    });
+    const applyLog = changeLog(applied.entries);
+    if (applyLog)
+      await this.event(obj, revision, src.originRevision, "Normal", applyLog, signal, Reasons.progressing);
+    const previous = status.inventory;
+    status.inventory = applied.inventory;
+
+    if (spec.prune) {
+      const pruned = await pruneStale(key, m, previous, applied.inventory, work);
+      const pruneLog = changeLog(pruned);
+      if (pruneLog)
+        await this.event(obj, revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
+      // An object kept by `prune: disabled` stays out of the inventory, as Flux does.
+    }
+
+    const targets = healthTargets(obj, applied.entries);
+    if (targets.length > 0) {
+      const msg = `Running health checks for revision ${revision} with a timeout of ${goDuration(timeout)}`;
+      progressing("Running health checks");
+      status.conditions = setCondition(status.conditions, {
+        type: HEALTHY,
+        status: "Unknown",
+        reason: Reasons.progressing,
+        message: msg,
+        observedGeneration: gen,
+      });
+      obj = await this.write(obj, status, signal);
+      const startedAt = Date.now();
+      try {
+        await checkHealth(key, m, targets, { signal: work, timeoutMs: timeout });
+      } catch (err) {
+        if (err instanceof KustomizationError) {
+          const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
+          status.conditions = setCondition(status.conditions, {
+            type: HEALTHY,
+            status: "False",
+            reason: Reasons.healthCheckFailed,
+            message,
+            observedGeneration: gen,
+          });
+          throw new KustomizationError(key, Reasons.healthCheckFailed, message, { cause: err });
+        }
+        throw err;
+      }
+      const passed = `Health check passed in ${goDuration(Date.now() - startedAt)}`;
+      const wasHealthy = getCondition(status.conditions, HEALTHY)?.status === "True";
+      const newRevision = status.lastAppliedRevision !== revision;
+      status.conditions = setCondition(status.conditions, {
+        type: HEALTHY,
+        status: "True",
+        reason: "Succeeded",
+        message: passed,
+        observedGeneration: gen,
+      });
+      if (newRevision || !wasHealthy)
+        await this.event(obj, revision, src.originRevision, "Normal", passed, signal, Reasons.progressing);
+    } else {
+      status.conditions = removeCondition(status.conditions, HEALTHY);
+    }
+
+    status.lastAppliedRevision = revision;
+    if (src.originRevision) status.lastAppliedOriginRevision = src.originRevision;
+    else delete status.lastAppliedOriginRevision;
+    status.conditions = markReady(status.conditions, gen, Reasons.succeeded, `Applied revision: ${revision}`);
+    if (gen !== undefined) status.observedGeneration = gen;
+    return await this.write(obj, status, signal);
+  }
+
+  private async event(
+    obj: KubeObject,
+    revision: string | undefined,
+    originRevision: string | undefined,
+    type: "Normal" | "Warning",
+    note: string,
+    signal: AbortSignal,
+    reason?: string,
+  ): Promise<void> {
+    if (!this.o.events) return;
+    const annotations: Record<string, string> = {};
+    if (revision) annotations[REVISION_ANNOTATION] = revision;
+    if (originRevision) annotations[ORIGIN_REVISION_ANNOTATION] = originRevision;
+    const r =
+      reason ??
+      getCondition((obj.status as KustomizationStatus | undefined)?.conditions, "Ready")?.reason ??
+      (type === "Warning" ? "error" : "info");
+    await this.o.events.event(obj, type, r, note, { signal, annotations });
+  }
+
+  private async write(
+    obj: KubeObject,
+    status: KustomizationStatus,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    return await applyStatus(this.o.kube, obj, status as Record<string, unknown>, {
+      signal,
+      fieldManager: STATUS_MANAGER,
+    });
+  }
+}
