@@ -11,22 +11,7 @@ import { jsonMarshal, toYaml } from "./yaml.ts";
 
 export function helmFuncs(t: Template): FuncMap {
   return {
-    include: fn(["string", "any"], (name: string, data: unknown) => t.execute(data, name)),
-    tpl: fn(["string", "any"], (text: string, data: unknown) => {
-      const c = t.clone();
-      try {
-        c.parse(text, t.name);
-      } catch (e) {
-        throw new Error(`cannot parse template ${JSON.stringify(text)}: ${(e as Error).message}`);
-      }
-      try {
-        return c.execute(data, t.name);
-      } catch (e) {
-        throw new Error(
-          `error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`,
-        );
-      }
-    }),
+    ...includeAndTpl(t),
     required: fn(["string", "any"], (msg: string, v: unknown) => {
       if (v === null || v === undefined || v === "") throw new Error(msg);
       return v;
@@ -93,5 +78,32 @@ export function helmFuncs(t: Template): FuncMap {
       return c.check(v);
     }),
     lookup: fn(["string", "string", "string", "string"], () => ({})),
+  };
+}
+
+/**
+ * include executes a named template of the set; tpl parses text into a clone of the set whose include
+ * and tpl see the clone (so the text can define and include its own templates), and drops "<no value>"
+ * from the result, as Helm's engine does.
+ */
+function includeAndTpl(t: Template): FuncMap {
+  return {
+    include: fn(["string", "any"], (name: string, data: unknown) => t.execute(data, name)),
+    tpl: fn(["string", "any"], (text: string, data: unknown) => {
+      const c = t.clone();
+      c.funcs = { ...t.funcs, ...includeAndTpl(c) };
+      try {
+        c.parse(text, t.name);
+      } catch (e) {
+        throw new Error(`cannot parse template ${JSON.stringify(text)}: ${(e as Error).message}`);
+      }
+      try {
+        return c.execute(data, t.name).replaceAll("<no value>", "");
+      } catch (e) {
+        throw new Error(
+          `error during tpl function execution for ${JSON.stringify(text)}: ${(e as Error).message}`,
+        );
+      }
+    }),
   };
 }

@@ -1,5 +1,8 @@
 module ferry.dev/tools/tmploracle
 
+// revision 3: scripts/tools/lib.sh keys the build on go.mod and go.sum only, so bump this line
+// whenever main.go changes.
+
 go 1.24.0
 
 require (

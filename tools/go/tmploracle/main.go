@@ -174,28 +174,8 @@ func rsetMustToYaml(v any) (string, error) {
 // Helm does without a cluster).
 func helmFuncs(t *template.Template) template.FuncMap {
 	return template.FuncMap{
-		"include": func(name string, data any) (string, error) {
-			var b strings.Builder
-			if err := t.ExecuteTemplate(&b, name, data); err != nil {
-				return "", err
-			}
-			return b.String(), nil
-		},
-		"tpl": func(text string, data any) (string, error) {
-			c, err := t.Clone()
-			if err != nil {
-				return "", err
-			}
-			c, err = c.New(t.Name()).Parse(text)
-			if err != nil {
-				return "", fmt.Errorf("cannot parse template %q: %w", text, err)
-			}
-			var b strings.Builder
-			if err := c.Execute(&b, data); err != nil {
-				return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
-			}
-			return b.String(), nil
-		},
+		"include": includeFun(t),
+		"tpl":     tplFun(t),
 		"required": func(msg string, v any) (any, error) {
 			if v == nil {
 				return v, errors.New(msg)
@@ -262,5 +242,37 @@ func helmFuncs(t *template.Template) template.FuncMap {
 		"lookup": func(apiVersion, kind, namespace, name string) (map[string]any, error) {
 			return map[string]any{}, nil
 		},
+	}
+}
+
+// includeFun is Helm's include: executes a named template of the set into a string.
+func includeFun(t *template.Template) func(string, any) (string, error) {
+	return func(name string, data any) (string, error) {
+		var b strings.Builder
+		if err := t.ExecuteTemplate(&b, name, data); err != nil {
+			return "", err
+		}
+		return b.String(), nil
+	}
+}
+
+// tplFun is Helm's tpl: parses text into a clone of the set (whose include and tpl see the clone),
+// executes it, and drops "<no value>" from the result as Helm does.
+func tplFun(parent *template.Template) func(string, any) (string, error) {
+	return func(text string, data any) (string, error) {
+		t, err := parent.Clone()
+		if err != nil {
+			return "", err
+		}
+		t.Funcs(template.FuncMap{"include": includeFun(t), "tpl": tplFun(t)})
+		t, err = t.New(parent.Name()).Parse(text)
+		if err != nil {
+			return "", fmt.Errorf("cannot parse template %q: %w", text, err)
+		}
+		var b strings.Builder
+		if err := t.Execute(&b, data); err != nil {
+			return "", fmt.Errorf("error during tpl function execution for %q: %w", text, err)
+		}
+		return strings.ReplaceAll(b.String(), "<no value>", ""), nil
 	}
 }
