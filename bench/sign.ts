@@ -98,14 +98,6 @@ export async function run(): Promise<void> {
           sign: (r) => [ferry, "sign", "--key", "cosign.key", "--signature-format", format, r],
           verify: (r) => [ferry, "verify", "--key", "cosign.pub", r],
         },
-        {
-          // Node's compile cache keeps the stripped TypeScript between runs (warm after the first).
-          name: "ferry (NODE_COMPILE_CACHE)",
-          bin: node,
-          env: { NODE_COMPILE_CACHE: join(dir, "compile-cache") },
-          sign: (r) => [ferry, "sign", "--key", "cosign.key", "--signature-format", format, r],
-          verify: (r) => [ferry, "verify", "--key", "cosign.pub", r],
-        },
       ];
       if (cosign) {
         tools.push({
@@ -135,7 +127,7 @@ export async function run(): Promise<void> {
       for (const [k, t] of tools.entries()) {
         const sign: Measure[] = [];
         const verify: Measure[] = [];
-        // One untimed round first: file caches (and Node's compile cache) warm, as on a CI runner's second step.
+        // One untimed round first: file caches and Node's compile cache (bin/ferry.js enables it) warm.
         const warm = await pushTestArtifact(client, registry.host, `bench/warm-${k}-${format}`);
         const warmRef = `${registry.host}/${warm.repository}@${warm.digest}`;
         await measure(t.bin, t.sign(warmRef), { ...env, ...t.env }, dir);
