@@ -7,11 +7,13 @@
 import { hostname } from "node:os";
 import type { Writable } from "node:stream";
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
-import { ociRepositoryController } from "../controllers/ocirepository/index.ts";
 import { describe, UsageError } from "../errors/index.ts";
 import { KubeClient, loadKubeConfig } from "../kube/index.ts";
+import type { KustomizeRunner } from "../render/index.ts";
 import { EventRecorder, Manager, ProbeServer, type Runnable, RuntimeMetrics } from "../runtime/index.ts";
 import { ArtifactStore } from "../store/index.ts";
+import { type AgentContext, type ControllerSetup, DEFAULT_CONTROLLERS } from "./controllers.ts";
+import { SharedInformers } from "./informers.ts";
 import { installCRDs } from "./install.ts";
 import { jsonLogger, type Logger, type LogLevel, silentLogger } from "./log.ts";
 
@@ -39,8 +41,16 @@ export interface AgentOptions {
   logStream?: Writable | undefined;
   /** Trusted root for keyless verification when objects name none. */
   trustedRoot?: TrustedRoot | undefined;
+  /** Reconcilers to run (default `DEFAULT_CONTROLLERS`: every kind Ferry serves). */
+  controllers?: readonly ControllerSetup[] | undefined;
   /** This process's identity (events, leases); default `<hostname>-<pid>`. */
   identity?: string | undefined;
+  /** How Kustomizations run kustomize (the CLI resolves it from PATH / FERRY_KUSTOMIZE); none found → BuildFailed. */
+  kustomize?: KustomizeRunner | undefined;
+  /** Multi-tenancy: refuse cross-namespace `sourceRef`s (Flux's `--no-cross-namespace-refs`). */
+  noCrossNamespaceRefs?: boolean | undefined;
+  /** Multi-tenancy: service account Kustomizations act as when they name none (`--default-service-account`). */
+  defaultServiceAccount?: string | undefined;
 }
 
 export class Agent {
@@ -89,35 +99,40 @@ export class Agent {
     }
   }
 
-  /** The reconcilers this agent runs (informers + controllers). Add new kinds here. */
+  /** Sets up every controller on the shared parts; the shared informers run once, after the setups. */
   private controllers(): Runnable[] {
-    const events = new EventRecorder({
-      client: this.kube,
-      reportingController: "source-controller",
-      reportingInstance: this.identity,
-      onError: (err) => this.log.debug("event not recorded", { error: describe(err) }),
-    });
-    const oci = ociRepositoryController({
+    const informers = new SharedInformers({ kube: this.kube, namespace: this.opts.namespace, log: this.log });
+    const ctx: AgentContext = {
+      options: this.opts,
       kube: this.kube,
       store: this.store,
-      events,
-      log: this.log.with({ controller: "ocirepository" }),
+      metrics: this.metrics,
+      log: this.log,
       namespace: this.opts.namespace,
       concurrency: this.opts.concurrency,
-      metrics: this.metrics,
       trustedRoot: this.opts.trustedRoot,
-    });
+      informer: informers.get,
+      events: (reportingController) =>
+        new EventRecorder({
+          client: this.kube,
+          reportingController,
+          reportingInstance: this.identity,
+          onError: (err) => this.log.debug("event not recorded", { error: describe(err) }),
+        }),
+    };
+    const setups = (this.opts.controllers ?? DEFAULT_CONTROLLERS).map((setup) => setup(ctx));
     const gc: Runnable = {
       name: "store-gc",
       needLeaderElection: false,
       start: async (signal) => {
         // Once the caches are filled, drop what no object advertises any more (e.g. deleted while stopped).
-        await oci.informers.ocirepositories.waitForSync(signal);
-        const removed = await this.store.gc({ signal, keep: oci.storeKeys() });
+        for (const inf of informers.all()) await inf.waitForSync(signal);
+        const keep = setups.flatMap((c) => c.storeKeys?.() ?? []);
+        const removed = await this.store.gc({ signal, keep });
         if (removed.length > 0) this.log.info("garbage collected artifacts", { removed });
       },
     };
-    return [...oci.runnables, gc];
+    return [...informers.runnables(), ...setups.flatMap((c) => c.runnables), gc];
   }
 
   /** The probe server's port once listening (undefined without `metricsAddr`). */
