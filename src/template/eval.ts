@@ -3,7 +3,8 @@ import { paramTypeName } from "./funcs.ts";
 import type { AnyNode, ArgNode, CommandNode, NumberValue, PipeNode } from "./node.ts";
 import { nodeString } from "./node.ts";
 import { Boxed, dig, ExecFailure, MISSING, maxExecDepth, Scope, unbox } from "./state.ts";
-import { GoNumber, isMap, mapEntries, TypedMap, truth, typeName } from "./values.ts";
+import { timeMethods } from "./time.ts";
+import { GoNumber, GoTime, isMap, mapEntries, TypedMap, truth, typeName } from "./values.ts";
 
 export abstract class Evaluator extends Scope {
   evalPipeline(dot: unknown, pipe: PipeNode | undefined): unknown {
@@ -113,19 +114,27 @@ export abstract class Evaluator extends Scope {
   }
 
   evalFieldChain(
-    _dot: unknown,
+    dot: unknown,
     receiver: unknown,
-    _node: AnyNode,
+    node: AnyNode,
     ident: string[],
     args: ArgNode[],
     final: unknown,
   ): unknown {
     let r = receiver;
-    for (let i = 0; i < ident.length - 1; i++) r = this.evalField(ident[i] as string, [], MISSING, r);
-    return this.evalField(ident[ident.length - 1] as string, args, final, r);
+    for (let i = 0; i < ident.length - 1; i++)
+      r = this.evalField(dot, node, ident[i] as string, [], MISSING, r);
+    return this.evalField(dot, node, ident[ident.length - 1] as string, args, final, r);
   }
 
-  evalField(fieldName: string, args: ArgNode[], final: unknown, receiver: unknown): unknown {
+  evalField(
+    dot: unknown,
+    node: AnyNode,
+    fieldName: string,
+    args: ArgNode[],
+    final: unknown,
+    receiver: unknown,
+  ): unknown {
     if (receiver === undefined) {
       if (this.env.missingKey === "error")
         this.errorf(`nil data; no entry for key ${JSON.stringify(fieldName)}`);
@@ -135,6 +144,13 @@ export abstract class Evaluator extends Scope {
     const r = unbox(receiver);
     if (r === null || r === undefined) this.errorf(`nil pointer evaluating ${typ}.${fieldName}`);
     const hasArgs = args.length > 1 || final !== MISSING;
+    if (r instanceof GoTime) {
+      // Methods come first in Go's field lookup; time.Time has no exported fields.
+      const methods = timeMethods(r);
+      const m = Object.hasOwn(methods, fieldName) ? methods[fieldName] : undefined;
+      if (m) return this.evalCall(dot, m, node, fieldName, args, final);
+      this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
+    }
     if (isMap(r)) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
       const m = mapEntries(r);

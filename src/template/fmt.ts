@@ -10,6 +10,7 @@ import { formatFloat, hexFloat, quoteGo } from "./strconv.ts";
 import { formatDuration, formatTime } from "./time.ts";
 import {
   type GoDuration,
+  GoNamedInt,
   GoNumber,
   type GoTime,
   isFloat,
@@ -213,6 +214,8 @@ export function formatValue(v: unknown, verb: string, spec: Spec): string {
   if (verb === "T") return pad(typeName(v), spec, false);
   if (verb === "p") return badVerb(v, verb, spec);
   if (verb === "v" && spec.sharp) return pad(goSyntax(v, true), spec, false);
+  // fmt calls String() on Stringers for %v %s %q %x %X.
+  if (v instanceof GoNamedInt && "vsqxX".includes(verb)) return formatString(v.name, verb, spec);
   const kind = kindOf(v);
   switch (kind) {
     case "invalid":

@@ -3,7 +3,8 @@
  * formatting and parsing (`2006-01-02T15:04:05Z07:00` style) for the common layout elements, and
  * `time.Duration` parsing and printing. Times are UTC unless a fixed offset is parsed.
  */
-import type { GoTime } from "./values.ts";
+import { type FuncMap, fn } from "./funcs.ts";
+import { GoNamedInt, GoNumber, GoTime } from "./values.ts";
 
 export const months = [
   "January",
@@ -313,4 +314,48 @@ export function parseDuration(s: string): number {
 
 function quoteDuration(s: string): string {
   return `"${s}"`;
+}
+
+/** The methods of time.Time a template can call (`(toDate "2006-01-02" .d).Year`). */
+export function timeMethods(t: GoTime): FuncMap {
+  const p = parts(t);
+  const ms = t.date.getTime();
+  const int = (n: number) => new GoNumber(n, "int");
+  return {
+    Year: fn([], () => int(p.year)),
+    Month: fn([], () => new GoNamedInt(p.month, "time.Month", months[p.month - 1] as string)),
+    Day: fn([], () => int(p.day)),
+    Hour: fn([], () => int(p.hour)),
+    Minute: fn([], () => int(p.min)),
+    Second: fn([], () => int(p.sec)),
+    Nanosecond: fn([], () => int(p.ns)),
+    YearDay: fn([], () => int(p.yday)),
+    Weekday: fn([], () => new GoNamedInt(p.weekday, "time.Weekday", days[p.weekday] as string)),
+    Unix: fn([], () => Math.floor(ms / 1000)),
+    UnixMilli: fn([], () => ms),
+    UnixNano: fn([], () => BigInt(ms) * 1000000n),
+    Format: fn(["string"], (layout: string) => formatLayout(t, layout)),
+    String: fn([], () => formatTime(t)),
+    UTC: fn([], () => new GoTime(t.date, 0, "UTC")),
+    Local: fn([], () => new GoTime(t.date, 0, "UTC")),
+    IsZero: fn(
+      [],
+      () =>
+        p.year === 1 &&
+        p.month === 1 &&
+        p.day === 1 &&
+        p.hour === 0 &&
+        p.min === 0 &&
+        p.sec === 0 &&
+        p.ns === 0,
+    ),
+    AddDate: fn(["int", "int", "int"], (y: GoNumber, m: GoNumber, d: GoNumber) => {
+      const x = new Date(ms + t.offsetMinutes * 60_000);
+      x.setUTCFullYear(x.getUTCFullYear() + y.value, x.getUTCMonth() + m.value, x.getUTCDate() + d.value);
+      return new GoTime(new Date(x.getTime() - t.offsetMinutes * 60_000), t.offsetMinutes, t.zone);
+    }),
+    Before: fn(["time"], (u: GoTime) => ms < u.date.getTime()),
+    After: fn(["time"], (u: GoTime) => ms > u.date.getTime()),
+    Equal: fn(["time"], (u: GoTime) => ms === u.date.getTime()),
+  };
 }

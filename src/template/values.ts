@@ -7,7 +7,7 @@
  * `int`, `float64 3` is a float64 that prints as `3`).
  */
 
-export type GoNumberType = "int" | "int64" | "float64" | "uint8" | "int32";
+export type GoNumberType = "int" | "int64" | "float64" | "uint8" | "int32" | "time.Month" | "time.Weekday";
 
 /** A number with an explicit Go type. */
 export class GoNumber {
@@ -16,6 +16,15 @@ export class GoNumber {
   constructor(value: number, type: GoNumberType) {
     this.value = value;
     this.type = type;
+  }
+}
+
+/** A named Go integer type with a String method (time.Month, time.Weekday): prints its name with %v/%s. */
+export class GoNamedInt extends GoNumber {
+  readonly name: string;
+  constructor(value: number, type: GoNumberType, name: string) {
+    super(value, type);
+    this.name = name;
   }
 }
 
