@@ -2,7 +2,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { OciClient } from "../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../oci/testing.ts";
-import { generateKeyPair, loadPrivateKey, signArtifact, VerificationError, verifyArtifact } from "./index.ts";
+import {
+  generateKeyPair,
+  loadPrivateKey,
+  policyFromFluxVerify,
+  signArtifact,
+  VerificationError,
+  verifyArtifact,
+} from "./index.ts";
 import { pushTestArtifact } from "./testing.ts";
 
 let regs: SharedRegistries;
@@ -56,4 +63,18 @@ test("an unsigned artifact fails with no-signature naming the digest", async () 
       return true;
     },
   );
+});
+
+test("an OCIRepository spec.verify (secretRef with *.pub) as policy verifies what the key signed", async () => {
+  const art = await pushTestArtifact(client, regs.open, uniqueRepo("sign-flux"));
+  const pair = await generateKeyPair("pw");
+  const privateKey = await loadPrivateKey(pair.privateKey, { password: "pw", source: "cosign.key" });
+  await signArtifact({ client, reference: art, material: { kind: "key", privateKey } });
+  const other = await generateKeyPair("pw");
+  const policy = policyFromFluxVerify(
+    { provider: "cosign", secretRef: { name: "cosign-pub" } },
+    { secretData: { "other.pub": Buffer.from(other.publicKey), "cosign.pub": Buffer.from(pair.publicKey) } },
+  );
+  const v = await verifyArtifact({ client, reference: art, digest: art.digest, policy });
+  assert.equal(v.digest, art.digest);
 });
