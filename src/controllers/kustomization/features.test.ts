@@ -1,0 +1,336 @@
+/**
+ * Kustomization features against the real cluster and registry: dependsOn ordering, wait/health on
+ * Deployments kwok makes ready and a health timeout, post-build substitution from a watched ConfigMap,
+ * impersonation (a tenant's RBAC refuses objects outside its namespace) and the multi-tenancy lockdown.
+ */
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { stringify } from "yaml";
+import { installCRDs } from "../../agent/index.ts";
+import { createTestNamespace, type TestCluster, testCluster } from "../../dev/testing.ts";
+import {
+  applyObject,
+  getObject,
+  KubeClient,
+  type KubeObject,
+  listObjects,
+  loadKubeConfig,
+  mergePatchObject,
+} from "../../kube/index.ts";
+import { deployment } from "../../kube/testing.ts";
+import { OciClient } from "../../oci/index.ts";
+import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
+import { ociRepository, pushFiles } from "../ocirepository/testing.ts";
+import { cond, kustomization, reconcileKs, startAgent, waitForKs, waitForObject } from "./testing.ts";
+
+let cluster: TestCluster;
+let kube: KubeClient;
+let regs: SharedRegistries;
+let oci: OciClient;
+const signal = AbortSignal.timeout(540_000);
+/** `${D}{VAR}` spells a post-build variable reference without a template-literal placeholder. */
+const D = "$";
+
+before(async () => {
+  cluster = await testCluster({ signal });
+  regs = await sharedRegistries();
+  kube = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
+  oci = new OciClient();
+  await installCRDs(kube, { signal });
+});
+
+after(async () => {
+  kube?.close();
+  await regs?.stop();
+  await cluster?.release();
+});
+
+const apply = (o: KubeObject) => applyObject(kube, o, { signal, fieldManager: "ferry-test", force: true });
+const get = (apiVersion: string, kind: string, namespace: string, name: string) =>
+  getObject(kube, { apiVersion, kind, metadata: { name, namespace } }, { signal });
+const kustomizationYaml = (...resources: string[]) =>
+  `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}\n`).join("")}`;
+const configMapYaml = (name: string, data: Record<string, string>, namespace?: string) =>
+  stringify({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, ...(namespace ? { namespace } : {}) },
+    data,
+  });
+const deploymentYaml = (name: string, extra: Record<string, unknown> = {}) => {
+  const d = deployment("x", name, extra);
+  delete d.metadata.namespace;
+  return stringify(d);
+};
+
+async function source(ns: string, prefix: string, files: Record<string, string>): Promise<string> {
+  const repo = `${regs.open}/${uniqueRepo(prefix)}`;
+  const digest = await pushFiles(oci, `${repo}:latest`, files, signal);
+  await apply(ociRepository(ns, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+  return `latest@${digest}`;
+}
+
+test("dependsOn: the dependent waits for its dependency's Ready at the same revision, then applies", async () => {
+  const h = await startAgent(cluster, "ks-deps", signal);
+  try {
+    const rev = await source(h.namespace, "ks-deps", {
+      "infra/kustomization.yaml": kustomizationYaml("a.yaml"),
+      "infra/a.yaml": configMapYaml("infra", { k: "v" }),
+      "apps/kustomization.yaml": kustomizationYaml("b.yaml"),
+      "apps/b.yaml": configMapYaml("apps", { k: "v" }),
+    });
+    // The dependency starts suspended: the dependent must report DependencyNotReady and apply nothing.
+    await apply(
+      kustomization(h.namespace, "apps", {
+        path: "./apps",
+        targetNamespace: h.namespace,
+        dependsOn: [{ name: "infra" }],
+      }),
+    );
+    await apply(
+      kustomization(h.namespace, "infra", { path: "./infra", targetNamespace: h.namespace, suspend: true }),
+    );
+    const blocked = await waitForKs(
+      kube,
+      h.namespace,
+      "apps",
+      (s) => cond(s).reason === "DependencyNotReady",
+      signal,
+    );
+    assert.equal(cond(blocked).status, "False");
+    assert.equal(cond(blocked).message, `dependency '${h.namespace}/infra' is not ready`);
+    assert.equal(await get("v1", "ConfigMap", h.namespace, "apps"), undefined);
+    const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
+    assert.ok(
+      events.items.some(
+        (e) =>
+          e.note === "Dependencies do not meet ready condition, retrying in 30s" &&
+          e.reason === "DependencyNotReady",
+      ),
+      "dependency event",
+    );
+
+    // Resuming the dependency: it becomes Ready, which re-enqueues the dependent without waiting 30 s.
+    await mergePatchObject(
+      kube,
+      {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: "infra", namespace: h.namespace },
+      },
+      { spec: { suspend: false } },
+      { signal },
+    );
+    const infra = await waitForKs(kube, h.namespace, "infra", (s) => cond(s).status === "True", signal);
+    const apps = await waitForKs(kube, h.namespace, "apps", (s) => cond(s).status === "True", signal, 20_000);
+    assert.equal(infra.lastAppliedRevision, rev);
+    assert.equal(apps.lastAppliedRevision, rev);
+    const infraCm = await get("v1", "ConfigMap", h.namespace, "infra");
+    const appsCm = await get("v1", "ConfigMap", h.namespace, "apps");
+    assert.ok(infraCm && appsCm);
+    assert.ok(
+      Date.parse(infraCm.metadata.creationTimestamp as string) <=
+        Date.parse(appsCm.metadata.creationTimestamp as string),
+      "dependency applied first",
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
+test("wait: Ready once kwok makes the Deployments available; a Deployment that cannot schedule fails with HealthCheckFailed", async () => {
+  const h = await startAgent(cluster, "ks-health", signal);
+  try {
+    await source(h.namespace, "ks-health", {
+      "ok/kustomization.yaml": kustomizationYaml("d.yaml"),
+      "ok/d.yaml": deploymentYaml("web"),
+      "stuck/kustomization.yaml": kustomizationYaml("d.yaml"),
+      "stuck/d.yaml": deploymentYaml("stuck", { nodeSelector: { "ferry.test/none": "true" } }),
+    });
+    await apply(
+      kustomization(h.namespace, "ok", {
+        path: "./ok",
+        targetNamespace: h.namespace,
+        wait: true,
+        timeout: "90s",
+      }),
+    );
+    await apply(
+      kustomization(h.namespace, "stuck", {
+        path: "./stuck",
+        targetNamespace: h.namespace,
+        healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "stuck" }],
+        timeout: "3s",
+        retryInterval: "1h",
+      }),
+    );
+    const ok = await waitForKs(kube, h.namespace, "ok", (s) => cond(s).status === "True", signal);
+    assert.equal(cond(ok, "Healthy").status, "True");
+    assert.match(cond(ok, "Healthy").message ?? "", /^Health check passed in /);
+    const dep = await get("apps/v1", "Deployment", h.namespace, "web");
+    assert.equal((dep?.status as { availableReplicas?: number } | undefined)?.availableReplicas, 1);
+
+    const stuck = await waitForKs(kube, h.namespace, "stuck", (s) => cond(s).status === "False", signal);
+    assert.equal(cond(stuck).reason, "HealthCheckFailed");
+    assert.equal(cond(stuck, "Healthy").status, "False");
+    assert.match(cond(stuck).message ?? "", new RegExp(`Deployment/${h.namespace}/stuck`));
+    // The apply itself succeeded: the object is in the inventory, but the revision is not "applied".
+    assert.deepEqual(
+      stuck.inventory?.entries.map((e) => e.id),
+      [`${h.namespace}_stuck_apps_Deployment`],
+    );
+    assert.equal(stuck.lastAppliedRevision, undefined);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("postBuild: substitute and substituteFrom a watched ConfigMap; changing the ConfigMap re-applies", async () => {
+  const h = await startAgent(cluster, "ks-vars", signal);
+  try {
+    await source(h.namespace, "ks-vars", {
+      "app/kustomization.yaml": kustomizationYaml("a.yaml"),
+      "app/a.yaml": configMapYaml("a", {
+        cluster: `${D}{CLUSTER_NAME}`,
+        env: `${D}{ENV:=dev}`,
+        region: `${D}{REGION}`,
+      }),
+    });
+    await apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "vars", namespace: h.namespace, labels: { "reconcile.fluxcd.io/watch": "Enabled" } },
+      data: { CLUSTER_NAME: "prod-eu", ENV: "production" },
+    });
+    await apply(
+      kustomization(h.namespace, "app", {
+        path: "./app",
+        targetNamespace: h.namespace,
+        postBuild: {
+          substitute: { REGION: "eu-west-1" },
+          substituteFrom: [
+            { kind: "ConfigMap", name: "vars" },
+            { kind: "Secret", name: "absent", optional: true },
+          ],
+        },
+      }),
+    );
+    await waitForKs(kube, h.namespace, "app", (s) => cond(s).status === "True", signal);
+    const a = await get("v1", "ConfigMap", h.namespace, "a");
+    assert.deepEqual(a?.data, { cluster: "prod-eu", env: "production", region: "eu-west-1" });
+
+    // The watch label: a data change re-enqueues the Kustomization without a requested reconcile.
+    await mergePatchObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "vars", namespace: h.namespace } },
+      { data: { CLUSTER_NAME: "prod-us" } },
+      { signal },
+    );
+    await waitForObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", namespace: h.namespace, name: "a" },
+      (o) => (o?.data as Record<string, string> | undefined)?.cluster === "prod-us",
+      signal,
+      30_000,
+    );
+
+    // A required source that is missing fails the build.
+    await mergePatchObject(
+      kube,
+      {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: "app", namespace: h.namespace },
+      },
+      { spec: { postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "missing" }] } } },
+      { signal },
+    );
+    const failed = await waitForKs(kube, h.namespace, "app", (s) => cond(s).status === "False", signal);
+    assert.equal(cond(failed).reason, "BuildFailed");
+    assert.match(cond(failed).message ?? "", /substitute from 'ConfigMap\/missing' failed/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("impersonation: a tenant's service account applies in its namespace and is denied outside it; lockdown refuses cross-namespace sources", async () => {
+  const other = await createTestNamespace(cluster, "ks-other", signal);
+  const h = await startAgent(cluster, "ks-tenant", signal, { noCrossNamespaceRefs: true });
+  try {
+    await source(h.namespace, "ks-tenant", {
+      "own/kustomization.yaml": kustomizationYaml("a.yaml"),
+      "own/a.yaml": configMapYaml("mine", { k: "v" }),
+      "escape/kustomization.yaml": kustomizationYaml("a.yaml", "b.yaml"),
+      "escape/a.yaml": configMapYaml("inside", { k: "v" }, h.namespace),
+      "escape/b.yaml": configMapYaml("outside", { k: "v" }, other.name),
+    });
+    await apply({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "tenant", namespace: h.namespace },
+    });
+    await apply({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "Role",
+      metadata: { name: "tenant", namespace: h.namespace },
+      rules: [
+        {
+          apiGroups: [""],
+          resources: ["configmaps"],
+          verbs: ["get", "list", "create", "patch", "update", "delete"],
+        },
+      ],
+    });
+    await apply({
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "tenant", namespace: h.namespace },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" },
+      subjects: [{ kind: "ServiceAccount", name: "tenant", namespace: h.namespace }],
+    });
+    await apply(kustomization(h.namespace, "own", { path: "./own", serviceAccountName: "tenant" }));
+    await apply(kustomization(h.namespace, "escape", { path: "./escape", serviceAccountName: "tenant" }));
+    const own = await waitForKs(kube, h.namespace, "own", (s) => cond(s).status === "True", signal);
+    assert.deepEqual(
+      own.inventory?.entries.map((e) => e.id),
+      [`${h.namespace}_mine__ConfigMap`],
+    );
+    const esc = await waitForKs(kube, h.namespace, "escape", (s) => cond(s).status === "False", signal);
+    assert.equal(cond(esc).reason, "ReconciliationFailed");
+    assert.match(cond(esc).message ?? "", new RegExp(`ConfigMap/${other.name}/outside`));
+    assert.match(cond(esc).message ?? "", /forbidden/i);
+    assert.equal(await get("v1", "ConfigMap", other.name, "outside"), undefined);
+    assert.equal(
+      await get("v1", "ConfigMap", h.namespace, "inside"),
+      undefined,
+      "nothing applied when any object is denied",
+    );
+
+    // Lockdown: a source in another namespace is refused and the Kustomization stalls.
+    await apply(
+      kustomization(h.namespace, "cross", {
+        path: "./own",
+        sourceRef: { kind: "OCIRepository", name: "src", namespace: other.name },
+      }),
+    );
+    const cross = await waitForKs(
+      kube,
+      h.namespace,
+      "cross",
+      (s) => cond(s, "Stalled").status === "True",
+      signal,
+    );
+    assert.equal(cond(cross).reason, "AccessDenied");
+    assert.equal(
+      cond(cross).message,
+      `can't access 'OCIRepository/${other.name}/src', cross-namespace references have been blocked`,
+    );
+    // A requested reconcile stays refused.
+    const at = await reconcileKs(kube, h.namespace, "cross", signal);
+    const again = await waitForKs(kube, h.namespace, "cross", (s) => s.lastHandledReconcileAt === at, signal);
+    assert.equal(cond(again).reason, "AccessDenied");
+  } finally {
+    await h.stop();
+    await other.dispose();
+  }
+});
