@@ -10,6 +10,7 @@
  * environment: passwords, tokens and URLs come in as options.
  */
 export { KeyError, SigningError, VerificationError, type VerifyReason } from "./errors.ts";
+export { type FluxVerifySpec, policyFromFluxVerify, VerifyConfigError } from "./flux.ts";
 export {
   generateKeyPair,
   type KeyPairPEM,
