@@ -1,11 +1,12 @@
 /**
  * `ferry agent`: runs the cluster side (every reconciler in one process) until SIGINT/SIGTERM, with
  * JSON-lines logs on stderr. Reads KUBECONFIG, FERRY_STORE_DIR, XDG_CACHE_HOME and HOME from the
- * environment when the flags are not given.
+ * environment when the flags are not given, and FERRY_KUSTOMIZE / PATH to find kustomize.
  */
 import { join, resolve } from "node:path";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
+import type { KustomizeRunner } from "../../render/index.ts";
 import type { CliContext } from "../context.ts";
 
 interface AgentFlags {
@@ -20,6 +21,8 @@ interface AgentFlags {
   logLevel: string;
   installCrds: boolean;
   trustedRoot?: string;
+  crossNamespaceRefs?: boolean;
+  defaultServiceAccount?: string;
 }
 
 function defaultKubeconfig(ctx: CliContext): string {
@@ -36,11 +39,21 @@ function defaultStore(ctx: CliContext): string {
   return join(cache, "ferry", "agent-store");
 }
 
+/** kustomize for Kustomizations (FERRY_KUSTOMIZE, the tool cache, PATH); without one, builds report BuildFailed. */
+async function findRunner(ctx: CliContext): Promise<KustomizeRunner | undefined> {
+  const { kustomizeRunner } = await import("./build.ts");
+  try {
+    return kustomizeRunner(ctx);
+  } catch {
+    return undefined;
+  }
+}
+
 export function registerAgentCommands(program: Command, ctx: CliContext): void {
   program
     .command("agent")
     .description(
-      "run the cluster side: install the CRDs, then reconcile OCIRepositories (more kinds to come) until interrupted",
+      "run the cluster side: install the CRDs, then reconcile OCIRepositories and Kustomizations until interrupted",
     )
     .option("--kubeconfig <path>", "kubeconfig of the cluster (default: KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current one)")
@@ -52,6 +65,14 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
     .option("--concurrency <n>", "parallel reconciles per kind", "10")
     .option("--log-level <level>", "debug, info or error", "info")
     .option("--no-install-crds", "do not apply the CRDs at startup")
+    .option(
+      "--no-cross-namespace-refs",
+      "refuse Kustomization sourceRefs to another namespace (multi-tenancy)",
+    )
+    .option(
+      "--default-service-account <name>",
+      "service account Kustomizations impersonate when they name none (multi-tenancy)",
+    )
     .option(
       "--trusted-root <file>",
       "Sigstore trusted_root.json for keyless verification of objects without verify.trustedRootSecretRef",
@@ -87,6 +108,9 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
         logLevel: o.logLevel as "debug" | "info" | "error",
         logStream: ctx.stderr,
         trustedRoot,
+        kustomize: await findRunner(ctx),
+        noCrossNamespaceRefs: o.crossNamespaceRefs === false,
+        defaultServiceAccount: o.defaultServiceAccount,
       });
       await agent.start(ctx.signal);
     });

@@ -19,13 +19,18 @@ export interface OCIRepositoryControllerOptions extends OCIRepositoryReconcilerO
   /** Failed reconciles retry with exponential backoff between these (Flux's defaults: 750 ms, 15 min). */
   retryMinDelayMs?: number | undefined;
   retryMaxDelayMs?: number | undefined;
+  /**
+   * Shared informers (one per kind for the whole agent): when given, the OCIRepository and Secret
+   * informers come from it and whoever owns it runs them; otherwise they are created and returned as runnables.
+   */
+  informerFor?: ((apiVersion: string, kind: string) => Informer) | undefined;
 }
 
 export interface OCIRepositoryController {
   reconciler: OCIRepositoryReconciler;
   controller: Controller;
   informers: { ocirepositories: Informer; secrets: Informer };
-  /** Informers (no leadership needed) and the controller (leader only). */
+  /** The controller (leader only), plus its informers when they are not shared (no leadership needed). */
   runnables: Runnable[];
   /** Store keys the cached objects' statuses advertise (what a startup gc must keep). */
   storeKeys(): string[];
@@ -53,20 +58,11 @@ function changed(a: KubeObject, b: KubeObject): boolean {
 export function ociRepositoryController(opts: OCIRepositoryControllerOptions): OCIRepositoryController {
   const reconciler = new OCIRepositoryReconciler(opts);
   const onError = (err: unknown) => opts.log?.error("watch failed", { error: String(err) });
-  const repos = new Informer({
-    client: opts.kube,
-    apiVersion: "source.toolkit.fluxcd.io/v1",
-    kind: "OCIRepository",
-    namespace: opts.namespace,
-    onError,
-  });
-  const secrets = new Informer({
-    client: opts.kube,
-    apiVersion: "v1",
-    kind: "Secret",
-    namespace: opts.namespace,
-    onError,
-  });
+  const own = (apiVersion: string, kind: string) =>
+    new Informer({ client: opts.kube, apiVersion, kind, namespace: opts.namespace, onError });
+  const informer = opts.informerFor ?? own;
+  const repos = informer("source.toolkit.fluxcd.io/v1", "OCIRepository");
+  const secrets = informer("v1", "Secret");
   const controller = new Controller({
     name: "ocirepository",
     kind: "OCIRepository",
@@ -118,8 +114,20 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
         .filter((k) => k !== ""),
     informers: { ocirepositories: repos, secrets },
     runnables: [
-      { name: "informer/ocirepositories", needLeaderElection: false, start: (s) => repos.start(s) },
-      { name: "informer/secrets", needLeaderElection: false, start: (s) => secrets.start(s) },
+      ...(opts.informerFor
+        ? []
+        : [
+            {
+              name: "informer/ocirepositories",
+              needLeaderElection: false,
+              start: (s: AbortSignal) => repos.start(s),
+            },
+            {
+              name: "informer/secrets",
+              needLeaderElection: false,
+              start: (s: AbortSignal) => secrets.start(s),
+            },
+          ]),
       {
         name: "controller/ocirepository",
         start: async (s) => {
