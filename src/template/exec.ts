@@ -21,8 +21,8 @@ import {
 } from "./state.ts";
 import {
   GoNumber,
+  isInt,
   isMap,
-  isNumber,
   isSlice,
   mapEntries,
   numValue,
@@ -117,16 +117,12 @@ class State extends Evaluator {
         }
         return true;
       };
-      if (
-        isNumber(val) &&
-        !(val instanceof GoNumber && val.type === "float64") &&
-        Number.isInteger(numValue(val))
-      ) {
+      if (isInt(val)) {
         if (r.pipe.decl.length > 1)
           this.errorf(
             `can't use ${formatValue(val, "v", defaultSpec)} to iterate over more than one variable`,
           );
-        const n = numValue(val);
+        const n = numValue(val as number);
         if (n > 0) {
           const t = val instanceof GoNumber ? val.type : "int64";
           for (let i = 0; i < n; i++) {

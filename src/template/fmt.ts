@@ -196,14 +196,15 @@ function badVerb(v: unknown, verb: string, spec: Spec = noSpec): string {
   return `%!${verb}(${typeName(v)}=${formatValue(v, "v", spec)})`;
 }
 
-function pad(s: string, spec: Spec, zeroOk = true): string {
+function pad(s: string, spec: Spec, zeroOk = true, signAware = false): string {
   if (spec.width === undefined) return s;
   const len = [...s].length;
   if (len >= spec.width) return s;
   const fill = spec.width - len;
   if (spec.minus) return s + " ".repeat(fill);
   if (spec.zero && zeroOk) {
-    const sign = /^[+\- ]/.test(s) ? (s[0] as string) : "";
+    // Numbers keep their sign in front of the zeros; strings are padded as they are.
+    const sign = signAware && /^[+\- ]/.test(s) ? (s[0] as string) : "";
     return sign + "0".repeat(fill) + s.slice(sign.length);
   }
   return " ".repeat(fill) + s;
@@ -422,7 +423,7 @@ function padFloat(s: string, f: number, spec: Spec): string {
     if (Number.isNaN(f) && !spec.plus && !spec.space) t = "NaN";
     return pad(t, spec, false);
   }
-  return pad(t, spec);
+  return pad(t, spec, true, true);
 }
 
 export type { Spec };

@@ -3,6 +3,8 @@
  * variables, if/with/range/else, break/continue, define/template, trim markers, builtins and sprig
  * functions), and the data they run against — for the differential test against Go.
  */
+
+import { randomJsonValue } from "./generatevalues.ts";
 import type { Case } from "./oracle.ts";
 
 export { randomJsonValue, randomSlugInput } from "./generatevalues.ts";
@@ -404,4 +406,11 @@ export function mutatedTemplate(next: () => number): string {
     else t = t.slice(0, p) + mutationInserts[Math.floor(next() * mutationInserts.length)] + t.slice(p);
   }
   return t;
+}
+
+/** A generated template over data whose fields take random JSON values (types vary from case to case). */
+export function randomDataCase(next: () => number): Case {
+  const data: Record<string, unknown> = { ...randomData };
+  for (const k of Object.keys(data)) if (next() < 0.4) data[k] = randomJsonValue(next, 2);
+  return { template: generateTemplate(next), data, missingKey: next() < 0.5 ? "default" : "zero" };
 }

@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { mutatedTemplate, randomCase, randomData, rng } from "./generate.ts";
+import { mutatedTemplate, randomCase, randomData, randomDataCase, rng } from "./generate.ts";
 import { type Case, runFerry, runOracle } from "./oracle.ts";
 
 const SEED = 20261124;
@@ -45,4 +45,22 @@ test(`mutated templates: parse and lexer errors as Go's (seed ${SEED}, 500 templ
     }
   });
   assert.deepEqual(failures, [], `seed ${SEED + 1}: ${failures.length} of ${COUNT} differ`);
+});
+
+test(`random data: generated templates over fields of random types (seed ${SEED}, 500 templates)`, () => {
+  const next = rng(SEED + 2);
+  const cases: Case[] = [];
+  for (let i = 0; i < COUNT; i++) cases.push(randomDataCase(next));
+  const go = runOracle(cases);
+  const failures: string[] = [];
+  cases.forEach((c, i) => {
+    const got = runFerry(c);
+    const want = go[i];
+    if (got.output !== want?.output || got.error !== want?.error) {
+      failures.push(
+        `#${i} ${JSON.stringify(c.template)} data=${JSON.stringify(c.data)}\n  go:    ${JSON.stringify(want)}\n  ferry: ${JSON.stringify(got)}`,
+      );
+    }
+  });
+  assert.deepEqual(failures, [], `seed ${SEED + 2}: ${failures.length} of ${COUNT} differ`);
 });

@@ -149,7 +149,7 @@ export function numValue(v: number | GoNumber): number {
 
 /** A plain number is an int64 when integral and within int64's range (Kubernetes' JSON decoding). */
 export function isIntNumber(v: number): boolean {
-  return Number.isInteger(v) && Math.abs(v) < 2 ** 63;
+  return Number.isInteger(v) && v >= -(2 ** 63) && v < 2 ** 63;
 }
 
 export function isFloat(v: unknown): boolean {

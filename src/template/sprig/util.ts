@@ -41,10 +41,16 @@ function parseIntStrict(s: string): number | undefined {
 export function toInt64(v: unknown): number {
   if (typeof v === "string") return parseIntStrict(v) ?? 0;
   if (typeof v === "bigint") return Number(v);
-  if (isNumber(v)) return isFloat(v) ? truncInt(numValue(v)) : numValue(v);
+  if (isNumber(v)) return isFloat(v) ? floatToInt64(numValue(v)) : numValue(v);
   if (typeof v === "boolean") return v ? 1 : 0;
   if (v instanceof GoDuration) return v.ns;
   return 0;
+}
+
+/** Go's int64(f) on amd64: out-of-range values and NaN become math.MinInt64. */
+export function floatToInt64(f: number): number {
+  if (!Number.isFinite(f) || f >= 2 ** 63 || f < -(2 ** 63)) return -(2 ** 63);
+  return truncInt(f);
 }
 
 export function toFloat64(v: unknown): number {
