@@ -1,0 +1,162 @@
+/**
+ * Wiring of the ResourceSet reconciler on the runtime, with flux-operator's watches: ResourceSets (on create,
+ * a new generation, any annotation change — `reconcile.fluxcd.io/requestedAt`, `reconcile: disabled` —
+ * and deletion, never on their own status writes), ResourceSetInputProviders (a new
+ * `status.lastExportedRevision` re-enqueues the sets of the same namespace selecting the provider by name
+ * or labels), and ConfigMaps and Secrets (a changed source re-enqueues the sets whose applied objects copy
+ * from it with `fluxcd.controlplane.io/copyFrom`).
+ */
+import type { KubeObject } from "../../kube/index.ts";
+import { matchesSelector } from "../../render/resourceset/index.ts";
+import { Controller, cacheKey, Informer, type Runnable, type RuntimeMetrics } from "../../runtime/index.ts";
+import { ResourceSetReconciler, type ResourceSetReconcilerOptions } from "./reconciler.ts";
+import { Annotations, API_VERSION } from "./status.ts";
+
+export interface ResourceSetControllerOptions extends ResourceSetReconcilerOptions {
+  /** Watch this namespace only (default: all). */
+  namespace?: string | undefined;
+  /** Parallel reconciles (default 4). */
+  concurrency?: number | undefined;
+  metrics?: RuntimeMetrics | undefined;
+  /** Failed reconciles retry with exponential backoff between these (default 1 s, 5 min). */
+  retryMinDelayMs?: number | undefined;
+  retryMaxDelayMs?: number | undefined;
+  /**
+   * Shared informers (one watch per kind for a whole agent): when set, the informers come from it and its
+   * owner runs them; otherwise they are created here and returned as runnables.
+   */
+  informerFor?: ((apiVersion: string, kind: string) => Informer) | undefined;
+}
+
+export interface ResourceSetController {
+  reconciler: ResourceSetReconciler;
+  controller: Controller;
+  informers: { resourcesets: Informer; providers: Informer; configmaps: Informer; secrets: Informer };
+  runnables: Runnable[];
+}
+
+const OWNER_NAME = "resourceset.fluxcd.controlplane.io/name";
+const OWNER_NAMESPACE = "resourceset.fluxcd.controlplane.io/namespace";
+
+function rsetChanged(a: KubeObject, b: KubeObject): boolean {
+  return (
+    a.metadata.generation !== b.metadata.generation ||
+    !!a.metadata.deletionTimestamp !== !!b.metadata.deletionTimestamp ||
+    JSON.stringify(a.metadata.annotations ?? {}) !== JSON.stringify(b.metadata.annotations ?? {})
+  );
+}
+
+/** Whether the set's `spec.inputsFrom` selects the provider (same namespace, by name or labels). */
+export function selectsProvider(rset: KubeObject, provider: KubeObject): boolean {
+  if (rset.metadata.namespace !== provider.metadata.namespace) return false;
+  const refs = (
+    (rset.spec ?? {}) as { inputsFrom?: Array<{ name?: string; selector?: Record<string, unknown> }> }
+  ).inputsFrom;
+  for (const ref of refs ?? []) {
+    if (ref.name) {
+      if (ref.name === provider.metadata.name) return true;
+      continue;
+    }
+    if (ref.selector) {
+      try {
+        if (matchesSelector(provider.metadata.labels ?? {}, ref.selector)) return true;
+      } catch {
+        // An invalid selector fails the set's own reconcile; it selects nothing here.
+      }
+    }
+  }
+  return false;
+}
+
+export function resourceSetController(opts: ResourceSetControllerOptions): ResourceSetController {
+  const reconciler = new ResourceSetReconciler(opts);
+  const onError = (err: unknown) => opts.log?.error("watch failed", { error: String(err) });
+  const own = (apiVersion: string, kind: string) =>
+    new Informer({ client: opts.kube, apiVersion, kind, namespace: opts.namespace, onError });
+  const informer = opts.informerFor ?? own;
+  const rsets = informer(API_VERSION, "ResourceSet");
+  const providers = informer(API_VERSION, "ResourceSetInputProvider");
+  const configmaps = informer("v1", "ConfigMap");
+  const secrets = informer("v1", "Secret");
+  const controller = new Controller({
+    name: "resourceset",
+    kind: "ResourceSet",
+    reconcile: reconciler.reconcile,
+    concurrency: opts.concurrency ?? 4,
+    queue: { baseDelayMs: opts.retryMinDelayMs ?? 1000, maxDelayMs: opts.retryMaxDelayMs ?? 5 * 60_000 },
+    metrics: opts.metrics,
+    onError: (key, err, retry) =>
+      opts.log?.error(String((err as Error)?.message ?? err), { object: key, retry }),
+  });
+  controller.watch(rsets, (o) => [cacheKey(o)], rsetChanged);
+
+  const providerChanged = (p: KubeObject) => {
+    for (const r of rsets.list()) if (selectsProvider(r, p)) controller.queue.add(cacheKey(r));
+  };
+  const revision = (p: KubeObject) =>
+    ((p.status ?? {}) as { lastExportedRevision?: string }).lastExportedRevision;
+  providers.addHandler({
+    onAdd: (p) => {
+      if (providers.hasSynced()) providerChanged(p);
+    },
+    onUpdate: (a, b) => {
+      if (revision(a) !== revision(b)) providerChanged(b);
+    },
+    onDelete: providerChanged,
+  });
+
+  // A source changed: find the applied objects (owned by a set) that copy from it.
+  const sourceChanged = (cache: Informer) => (src: KubeObject) => {
+    const ref = cacheKey(src);
+    for (const o of cache.list()) {
+      const labels = o.metadata.labels ?? {};
+      const owner = labels[OWNER_NAME];
+      if (!owner || o.metadata.annotations?.[Annotations.copyFrom]?.trim() !== ref) continue;
+      controller.queue.add(`${labels[OWNER_NAMESPACE] ?? ""}/${owner}`);
+    }
+  };
+  for (const cache of [configmaps, secrets]) {
+    const changed = sourceChanged(cache);
+    cache.addHandler({
+      onAdd: (o) => {
+        if (cache.hasSynced()) changed(o);
+      },
+      onUpdate: (a, b) => {
+        if (a.metadata.resourceVersion !== b.metadata.resourceVersion) changed(b);
+      },
+      onDelete: changed,
+    });
+  }
+
+  return {
+    reconciler,
+    controller,
+    informers: { resourcesets: rsets, providers, configmaps, secrets },
+    runnables: [
+      { name: "informer/resourcesets", needLeaderElection: false, start: (s) => rsets.start(s) },
+      {
+        name: "informer/resourcesetinputproviders",
+        needLeaderElection: false,
+        start: (s) => providers.start(s),
+      },
+      {
+        name: "informer/resourceset-configmaps",
+        needLeaderElection: false,
+        start: (s) => configmaps.start(s),
+      },
+      { name: "informer/resourceset-secrets", needLeaderElection: false, start: (s) => secrets.start(s) },
+      {
+        name: "controller/resourceset",
+        start: async (s) => {
+          await rsets.waitForSync(s);
+          await providers.waitForSync(s);
+          try {
+            await controller.start(s);
+          } finally {
+            reconciler.close();
+          }
+        },
+      },
+    ],
+  };
+}

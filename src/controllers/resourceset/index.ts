@@ -1,0 +1,41 @@
+/**
+ * ResourceSet controller (`fluxcd.controlplane.io/v1`): expands a ResourceSet's templates over its inputs
+ * and applies the result the way flux-operator does, with the same status, conditions, reasons and events.
+ *
+ * Does: in-line `inputs` and `inputsFrom` (ResourceSetInputProviders by name or label selector, their
+ * `status.exportedInputs`), `inputStrategy`, `resources`, `resourcesTemplate`, `steps`, `commonMetadata`,
+ * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`, the annotations
+ * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled` and `copyFrom`,
+ * inventory and prune through src/kube, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
+ * Does not: `checksumFrom` and `convertKubeConfigFrom` (left on the objects as written), `status.history`,
+ * Job recreation (`recreateOnFailure`), or watch copyFrom sources outside the agent's namespace scope.
+ */
+export {
+  type ResourceSetController,
+  type ResourceSetControllerOptions,
+  resourceSetController,
+  selectsProvider,
+} from "./controller.ts";
+export {
+  type CompiledDependency,
+  compileDependencies,
+  type Dependency,
+  dependencyRef,
+  unmetDependency,
+} from "./dependencies.ts";
+export { ResourceSetError } from "./errors.ts";
+export { ResourceSetReconciler, type ResourceSetReconcilerOptions, setDigest } from "./reconciler.ts";
+export { resourceSetSetup, type SetupContext, type SetupResult } from "./setup.ts";
+export {
+  Annotations,
+  FIELD_MANAGER,
+  FINALIZER,
+  finishedMessage,
+  formatDuration,
+  intervalMs,
+  isDisabled,
+  Messages,
+  Reasons,
+  type ResourceSetStatus,
+  timeoutMs,
+} from "./status.ts";

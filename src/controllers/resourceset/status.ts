@@ -1,0 +1,83 @@
+/**
+ * Names flux-operator uses on ResourceSets and ResourceSetInputProviders (annotations, finalizer, field
+ * manager, condition reasons, messages), the ResourceSet status shape, and the annotation-driven interval
+ * and timeout.
+ */
+import type { Condition } from "../../runtime/index.ts";
+import { durationMs } from "../ocirepository/index.ts";
+
+export const GROUP = "fluxcd.controlplane.io";
+export const API_VERSION = "fluxcd.controlplane.io/v1";
+export const FINALIZER = "fluxcd.controlplane.io/finalizer";
+/** flux-operator's field manager and event source. */
+export const FIELD_MANAGER = "flux-operator";
+
+export const Annotations = {
+  reconcile: "fluxcd.controlplane.io/reconcile",
+  reconcileEvery: "fluxcd.controlplane.io/reconcileEvery",
+  reconcileTimeout: "fluxcd.controlplane.io/reconcileTimeout",
+  prune: "fluxcd.controlplane.io/prune",
+  force: "fluxcd.controlplane.io/force",
+  copyFrom: "fluxcd.controlplane.io/copyFrom",
+  checksumFrom: "fluxcd.controlplane.io/checksumFrom",
+  requestedAt: "reconcile.fluxcd.io/requestedAt",
+} as const;
+
+export const Reasons = {
+  progressing: "Progressing",
+  progressingWithRetry: "ProgressingWithRetry",
+  succeeded: "ReconciliationSucceeded",
+  failed: "ReconciliationFailed",
+  buildFailed: "BuildFailed",
+  dependencyNotReady: "DependencyNotReady",
+  invalidCEL: "InvalidCELExpression",
+  disabled: "ReconciliationDisabled",
+  invalidSpec: "InvalidSpec",
+  invalidDefaultValues: "InvalidDefaultValues",
+  notSupported: "ProviderNotSupported",
+} as const;
+
+export const Messages = {
+  inProgress: "Reconciliation in progress",
+  terminal: "Reconciliation failed terminally due to configuration error",
+  disabled: "Reconciliation is disabled",
+} as const;
+
+export interface InventoryStatus {
+  entries: Array<{ id: string; v: string }>;
+}
+
+export interface ResourceSetStatus {
+  conditions?: Condition[];
+  inventory?: InventoryStatus;
+  lastAppliedRevision?: string;
+  lastHandledReconcileAt?: string;
+}
+
+/** `reconcile: disabled` (any case), as flux-operator reads it. */
+export function isDisabled(annotations: Record<string, string> | undefined): boolean {
+  return (annotations?.[Annotations.reconcile] ?? "").toLowerCase() === "disabled";
+}
+
+/** `reconcileEvery` in ms (`fallbackMs` when unset or malformed); 0 when reconciliation is disabled. */
+export function intervalMs(annotations: Record<string, string> | undefined, fallbackMs: number): number {
+  if (isDisabled(annotations)) return 0;
+  return durationMs(annotations?.[Annotations.reconcileEvery]) ?? fallbackMs;
+}
+
+/** `reconcileTimeout` in ms (`fallbackMs` when unset or malformed). */
+export function timeoutMs(annotations: Record<string, string> | undefined, fallbackMs: number): number {
+  return durationMs(annotations?.[Annotations.reconcileTimeout]) ?? fallbackMs;
+}
+
+/** "Reconciliation finished in 1.2s", Go-style duration text as flux-operator prints it. */
+export function finishedMessage(startedMs: number, now = performance.now()): string {
+  return `Reconciliation finished in ${formatDuration(now - startedMs)}`;
+}
+
+export function formatDuration(ms: number): string {
+  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
+  if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toString()}s`;
+  const m = Math.floor(ms / 60_000);
+  return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
+}
