@@ -6,6 +6,7 @@
 import { parse as parseYaml } from "yaml";
 import { parseConstraint, parseLenient } from "../semver/index.ts";
 import { type FuncMap, fn } from "./funcs.ts";
+import { goJsonDecode } from "./sprig/misc.ts";
 import type { Template } from "./template.ts";
 import { jsonMarshal, toYaml } from "./yaml.ts";
 
@@ -25,7 +26,7 @@ export function helmFuncs(t: Template): FuncMap {
     }),
     fromYaml: fn(["string"], (s: string) => {
       try {
-        const v = parseYaml(s, { version: "1.1" });
+        const v = floats(parseYaml(s, { version: "1.1" }));
         return v && typeof v === "object" && !Array.isArray(v) ? v : {};
       } catch (e) {
         return { Error: (e as Error).message };
@@ -33,7 +34,7 @@ export function helmFuncs(t: Template): FuncMap {
     }),
     fromYamlArray: fn(["string"], (s: string) => {
       try {
-        const v = parseYaml(s, { version: "1.1" });
+        const v = floats(parseYaml(s, { version: "1.1" }));
         return Array.isArray(v) ? v : [];
       } catch (e) {
         return [(e as Error).message];
@@ -48,7 +49,7 @@ export function helmFuncs(t: Template): FuncMap {
     }),
     fromJson: fn(["string"], (s: string) => {
       try {
-        const v = JSON.parse(s);
+        const v = goJsonDecode(s);
         return v && typeof v === "object" && !Array.isArray(v) ? v : {};
       } catch (e) {
         return { Error: (e as Error).message };
@@ -56,7 +57,7 @@ export function helmFuncs(t: Template): FuncMap {
     }),
     fromJsonArray: fn(["string"], (s: string) => {
       try {
-        const v = JSON.parse(s);
+        const v = goJsonDecode(s);
         return Array.isArray(v) ? v : [];
       } catch (e) {
         return [(e as Error).message];
@@ -106,4 +107,9 @@ function includeAndTpl(t: Template): FuncMap {
       }
     }),
   };
+}
+
+/** Helm decodes YAML through JSON (sigs.k8s.io/yaml): every number becomes a float64. */
+function floats(v: unknown): unknown {
+  return v === undefined ? null : goJsonDecode(JSON.stringify(v));
 }
