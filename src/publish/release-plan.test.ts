@@ -4,7 +4,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { OciClient } from "../oci/index.ts";
 import { ReleaseContextError } from "./errors.ts";
+import { releaseArtifact } from "./release.ts";
 import { contextFromGit, contextFromGitHubEnv, planRelease } from "./release-plan.ts";
 
 const SHA = "0123456789abcdef0123456789abcdef01234567";
@@ -148,4 +150,16 @@ test("contextFromGit reads branch, tag, commit and origin from a real checkout",
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+test("release of a component whose folder is missing names the folder and the flag", async () => {
+  const plan = planRelease(
+    { ref: "refs/tags/nothere/v1.0.0", sha: SHA },
+    { repository: "127.0.0.1:1/org/apps" },
+  );
+  await assert.rejects(releaseArtifact(new OciClient(), plan, { cwd: tmpdir() }), (err: unknown) => {
+    assert.ok(err instanceof ReleaseContextError);
+    assert.match(err.message, /components\/nothere does not exist.*--components-dir/);
+    return true;
+  });
 });

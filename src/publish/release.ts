@@ -2,9 +2,11 @@
  * release: pushes the artifact a release plan describes (see release-plan.ts) and moves its channel tags.
  * Branch pushes compare with the channel first and push nothing when the files are unchanged.
  */
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type OciClient, parseReference, type Reference } from "../oci/index.ts";
 import type { OpOptions } from "./common.ts";
+import { ReleaseContextError } from "./errors.ts";
 import { type PushResult, pushArtifact } from "./push.ts";
 import type { ReleasePlan } from "./release-plan.ts";
 import { type TagMove, tagArtifact } from "./tag.ts";
@@ -33,8 +35,14 @@ export async function releaseArtifact(
   opts: ReleaseOptions,
 ): Promise<ReleaseResult> {
   const target = parseReference(`${plan.repository}:${plan.tag}`);
+  const path = join(opts.cwd, plan.path);
+  if (!existsSync(path)) {
+    const hint =
+      plan.kind === "component" ? "check the tag's component name or --components-dir" : "check --path";
+    throw new ReleaseContextError(plan.revision, `${plan.kind} folder ${path} does not exist; ${hint}`);
+  }
   const push = await pushArtifact(client, target, {
-    path: join(opts.cwd, plan.path),
+    path,
     source: plan.source,
     revision: plan.revision,
     annotations: opts.annotations,
