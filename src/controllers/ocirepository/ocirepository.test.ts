@@ -208,6 +208,7 @@ test("a missing tag or no semver match: Ready=False with FetchFailed and a messa
     assert.equal(conditionOf(a, "FetchFailed")?.status, "True");
     assert.match(readyOf(a).message ?? "", /failed to determine artifact digest: tag 'nope' not found/);
     assert.equal(a.artifact, undefined);
+    assert.equal(conditionOf(a, "Reconciling")?.reason, "ProgressingWithRetry");
     const b = await failed("nomatch");
     assert.equal(readyOf(b).reason, "ReadOperationFailed");
     assert.match(readyOf(b).message ?? "", /no match found for semver: >=5.0.0/);

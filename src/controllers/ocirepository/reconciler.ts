@@ -22,6 +22,7 @@ import {
   markReady,
   markReconciling,
   markStalled,
+  RECONCILING,
   type ReconcileResult,
   removeCondition,
   removeFinalizer,
@@ -245,7 +246,11 @@ export class OCIRepositoryReconciler {
         observedGeneration: gen,
       });
     }
-    return e.stalled ? markStalled(c, gen, e.reason, e.message) : markFailed(c, gen, e.reason, e.message);
+    const reconciling = getCondition(c, RECONCILING);
+    c = e.stalled ? markStalled(c, gen, e.reason, e.message) : markFailed(c, gen, e.reason, e.message);
+    // As source-controller: an unfinished attempt keeps Reconciling, its reason saying it will be retried.
+    if (reconciling) c = setCondition(c, { ...reconciling, reason: "ProgressingWithRetry" });
+    return c;
   }
 
   /** Drops `status.artifact` when the store lost it; re-registers the owner's reference otherwise (restarts). */
