@@ -66,7 +66,13 @@ test("a failed build leaves nothing behind; gc removes unreferenced entries and 
     // A restarted process knows only the owners that re-registered.
     const s2 = new ArtifactStore({ root });
     await s2.init({ signal });
-    await s2.reference("o", "sha256-dd");
+    assert.equal((await s2.reference("o", "sha256-dd"))?.key, "sha256-dd");
+    assert.equal(
+      await s2.reference("p", "sha256-ff"),
+      undefined,
+      "a key that is not stored is not referenced",
+    );
+    assert.equal(s2.referenced("p"), undefined);
     assert.deepEqual(await s2.gc({ signal, keep: ["sha256-ee"] }), []);
     assert.deepEqual(await s2.gc({ signal }), ["sha256-ee"]);
     assert.deepEqual(await s2.keys(), ["sha256-dd"]);

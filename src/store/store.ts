@@ -129,12 +129,23 @@ export class ArtifactStore {
     return entry;
   }
 
-  /** Makes `owner` reference `key` (an existing entry, e.g. after a restart); the previous key may be removed. */
-  async reference(owner: string, key: string): Promise<void> {
+  /**
+   * Makes `owner` reference the stored entry `key` (e.g. after a restart) and returns it, or returns
+   * undefined (and changes nothing) when it is not stored; the owner's previous key may be removed.
+   */
+  async reference(owner: string, key: string): Promise<StoredEntry | undefined> {
     checkKey(key);
-    const prev = this.owners.get(owner);
-    this.owners.set(owner, key);
+    let prev: string | undefined;
+    const entry = await this.locked(key, async () => {
+      const e = await this.get(key);
+      if (e) {
+        prev = this.owners.get(owner);
+        this.owners.set(owner, key);
+      }
+      return e;
+    });
     if (prev !== undefined && prev !== key) await this.removeIfUnreferenced(prev);
+    return entry;
   }
 
   /** Drops `owner`'s reference; its entry is removed when nobody else references it. */

@@ -257,11 +257,7 @@ export class OCIRepositoryReconciler {
   private async checkStorage(owner: string, status: OCIRepositoryStatus): Promise<void> {
     const key = status.artifact?.path.split("/")[0];
     if (!key) return;
-    const entry = await this.o.store.get(key).catch(() => undefined);
-    if (entry) {
-      await this.o.store.reference(owner, key);
-      return;
-    }
+    if (await this.o.store.reference(owner, key).catch(() => undefined)) return;
     delete status.artifact;
     delete status.url;
     status.conditions = removeCondition(status.conditions, ARTIFACT_IN_STORAGE);
