@@ -2,7 +2,7 @@
  * Agent: one process running every Ferry reconciler on one manager, sharing one API client, one set of
  * watches per kind and one artifact store. Start order: CRDs (optional), store, then the manager with the
  * probe/metrics server, the informers and the controllers (controllers only while leading when leader
- * election is on). A new kind adds itself in `controllers()`.
+ * election is on). Which kinds run is `DEFAULT_CONTROLLERS` (controllers.ts) unless options say otherwise.
  */
 import { hostname } from "node:os";
 import type { Writable } from "node:stream";
