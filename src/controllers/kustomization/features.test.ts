@@ -288,7 +288,13 @@ test("impersonation: a tenant's service account applies in its namespace and is 
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" },
       subjects: [{ kind: "ServiceAccount", name: "tenant", namespace: h.namespace }],
     });
-    await apply(kustomization(h.namespace, "own", { path: "./own", serviceAccountName: "tenant" }));
+    await apply(
+      kustomization(h.namespace, "own", {
+        path: "./own",
+        targetNamespace: h.namespace,
+        serviceAccountName: "tenant",
+      }),
+    );
     await apply(kustomization(h.namespace, "escape", { path: "./escape", serviceAccountName: "tenant" }));
     const own = await waitForKs(kube, h.namespace, "own", (s) => cond(s).status === "True", signal);
     assert.deepEqual(

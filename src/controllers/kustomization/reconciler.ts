@@ -335,20 +335,27 @@ export class KustomizationReconciler {
     status.lastAttemptedRevision = revision;
     obj = await this.write(obj, status, signal);
 
-    const objects = await buildObjects({
-      key,
-      obj,
-      sourceDir: src.dir,
-      kube: this.o.kube,
-      runner: this.kustomize,
-      signal: work,
-    });
+    // Work bounded by spec.timeout: running out of it is this step's failure, not an abort.
+    const timed = async <T>(reason: string, what: string, step: () => Promise<T>): Promise<T> => {
+      try {
+        return await step();
+      } catch (err) {
+        if (!work.aborted || signal.aborted || err instanceof KustomizationError) throw err;
+        throw new KustomizationError(
+          key,
+          reason,
+          `${what} did not finish within the timeout of ${goDuration(timeout)}; raise spec.timeout`,
+          { cause: err },
+        );
+      }
+    };
+    const objects = await timed(Reasons.buildFailed, "kustomize build", () =>
+      buildObjects({ key, obj, sourceDir: src.dir, kube: this.o.kube, runner: this.kustomize, signal: work }),
+    );
     const m = resourceManager(this.clientFor(obj), obj);
-    const applied = await applyObjects(key, m, objects, {
-      force: !!spec.force,
-      signal: work,
-      timeoutMs: timeout,
-    });
+    const applied = await timed(Reasons.failed, "server-side apply", () =>
+      applyObjects(key, m, objects, { force: !!spec.force, signal: work, timeoutMs: timeout }),
+    );
     const applyLog = changeLog(applied.entries);
     if (applyLog)
       await this.event(obj, revision, src.originRevision, "Normal", applyLog, signal, Reasons.progressing);
@@ -356,7 +363,9 @@ export class KustomizationReconciler {
     status.inventory = applied.inventory;
 
     if (spec.prune) {
-      const pruned = await pruneStale(key, m, previous, applied.inventory, work);
+      const pruned = await timed(Reasons.pruneFailed, "garbage collection", () =>
+        pruneStale(key, m, previous, applied.inventory, work),
+      );
       const pruneLog = changeLog(pruned);
       if (pruneLog)
         await this.event(obj, revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
@@ -377,7 +386,8 @@ export class KustomizationReconciler {
       obj = await this.write(obj, status, signal);
       const startedAt = Date.now();
       try {
-        await checkHealth(key, m, targets, { signal: work, timeoutMs: timeout });
+        // Health checks get their own full timeout, as in Flux (not what is left of the build's).
+        await checkHealth(key, m, targets, { signal, timeoutMs: timeout });
       } catch (err) {
         if (err instanceof KustomizationError) {
           const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
