@@ -13,6 +13,7 @@ import { type Condition, getCondition, markReady, markReconciling } from "./cond
 import { Controller, pollUntil } from "./controller.ts";
 import { EventRecorder } from "./events.ts";
 import { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizers.ts";
+import { Informer } from "./informer.ts";
 import { RuntimeMetrics } from "./metrics.ts";
 import { applyStatus } from "./status.ts";
 
@@ -189,5 +190,35 @@ test("status via the status subresource keeps spec and other writers' fields; co
   } finally {
     await ns.dispose();
     await deleteObject(client, crd, { signal });
+  }
+});
+
+test("a watch resumed from a resourceVersion the server no longer has (410 Gone) re-lists", async () => {
+  const ns = await createTestNamespace(cluster, "gone", signal);
+  const ac = new AbortController();
+  try {
+    const informer = new Informer({
+      client,
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      namespace: ns.name,
+      watchTimeoutSeconds: 1,
+    });
+    const running = informer.start(ac.signal);
+    await informer.waitForSync(signal);
+    await pollUntil(() => informer.stats.watches >= 2, { signal }); // clean server timeouts resume
+    assert.equal(informer.stats.lists, 1);
+    // Pretend the informer was away long enough for its resume point to be compacted away. No writes
+    // until the re-list: an event on the open watch would move the resume point again.
+    (informer as unknown as { resourceVersion: string }).resourceVersion = "1";
+    await pollUntil(() => informer.stats.lists >= 2, { signal });
+    await applyObject(client, cm(ns.name, "later", { k: "1" }), { signal, fieldManager: "t" });
+    await pollUntil(() => informer.get(`${ns.name}/later`) !== undefined, { signal });
+    assert.equal(informer.stats.errors, 0, "410 is not an error: it re-lists at once");
+    ac.abort();
+    await running;
+  } finally {
+    ac.abort();
+    await ns.dispose();
   }
 });

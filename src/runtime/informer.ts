@@ -29,6 +29,8 @@ export interface InformerOptions {
   /** Reconnect backoff (default 200 ms doubling up to 30 s). */
   backoffBaseMs?: number;
   backoffMaxMs?: number;
+  /** Server-side watch timeout; the watch then resumes from the last resourceVersion (default 300 s). */
+  watchTimeoutSeconds?: number;
   /** Called with each list/watch failure before the informer backs off and retries. */
   onError?(err: unknown): void;
 }
@@ -182,7 +184,7 @@ export class Informer {
             resourceVersion: this.resourceVersion,
             allowWatchBookmarks: true,
             labelSelector: this.opts.labelSelector,
-            timeoutSeconds: 300,
+            timeoutSeconds: this.opts.watchTimeoutSeconds ?? 300,
           },
           (type: string, obj: KubeObject & { code?: number; message?: string }) => {
             onEvent();
