@@ -25,6 +25,7 @@ export interface EventRecorderOptions {
 export type EventType = "Normal" | "Warning";
 
 const maxNote = 1024;
+const maxSeries = 1000;
 
 export class EventRecorder {
   private readonly o: EventRecorderOptions;
@@ -86,6 +87,8 @@ export class EventRecorder {
         { signal: opts.signal },
       );
       this.series.set(key, { name, namespace, count: 1 });
+      // Bounded memory: forget the oldest series (a repeat then starts a new Event, as after a restart).
+      if (this.series.size > maxSeries) this.series.delete(this.series.keys().next().value as string);
     } catch (err) {
       this.o.onError?.(err);
     }

@@ -70,6 +70,7 @@ export class Informer {
     if (this.synced) for (const o of this.cache.values()) h.onAdd?.(o);
   }
 
+  /** The cached object (shared with every handler and controller: treat it as read-only, copy to change). */
   get(key: string): KubeObject | undefined {
     return this.cache.get(key);
   }
