@@ -28,8 +28,13 @@ export interface KustomizationControllerOptions extends KustomizationReconcilerO
   /** Parallel reconciles (default 10). */
   concurrency?: number | undefined;
   metrics?: RuntimeMetrics | undefined;
-  /** An OCIRepository informer to share (the agent passes the OCIRepository controller's); one is made otherwise. */
+  /** An OCIRepository informer to share (run by its owner); one is made otherwise (or taken from `informerFor`). */
   ociRepositories?: Informer | undefined;
+  /**
+   * Shared informers by kind (the agent's): the Kustomization and OCIRepository informers come from it and
+   * whoever owns it runs them. The ConfigMap and Secret watches (label-selected) are always this controller's.
+   */
+  informerFor?: ((apiVersion: string, kind: string) => Informer) | undefined;
   /** Failed reconciles that throw retry with exponential backoff between these (Flux's: 750 ms, 15 min). */
   retryMinDelayMs?: number | undefined;
   retryMaxDelayMs?: number | undefined;
@@ -71,11 +76,12 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
   const reconciler = new KustomizationReconciler(opts);
   const onError = (err: unknown) => opts.log?.error("watch failed", { error: String(err) });
   const common = { client: opts.kube, namespace: opts.namespace, onError };
-  const kustomizations = new Informer({ ...common, apiVersion: API_VERSION, kind: KIND });
-  const ownRepos = !opts.ociRepositories;
-  const repos =
-    opts.ociRepositories ??
-    new Informer({ ...common, apiVersion: "source.toolkit.fluxcd.io/v1", kind: "OCIRepository" });
+  const informer =
+    opts.informerFor ?? ((apiVersion: string, kind: string) => new Informer({ ...common, apiVersion, kind }));
+  const ownKustomizations = !opts.informerFor;
+  const kustomizations = informer(API_VERSION, KIND);
+  const ownRepos = !opts.ociRepositories && !opts.informerFor;
+  const repos = opts.ociRepositories ?? informer("source.toolkit.fluxcd.io/v1", "OCIRepository");
   const watched = `${WATCH_LABEL}=${WATCH_VALUE}`;
   const configMaps = new Informer({ ...common, apiVersion: "v1", kind: "ConfigMap", labelSelector: watched });
   const secrets = new Informer({ ...common, apiVersion: "v1", kind: "Secret", labelSelector: watched });
@@ -168,7 +174,6 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
   }
 
   const runnables: Runnable[] = [
-    { name: "informer/kustomizations", needLeaderElection: false, start: (s) => kustomizations.start(s) },
     {
       name: "informer/kustomization-configmaps",
       needLeaderElection: false,
@@ -176,6 +181,13 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
     },
     { name: "informer/kustomization-secrets", needLeaderElection: false, start: (s) => secrets.start(s) },
   ];
+  if (ownKustomizations) {
+    runnables.push({
+      name: "informer/kustomizations",
+      needLeaderElection: false,
+      start: (s) => kustomizations.start(s),
+    });
+  }
   if (ownRepos) {
     runnables.push({
       name: "informer/kustomization-ocirepositories",
