@@ -7,6 +7,8 @@
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import { kustomizationController } from "../controllers/kustomization/index.ts";
 import { ociRepositoryController } from "../controllers/ocirepository/index.ts";
+import { resourceSetSetup } from "../controllers/resourceset/index.ts";
+import { resourceSetInputProviderSetup } from "../controllers/resourcesetinputprovider/index.ts";
 import type { KubeClient } from "../kube/index.ts";
 import { findKustomize } from "../render/index.ts";
 import type { EventRecorder, Informer, Runnable, RuntimeMetrics } from "../runtime/index.ts";
@@ -77,4 +79,10 @@ export const kustomizationSetup: ControllerSetup = (ctx) => {
 };
 
 /** Every kind the agent reconciles, in start order. */
-export const DEFAULT_CONTROLLERS: readonly ControllerSetup[] = [ociRepositorySetup, kustomizationSetup];
+export const DEFAULT_CONTROLLERS: readonly ControllerSetup[] = [
+  ociRepositorySetup,
+  kustomizationSetup,
+  // ResourceSet and ResourceSetInputProvider: setups beside their controllers (src/controllers/resourceset*).
+  resourceSetInputProviderSetup,
+  resourceSetSetup,
+];
