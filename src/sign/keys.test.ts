@@ -54,7 +54,7 @@ test("loadPublicKey refuses garbage with a KeyError", () => {
   assert.throws(() => loadPublicKey("nope", "cosign.pub"), KeyError);
 });
 
-test("an empty password is a password (COSIGN_PASSWORD=\"\" as cosign allows)", async () => {
+test('an empty password is a password (COSIGN_PASSWORD="" as cosign allows)', async () => {
   const pair = await generateKeyPair("");
   const k = await loadPrivateKey(pair.privateKey, { password: "", source: "cosign.key" });
   assert.equal(keyHint(k), keyHint(loadPublicKey(pair.publicKey, "cosign.pub")));
