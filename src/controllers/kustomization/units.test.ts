@@ -1,0 +1,126 @@
+/** Pure helpers of the Kustomization controller: durations, deletion policy, change-set text, targets. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { ChangeSetEntry, KubeObject } from "../../kube/index.ts";
+import { changeLog, healthTargets } from "./apply.ts";
+import { dependencyKeys } from "./dependencies.ts";
+import { shouldDeleteResources } from "./finalize.ts";
+import { sourceRefOf } from "./source.ts";
+import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
+
+const ks = (spec: Record<string, unknown>, status: Record<string, unknown> = {}): KubeObject => ({
+  apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+  kind: "Kustomization",
+  metadata: { name: "app", namespace: "team" },
+  spec: { interval: "10m", prune: true, sourceRef: { kind: "OCIRepository", name: "src" }, ...spec },
+  status,
+});
+
+test("goDuration prints Go's time.Duration style", () => {
+  for (const [ms, want] of [
+    [250, "250ms"],
+    [1000, "1s"],
+    [1500, "1.5s"],
+    [30_000, "30s"],
+    [60_000, "1m0s"],
+    [600_000, "10m0s"],
+    [3_723_000, "1h2m3s"],
+  ] as const) {
+    assert.equal(goDuration(ms), want, String(ms));
+  }
+});
+
+test("timeout and retryInterval default to the interval", () => {
+  const spec = ks({ interval: "5m" }).spec as KustomizationSpec;
+  assert.equal(intervalMs(spec), 300_000);
+  assert.equal(timeoutMs(spec), 300_000);
+  assert.equal(retryIntervalMs(spec), 300_000);
+  const set = ks({ interval: "5m", timeout: "30s", retryInterval: "1m" }).spec as KustomizationSpec;
+  assert.equal(timeoutMs(set), 30_000);
+  assert.equal(retryIntervalMs(set), 60_000);
+});
+
+test("deletion policy decides whether the inventory is deleted", () => {
+  const inv = { inventory: { entries: [{ id: "team_a__ConfigMap", v: "v1" }] } };
+  for (const [spec, status, want] of [
+    [{}, inv, true],
+    [{ prune: false }, inv, false],
+    [{ prune: false, deletionPolicy: "Delete" }, inv, true],
+    [{ prune: false, deletionPolicy: "WaitForTermination" }, inv, true],
+    [{ deletionPolicy: "Orphan" }, inv, false],
+    [{ suspend: true }, inv, false],
+    [{}, {}, false],
+    [{ deletionPolicy: "Delete" }, { inventory: { entries: [] } }, false],
+  ] as const) {
+    assert.equal(shouldDeleteResources(ks(spec, status)), want, JSON.stringify([spec, status]));
+  }
+});
+
+test("changeLog lists changed objects as Flux does (pruned reads deleted; unchanged and skipped left out)", () => {
+  const e = (ref: string, action: ChangeSetEntry["action"]): ChangeSetEntry => ({
+    ref,
+    key: { group: "", kind: "ConfigMap", namespace: "team", name: ref },
+    version: "v1",
+    action,
+  });
+  assert.equal(
+    changeLog([
+      e("ConfigMap/team/a", "created"),
+      e("ConfigMap/team/b", "unchanged"),
+      e("ConfigMap/team/c", "configured"),
+      e("ConfigMap/team/d", "pruned"),
+      e("ConfigMap/team/e", "skipped"),
+    ]),
+    "ConfigMap/team/a created\nConfigMap/team/c configured\nConfigMap/team/d deleted",
+  );
+  assert.equal(changeLog([e("ConfigMap/team/b", "unchanged")]), "");
+});
+
+test("healthTargets: every applied object with wait, else healthChecks (namespace defaulted)", () => {
+  const entries: ChangeSetEntry[] = [
+    {
+      ref: "Deployment/team/web",
+      key: { group: "apps", kind: "Deployment", namespace: "team", name: "web" },
+      version: "v1",
+      action: "created",
+    },
+    {
+      ref: "Namespace/x",
+      key: { group: "", kind: "Namespace", namespace: "", name: "x" },
+      version: "v1",
+      action: "unchanged",
+    },
+  ];
+  assert.deepEqual(healthTargets(ks({ wait: true }), entries), [
+    { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "web", namespace: "team" } },
+    { apiVersion: "v1", kind: "Namespace", metadata: { name: "x", namespace: undefined } },
+  ]);
+  assert.deepEqual(
+    healthTargets(
+      ks({
+        healthChecks: [
+          { apiVersion: "apps/v1", kind: "Deployment", name: "db" },
+          { kind: "Service", name: "s", namespace: "o" },
+        ],
+      }),
+      entries,
+    ),
+    [
+      { apiVersion: "apps/v1", kind: "Deployment", metadata: { name: "db", namespace: "team" } },
+      { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "o" } },
+    ],
+  );
+  assert.deepEqual(healthTargets(ks({}), entries), []);
+});
+
+test("source and dependency references default to the Kustomization's namespace", () => {
+  assert.deepEqual(sourceRefOf(ks({})), { kind: "OCIRepository", namespace: "team", name: "src" });
+  assert.deepEqual(
+    sourceRefOf(ks({ sourceRef: { kind: "OCIRepository", name: "src", namespace: "flux-system" } })),
+    { kind: "OCIRepository", namespace: "flux-system", name: "src" },
+  );
+  assert.deepEqual(
+    dependencyKeys(ks({ dependsOn: [{ name: "infra" }, { name: "crds", namespace: "flux-system" }] })),
+    ["team/infra", "flux-system/crds"],
+  );
+});
