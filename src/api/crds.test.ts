@@ -9,6 +9,12 @@ test("one CRD per Flux kind with upstream names, short names and printer columns
     ["kustomizations.kustomize.toolkit.fluxcd.io", "v1", ["ks"], ["Age", "Ready", "Status"]],
     ["helmreleases.helm.toolkit.fluxcd.io", "v2", ["hr"], ["Age", "Ready", "Status"]],
     ["fluxinstances.fluxcd.controlplane.io", "v1", undefined, ["Age", "Ready", "Status", "Revision"]],
+    [
+      "fluxreports.fluxcd.controlplane.io",
+      "v1",
+      undefined,
+      ["Entitlement", "Age", "Ready", "Status", "LastUpdated"],
+    ],
     ["resourcesets.fluxcd.controlplane.io", "v1", ["rset"], ["Age", "Ready", "Status"]],
     ["resourcesetinputproviders.fluxcd.controlplane.io", "v1", ["rsip"], ["Age", "Ready", "Status"]],
   ];

@@ -1,10 +1,10 @@
 /**
- * CustomResourceDefinitions (`apiextensions.k8s.io/v1`) of the six Flux kinds, generated from the schemas
+ * CustomResourceDefinitions (`apiextensions.k8s.io/v1`) of the Flux kinds Ferry serves (seven), generated from the schemas
  * authored in this module: group, names, short names, categories and printer columns as upstream, one
  * served and stored version, the status subresource. The schema is the kind's structural schema with the
  * parts a CRD may not constrain (metadata beyond name, apiVersion/kind enums) left open.
  */
-import { fluxSchemas } from "./index.ts";
+import { servedSchemas } from "./index.ts";
 import type { JsonSchema } from "./schema.ts";
 
 interface PrinterColumn {
@@ -19,7 +19,7 @@ interface KindNames {
   singular: string;
   shortNames?: string[];
   categories: string[];
-  columns: "source" | "applier" | "instance";
+  columns: "source" | "applier" | "instance" | "report";
 }
 
 /** Names as the upstream CRDs spell them (source-controller, kustomize-controller, helm-controller, flux-operator). */
@@ -50,6 +50,12 @@ const NAMES: Record<string, KindNames> = {
     singular: "fluxinstance",
     categories: ["fluxcd", "fluxcd-appliers"],
     columns: "instance",
+  },
+  FluxReport: {
+    plural: "fluxreports",
+    singular: "fluxreport",
+    categories: ["fluxcd"],
+    columns: "report",
   },
   ResourceSet: {
     plural: "resourcesets",
@@ -89,6 +95,18 @@ function columns(kind: KindNames["columns"]): PrinterColumn[] {
         ready,
         status,
         { name: "Revision", type: "string", jsonPath: ".status.lastAttemptedRevision" },
+      ];
+    case "report":
+      return [
+        { name: "Entitlement", type: "string", jsonPath: ".spec.distribution.entitlement", priority: 10 },
+        age,
+        ready,
+        status,
+        {
+          name: "LastUpdated",
+          type: "string",
+          jsonPath: '.status.conditions[?(@.type=="Ready")].lastTransitionTime',
+        },
       ];
     default:
       return [age, ready, status];
@@ -136,7 +154,7 @@ function crdSchema(s: JsonSchema): JsonSchema {
 /** The CRDs of the Flux kinds Ferry serves, in a stable order. */
 export function fluxCRDs(opts: { labels?: Record<string, string> } = {}): CustomResourceDefinition[] {
   const out: CustomResourceDefinition[] = [];
-  for (const [gvk, schema] of fluxSchemas()) {
+  for (const [gvk, schema] of servedSchemas()) {
     const parts = gvk.split("/");
     const [group, version, kind] = [parts[0] ?? "", parts[1] ?? "", parts[2] ?? ""];
     const n = NAMES[kind];
