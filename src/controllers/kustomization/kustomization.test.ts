@@ -82,6 +82,10 @@ test("a component overlay becomes Ready with its inventory, owner labels and Flu
   try {
     const repo = `${regs.open}/${uniqueRepo("ks-overlay")}`;
     const files = await readTree(join(examples, "podinfo"), "components/podinfo");
+    // A kustomize Component next to the overlay, enabled through spec.components.
+    files["extras/settings/kustomization.yaml"] =
+      "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\nresources:\n  - cm.yaml\n";
+    files["extras/settings/cm.yaml"] = configMapYaml("podinfo-settings", "on");
     const digest = await pushFiles(oci, `${repo}:latest`, files, signal);
     await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
     await apply(
@@ -90,6 +94,13 @@ test("a component overlay becomes Ready with its inventory, owner labels and Flu
         targetNamespace: h.namespace,
         commonMetadata: { labels: { team: "web" } },
         images: [{ name: "ghcr.io/stefanprodan/podinfo", newTag: "6.9.3" }],
+        components: ["../../../extras/settings"],
+        patches: [
+          {
+            target: { kind: "Service", name: "podinfo" },
+            patch: '- op: add\n  path: /metadata/annotations\n  value:\n    patched: "yes"\n',
+          },
+        ],
       }),
     );
     const s = await waitForKs(kube, h.namespace, "podinfo", (st) => cond(st).status === "True", signal);
@@ -101,8 +112,14 @@ test("a component overlay becomes Ready with its inventory, owner labels and Flu
     assert.equal(s.observedGeneration, 1);
     assert.deepEqual(
       s.inventory?.entries.map((e) => `${e.id} ${e.v}`),
-      [`${h.namespace}_podinfo__Service v1`, `${h.namespace}_podinfo_apps_Deployment v1`],
+      [
+        `${h.namespace}_podinfo-settings__ConfigMap v1`,
+        `${h.namespace}_podinfo__Service v1`,
+        `${h.namespace}_podinfo_apps_Deployment v1`,
+      ],
     );
+    const svc = await get({ apiVersion: "v1", kind: "Service", namespace: h.namespace, name: "podinfo" });
+    assert.equal(svc?.metadata.annotations?.patched, "yes");
     assert.deepEqual(
       s.conditions?.map((c) => c.type),
       ["Ready"],
