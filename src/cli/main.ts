@@ -32,6 +32,10 @@ export const commandGroups: Array<{ names: string[]; load: () => Promise<Registe
   },
   { names: ["dev"], load: async () => (await import("./commands/dev.ts")).registerDevCommands },
   { names: ["agent"], load: async () => (await import("./commands/agent.ts")).registerAgentCommands },
+  {
+    names: ["get", "tree", "reconcile", "suspend", "resume"],
+    load: async () => (await import("./commands/ops.ts")).registerOpsCommands,
+  },
 ];
 
 /** The first argument that is not an option: the top-level command, if any. */
