@@ -5,6 +5,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import { HealthCheckFailedError, WaitTimeoutError } from "./errors.ts";
 import type { Health } from "./health.ts";
+import { LiveObjects } from "./live.ts";
 import type { ResourceManager } from "./manager.ts";
 import { type KubeObject, refOf } from "./object.ts";
 import { mapLimit } from "./parallel.ts";
@@ -25,15 +26,16 @@ export interface ObjectHealth extends Health {
   ref: string;
 }
 
-/** Reads each target once and computes its health (NotFound when absent). */
+/** Reads each target once (one LIST per large group) and computes its health (NotFound when absent). */
 export async function checkHealth(
   m: ResourceManager,
   targets: readonly WaitTarget[],
   signal: AbortSignal,
 ): Promise<ObjectHealth[]> {
+  const prefetched = await LiveObjects.prefetch(m.client, targets, { signal, concurrency: m.concurrency });
   return await mapLimit(targets, m.concurrency, async (t) => {
     const ref = refOf(t as KubeObject);
-    const live = await getObject(m.client, t, { signal });
+    const live = await prefetched.read<KubeObject>(m.client, t, signal);
     if (!live) return { ref, status: "NotFound", message: "object not found" } as ObjectHealth;
     return { ref, ...m.health(live) };
   });
