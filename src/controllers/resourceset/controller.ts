@@ -4,7 +4,7 @@
  * and deletion, never on their own status writes), ResourceSetInputProviders (a new
  * `status.lastExportedRevision` re-enqueues the sets of the same namespace selecting the provider by name
  * or labels), and ConfigMaps and Secrets (a changed source re-enqueues the sets whose applied objects copy
- * from it with `fluxcd.controlplane.io/copyFrom`).
+ * from it with `fluxcd.controlplane.io/copyFrom`, and the sets whose `status.externalChecksumRefs` name it).
  */
 import type { KubeObject } from "../../kube/index.ts";
 import { matchesSelector } from "../../render/resourceset/index.ts";
@@ -105,9 +105,15 @@ export function resourceSetController(opts: ResourceSetControllerOptions): Resou
     onDelete: providerChanged,
   });
 
-  // A source changed: find the applied objects (owned by a set) that copy from it.
+  // A source changed: find the applied objects (owned by a set) that copy from it, and the sets whose
+  // checksums read it.
   const sourceChanged = (cache: Informer) => (src: KubeObject) => {
     const ref = cacheKey(src);
+    const checksumRef = `${src.kind}/${ref}`;
+    for (const r of rsets.list()) {
+      const refs = ((r.status ?? {}) as { externalChecksumRefs?: string[] }).externalChecksumRefs;
+      if (refs?.includes(checksumRef)) controller.queue.add(cacheKey(r));
+    }
     for (const o of cache.list()) {
       const labels = o.metadata.labels ?? {};
       const owner = labels[OWNER_NAME];

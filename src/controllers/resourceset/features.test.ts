@@ -1,5 +1,6 @@
 /** ResourceSet features against the real local cluster: dependsOn, copyFrom, impersonation. */
 import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import { installCRDs } from "../../agent/index.ts";
 import { createTestNamespace, type TestCluster, testCluster } from "../../dev/testing.ts";
@@ -270,5 +271,56 @@ test("serviceAccountName: applies as the service account; outside its rights the
   } finally {
     await h.stop();
     await other.dispose();
+  }
+});
+
+test("checksumFrom: a checksum of the set's own ConfigMap and an external Secret, refreshed when the Secret changes", async () => {
+  const h = await startControllers(cluster, "rset-sum", signal);
+  const ns = h.namespace;
+  const secret = (token: string): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "creds", namespace: ns },
+    type: "Opaque",
+    data: { token: b64(token) },
+  });
+  // The bytes flux-operator hashes: per reference its name, then key and value in key order, NUL-separated.
+  const expected = (token: string) =>
+    `sha256:${createHash("sha256")
+      .update(`ConfigMap/${ns}/conf\0a\x001\0b\x002\0Secret/${ns}/creds\0token\0${token}\0`)
+      .digest("hex")}`;
+  try {
+    await apply(admin, secret("one"), signal);
+    const spec = {
+      resources: [
+        configMap(ns, "conf", { b: "2", a: "1" }),
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "app",
+            namespace: ns,
+            annotations: {
+              "fluxcd.controlplane.io/checksumFrom": `ConfigMap/${ns}/conf,\n Secret/${ns}/creds\n`,
+            },
+          },
+        },
+      ],
+    };
+    await apply(admin, resourceSet(ns, "sum", spec), signal);
+    const s = await waitFor(admin, "ResourceSet", ns, "sum", (x) => readyOf(x).status === "True", signal);
+    assert.deepEqual((s as { externalChecksumRefs?: string[] }).externalChecksumRefs, [`Secret/${ns}/creds`]);
+    const app = await getObject(admin, configMap(ns, "app", {}), { signal });
+    assert.equal(app?.metadata.annotations?.["fluxcd.controlplane.io/checksum"], expected("one"));
+
+    await apply(admin, secret("two"), signal);
+    await waitForObject(
+      admin,
+      { apiVersion: "v1", kind: "ConfigMap", name: "app", namespace: ns },
+      (o) => o?.metadata.annotations?.["fluxcd.controlplane.io/checksum"] === expected("two"),
+      signal,
+    );
+  } finally {
+    await h.stop();
   }
 });

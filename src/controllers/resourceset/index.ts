@@ -5,11 +5,14 @@
  * Does: in-line `inputs` and `inputsFrom` (ResourceSetInputProviders by name or label selector, their
  * `status.exportedInputs`), `inputStrategy`, `resources`, `resourcesTemplate`, `steps`, `commonMetadata`,
  * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`, the annotations
- * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled` and `copyFrom`,
+ * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom` and
+ * `checksumFrom` (with `status.externalChecksumRefs`),
  * inventory and prune through src/kube, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
- * Does not: `checksumFrom` and `convertKubeConfigFrom` (left on the objects as written), `status.history`,
+ * Does not: `convertKubeConfigFrom` (left on the objects as written), `status.history`,
  * Job recreation (`recreateOnFailure`), or watch copyFrom sources outside the agent's namespace scope.
  */
+
+export { CHECKSUM, CHECKSUM_FROM, ChecksumResolver } from "./checksum.ts";
 export {
   type ResourceSetController,
   type ResourceSetControllerOptions,

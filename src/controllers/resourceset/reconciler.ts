@@ -36,6 +36,7 @@ import {
 } from "../../runtime/index.ts";
 import { durationMs, type ReconcileLogger } from "../ocirepository/index.ts";
 import { applySet, changeLog, pruneStale } from "./apply.ts";
+import { ChecksumResolver } from "./checksum.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, type Dependency, unmetDependency } from "./dependencies.ts";
 import { ResourceSetError } from "./errors.ts";
@@ -193,21 +194,27 @@ export class ResourceSetReconciler {
     const steps = await this.build(obj, key, signal);
     const objects = steps.flatMap((s) => s.objects);
     const m = this.manager(obj);
-    await resolveCopyFrom(m.client, key, objects, signal);
-    const revision = setDigest(objects);
     const timeout = timeoutMs(obj.metadata.annotations, 5 * 60_000);
-    const previous = status.inventory;
-    const result = await applySet(m, steps, {
-      signal,
-      previous,
-      wait: spec.wait === true,
-      timeoutMs: timeout,
-      force: (obj.metadata.annotations?.[Annotations.force] ?? "").toLowerCase() === "enabled",
-      parseDuration: durationMs,
-    }).catch((err: unknown) => {
-      throw new ResourceSetError(key, Reasons.failed, `reconciliation failed: ${describe(err)}`, {
-        cause: err,
+    let revision = "";
+    const result = await (async () => {
+      await resolveCopyFrom(m.client, key, objects, signal);
+      const checksums = new ChecksumResolver(m.client, key, objects);
+      await checksums.resolveAll(objects, signal);
+      const external = checksums.externalRefs();
+      if (external.length > 0) status.externalChecksumRefs = external;
+      else delete status.externalChecksumRefs;
+      revision = setDigest(objects);
+      return await applySet(m, steps, {
+        signal,
+        previous: status.inventory,
+        wait: spec.wait === true,
+        timeoutMs: timeout,
+        force: (obj.metadata.annotations?.[Annotations.force] ?? "").toLowerCase() === "enabled",
+        parseDuration: durationMs,
       });
+    })().catch((err: unknown) => {
+      const detail = err instanceof ResourceSetError ? err.message : describe(err);
+      throw new ResourceSetError(key, Reasons.failed, `reconciliation failed: ${detail}`, { cause: err });
     });
     status.inventory = result.inventory;
     const log = changeLog(result);

@@ -52,6 +52,8 @@ export interface ResourceSetStatus {
   inventory?: InventoryStatus;
   lastAppliedRevision?: string;
   lastHandledReconcileAt?: string;
+  /** `Kind/namespace/name` of the ConfigMaps and Secrets outside the set that `checksumFrom` read. */
+  externalChecksumRefs?: string[];
 }
 
 /** `reconcile: disabled` (any case), as flux-operator reads it. */
