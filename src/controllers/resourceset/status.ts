@@ -72,14 +72,22 @@ export function timeoutMs(annotations: Record<string, string> | undefined, fallb
   return durationMs(annotations?.[Annotations.reconcileTimeout]) ?? fallbackMs;
 }
 
-/** "Reconciliation finished in 1.2s", Go-style duration text as flux-operator prints it. */
+/** "Reconciliation finished in 2s", the duration printed as flux-operator prints it. */
 export function finishedMessage(startedMs: number, now = performance.now()): string {
   return `Reconciliation finished in ${formatDuration(now - startedMs)}`;
 }
 
+/** Go's `Duration.String()` of a duration rounded to milliseconds under a second, to seconds above. */
 export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.max(0, Math.round(ms))}ms`;
-  if (ms < 60_000) return `${(Math.round(ms / 100) / 10).toString()}s`;
-  const m = Math.floor(ms / 60_000);
-  return `${m}m${Math.round((ms % 60_000) / 1000)}s`;
+  if (ms < 1000) {
+    const r = Math.max(0, Math.round(ms));
+    return r === 0 ? "0s" : `${r}ms`;
+  }
+  const total = Math.round(ms / 1000);
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const sec = total % 60;
+  if (h > 0) return `${h}h${m}m${sec}s`;
+  if (m > 0) return `${m}m${sec}s`;
+  return `${sec}s`;
 }
