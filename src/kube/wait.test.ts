@@ -121,7 +121,7 @@ test("health wait: succeeds when kwok makes a Deployment available, times out wi
         assert.match(
           String(err),
           new RegExp(
-            `1 object\\(s\\) to become ready: Deployment/${ns.name}/stuck \\(InProgress: (Available|Ready): 0/1\\)`,
+            `1 object\\(s\\) to become ready: Deployment/${ns.name}/stuck \\(InProgress: (Available|Ready|Updated): 0/1\\)`,
           ),
         );
         return true;
