@@ -148,6 +148,12 @@ export class KustomizationReconciler {
     const spec = obj.spec as KustomizationSpec;
     if (spec.suspend) {
       this.log.info("Reconciliation is suspended for this object", { object: key });
+      // Flux still records a handled request (its status is finalized on every run), and nothing else.
+      const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+      const st = (obj.status ?? {}) as KustomizationStatus;
+      if (requestedAt !== undefined && requestedAt !== st.lastHandledReconcileAt) {
+        await this.write(obj, { ...structuredClone(st), lastHandledReconcileAt: requestedAt }, signal);
+      }
       return undefined;
     }
     return await this.run(key, obj, spec, signal);
