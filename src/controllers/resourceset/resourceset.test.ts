@@ -1,9 +1,10 @@
 /** The ResourceSet controller against the real local cluster: inputs, prune, build errors, deletion. */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { installCRDs } from "../../agent/index.ts";
 import { type TestCluster, testCluster } from "../../dev/testing.ts";
-import { deleteObject, getObject, KubeClient, loadKubeConfig } from "../../kube/index.ts";
+import { deleteObject, getObject, KubeClient, listObjects, loadKubeConfig } from "../../kube/index.ts";
 import {
   apply,
   conditionOf,
@@ -199,6 +200,63 @@ test("a template error stalls the set naming the resource and the input; nothing
         { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "t-b", namespace: ns } },
         { signal },
       ),
+    );
+  } finally {
+    await h.stop();
+  }
+});
+
+test("reconcile: disabled stops changes and keeps objects on deletion; steps apply in order", async () => {
+  const h = await startControllers(cluster, "rset-disabled", signal);
+  const ns = h.namespace;
+  const one = (name: string) => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns } });
+  try {
+    const spec = {
+      steps: [
+        { name: "first", resources: [one("first")] },
+        { name: "second", resources: [one("second")], timeout: "30s" },
+      ],
+    };
+    await apply(admin, resourceSet(ns, "steps", spec), signal);
+    const s1 = await waitFor(admin, "ResourceSet", ns, "steps", (s) => readyOf(s).status === "True", signal);
+    assert.deepEqual(
+      s1.inventory?.entries.map((e) => e.id),
+      [`${ns}_first__ConfigMap`, `${ns}_second__ConfigMap`],
+    );
+
+    const off = { "fluxcd.controlplane.io/reconcile": "disabled" };
+    await apply(admin, resourceSet(ns, "steps", { resources: [one("third")] }, off), signal);
+    // A request is handled by doing nothing: wait for the disabled event, then check nothing moved.
+    await requestReconcile(admin, "ResourceSet", ns, "steps", signal);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      const evs = await listObjects(admin, "events.k8s.io/v1", "Event", { signal, namespace: ns });
+      if (evs.items.some((e) => e.reason === "ReconciliationDisabled")) break;
+      assert.ok(Date.now() < deadline, "no ReconciliationDisabled event");
+      await sleep(100);
+    }
+    assert.equal(
+      await getObject(
+        admin,
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "third", namespace: ns } },
+        { signal },
+      ),
+      undefined,
+    );
+    await deleteObject(admin, resourceSet(ns, "steps", {}), { signal });
+    await waitForObject(
+      admin,
+      { apiVersion: "fluxcd.controlplane.io/v1", kind: "ResourceSet", name: "steps", namespace: ns },
+      (x) => x === undefined,
+      signal,
+    );
+    assert.ok(
+      await getObject(
+        admin,
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "first", namespace: ns } },
+        { signal },
+      ),
+      "kept",
     );
   } finally {
     await h.stop();
