@@ -133,6 +133,43 @@ test("dependsOn: the dependent waits for its dependency's Ready at the same revi
         Date.parse(appsCm.metadata.creationTimestamp as string),
       "dependency applied first",
     );
+
+    // readyExpr replaces the built-in rule: here a label on the dependency opens the gate.
+    await apply(
+      kustomization(h.namespace, "gated", {
+        path: "./apps",
+        targetNamespace: h.namespace,
+        nameSuffix: "-gated",
+        dependsOn: [
+          { name: "infra", readyExpr: "has(dep.metadata.labels) && dep.metadata.labels.gate == 'open'" },
+        ],
+      }),
+    );
+    const closed = await waitForKs(
+      kube,
+      h.namespace,
+      "gated",
+      (s) => cond(s).reason === "DependencyNotReady",
+      signal,
+    );
+    assert.equal(
+      cond(closed).message,
+      `dependency '${h.namespace}/infra' is not ready according to readyExpr eval`,
+    );
+    await mergePatchObject(
+      kube,
+      {
+        apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+        kind: "Kustomization",
+        metadata: { name: "infra", namespace: h.namespace },
+      },
+      { metadata: { labels: { gate: "open" } } },
+      { signal },
+    );
+    const at = await reconcileKs(kube, h.namespace, "gated", signal);
+    const open = await waitForKs(kube, h.namespace, "gated", (s) => s.lastHandledReconcileAt === at, signal);
+    assert.equal(cond(open).status, "True");
+    assert.ok(await get("v1", "ConfigMap", h.namespace, "apps-gated"));
   } finally {
     await h.stop();
   }

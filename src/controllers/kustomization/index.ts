@@ -9,10 +9,10 @@
  * `optional`), staged server-side apply with dry-run first, inventory, `prune`, `wait`, `healthChecks`,
  * `healthCheckExprs`, `dependsOn`, `serviceAccountName` impersonation and a default service account,
  * `interval`, `retryInterval`, `timeout`, `force`, `suspend`, `deletionPolicy` with a finalizer, drift
- * correction on every run, `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source revision and on
+ * correction on every run, `dependsOn[].readyExpr` (CEL), `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source revision and on
  * watched (`reconcile.fluxcd.io/watch: Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
- * `dependsOn[].readyExpr`, `ignore` rules, `status.history`, or health-check cancellation on a new revision.
+ * `ignore` rules, `status.history`, or health-check cancellation on a new revision.
  */
 export {
   type KustomizationController,

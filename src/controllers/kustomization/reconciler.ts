@@ -254,7 +254,7 @@ export class KustomizationReconciler {
         try {
           await checkDependencies(key, obj, revision, { kube: this.o.kube, signal });
         } catch (err) {
-          if (!(err instanceof KustomizationError)) throw err;
+          if (!(err instanceof KustomizationError) || err.stalled) throw err;
           status.conditions = markNotReady(status.conditions, gen, err.reason, err.message);
           await this.write(obj, status, signal);
           const msg = `Dependencies do not meet ready condition, retrying in ${goDuration(this.depRequeueMs())}`;

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChangeSetEntry, KubeObject } from "../../kube/index.ts";
 import { changeLog, healthTargets } from "./apply.ts";
-import { dependencyKeys } from "./dependencies.ts";
+import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
+import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
@@ -123,4 +124,37 @@ test("source and dependency references default to the Kustomization's namespace"
     dependencyKeys(ks({ dependsOn: [{ name: "infra" }, { name: "crds", namespace: "flux-system" }] })),
     ["team/infra", "flux-system/crds"],
   );
+});
+
+test("readyExpr: self and dep are the two Kustomizations; a parse error or a non-boolean stalls, a runtime error retries", () => {
+  const self = ks({ dependsOn: [{ name: "infra" }] });
+  const dep: KubeObject = {
+    ...ks({}, { conditions: [{ type: "Ready", status: "True" }], observedGeneration: 3 }),
+    metadata: { name: "infra", namespace: "team", generation: 3, labels: { tier: "base" } },
+  };
+  for (const [expr, want] of [
+    ["dep.status.conditions.filter(c, c.type == 'Ready').all(c, c.status == 'True')", true],
+    ["dep.metadata.generation == dep.status.observedGeneration", true],
+    ["dep.metadata.labels.tier == 'apps'", false],
+    ["self.metadata.namespace == dep.metadata.namespace && self.spec.prune", true],
+  ] as const) {
+    assert.equal(evalReadyExpr("team/app", expr, self, dep), want, expr);
+  }
+  assert.throws(
+    () => evalReadyExpr("team/app", "dep.missing.field == 1", self, dep),
+    (err: unknown) =>
+      err instanceof KustomizationError && !err.stalled && err.reason === "DependencyNotReady",
+    "a runtime error is retried",
+  );
+  for (const expr of ["dep.metadata.name ==", "dep.metadata.name"]) {
+    assert.throws(
+      () => evalReadyExpr("team/app", expr, self, dep),
+      (err: unknown) =>
+        err instanceof KustomizationError &&
+        err.stalled &&
+        err.reason === "InvalidCELExpression" &&
+        /failed to evaluate dependency infra/.test(err.message),
+      expr,
+    );
+  }
 });
