@@ -195,6 +195,11 @@ test("a missing tag or no semver match: Ready=False with FetchFailed and a messa
     );
     await apply(kube, ociRepository(h.namespace, "badurl", { url: `oci://${repo}:1.0.0` }), signal);
     await apply(kube, ociRepository(h.namespace, "aws", { url: `oci://${repo}`, provider: "aws" }), signal);
+    await apply(
+      kube,
+      ociRepository(h.namespace, "cert", { url: `oci://${repo}`, certSecretRef: { name: "ca" } }),
+      signal,
+    );
     // Nothing listens on port 9 of the loopback: the registry is down.
     await apply(
       kube,
@@ -219,6 +224,9 @@ test("a missing tag or no semver match: Ready=False with FetchFailed and a messa
     assert.equal(readyOf(d).reason, "InvalidProviderConfiguration");
     assert.equal(conditionOf(d, "Stalled")?.status, "True");
     assert.match(readyOf(d).message ?? "", /provider 'aws' is not supported by Ferry/);
+    const cert = await failed("cert");
+    assert.equal(conditionOf(cert, "Stalled")?.status, "True");
+    assert.match(readyOf(cert).message ?? "", /spec\.certSecretRef is not supported by Ferry yet/);
     const e = await failed("down");
     assert.equal(readyOf(e).reason, "OCIArtifactPullFailed");
     assert.match(readyOf(e).message ?? "", /127\.0\.0\.1:9/);

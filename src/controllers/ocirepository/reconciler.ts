@@ -14,15 +14,11 @@ import { formatReference, OciClient } from "../../oci/index.ts";
 import {
   addFinalizer,
   applyStatus,
-  type Condition,
   type EventRecorder,
   getCondition,
   hasFinalizer,
-  markFailed,
   markReady,
   markReconciling,
-  markStalled,
-  RECONCILING,
   type ReconcileResult,
   removeCondition,
   removeFinalizer,
@@ -32,7 +28,7 @@ import type { ArtifactStore } from "../../store/index.ts";
 import { pullCredentials } from "./credentials.ts";
 import { OCIRepositoryError, Reasons } from "./errors.ts";
 import { ARTIFACT_FILE, fetchIntoStore } from "./fetch.ts";
-import { parseRepositoryURL, resolveRef } from "./resolve.ts";
+import { parseRepositoryURL, type ResolvedRef, resolveRef } from "./resolve.ts";
 import {
   ARTIFACT_IN_STORAGE,
   ARTIFACT_OUTDATED,
@@ -40,12 +36,14 @@ import {
   durationMs,
   FETCH_FAILED,
   FINALIZER,
+  failureConditions,
   type OCIRepositoryStatus,
   REQUESTED_AT,
   SOURCE_VERIFIED,
   STORAGE_OPERATION_FAILED,
   sameLayerSelector,
 } from "./status.ts";
+import { checkSupported } from "./support.ts";
 import { VerificationCache, verificationPolicy, verifyReference } from "./verify.ts";
 
 export interface ReconcileLogger {
@@ -212,7 +210,7 @@ export class OCIRepositoryReconciler {
   ): Promise<void> {
     const gen = obj.metadata.generation;
     const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
-    status.conditions = this.failureConditions(status.conditions, gen, e);
+    status.conditions = failureConditions(status.conditions, gen, e);
     // Flux records the generation as observed when it succeeded or cannot make progress (stalled).
     if (e.stalled && gen !== undefined) status.observedGeneration = gen;
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
@@ -221,36 +219,6 @@ export class OCIRepositoryReconciler {
     );
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
     if (e.stalled) this.log.error(e.message, { object: key, reason: e.reason, stalled: true });
-  }
-
-  private failureConditions(
-    conds: Condition[] | undefined,
-    gen: number | undefined,
-    e: OCIRepositoryError,
-  ): Condition[] {
-    let c = conds;
-    if (e.condition === "SourceVerified") {
-      c = setCondition(c, {
-        type: SOURCE_VERIFIED,
-        status: "False",
-        reason: e.reason,
-        message: e.message,
-        observedGeneration: gen,
-      });
-    } else {
-      c = setCondition(c, {
-        type: e.condition,
-        status: "True",
-        reason: e.reason,
-        message: e.message,
-        observedGeneration: gen,
-      });
-    }
-    const reconciling = getCondition(c, RECONCILING);
-    c = e.stalled ? markStalled(c, gen, e.reason, e.message) : markFailed(c, gen, e.reason, e.message);
-    // As source-controller: an unfinished attempt keeps Reconciling, its reason saying it will be retried.
-    if (reconciling) c = setCondition(c, { ...reconciling, reason: "ProgressingWithRetry" });
-    return c;
   }
 
   /** Drops `status.artifact` when the store lost it; re-registers the owner's reference otherwise (restarts). */
@@ -276,15 +244,7 @@ export class OCIRepositoryReconciler {
     if (getCondition(status.conditions, SOURCE_VERIFIED)?.status === "False") {
       status.conditions = removeCondition(status.conditions, SOURCE_VERIFIED);
     }
-    if (spec.provider && spec.provider !== "generic") {
-      throw new OCIRepositoryError(
-        key,
-        "FetchFailed",
-        Reasons.invalidProvider,
-        `provider '${spec.provider}' is not supported by Ferry; use provider: generic with spec.secretRef or spec.serviceAccountName pull secrets`,
-        { stalled: true },
-      );
-    }
+    checkSupported(key, spec);
     const repo = parseRepositoryURL(key, spec.url);
     const credentials = await pullCredentials(this.o.kube, key, namespace, spec, { signal });
     const client = new OciClient({
@@ -316,31 +276,7 @@ export class OCIRepositoryReconciler {
       if (status.artifact) await this.write(obj, status, signal);
     }
 
-    if (!spec.verify) {
-      status.conditions = removeCondition(status.conditions, SOURCE_VERIFIED);
-    } else {
-      const sv = getCondition(status.conditions, SOURCE_VERIFIED);
-      if (!sameRevision || sv?.observedGeneration !== gen || sv?.status !== "True") {
-        const policy = await verificationPolicy(this.o.kube, key, namespace, spec.verify, {
-          signal,
-          trustedRoot: this.o.trustedRoot,
-        });
-        const v = await verifyReference(key, client, resolved.reference, policy, this.verified, { signal });
-        this.log.debug("verified signature", {
-          object: key,
-          revision,
-          cached: v.cached,
-          format: v.verified.format,
-        });
-        status.conditions = setCondition(status.conditions, {
-          type: SOURCE_VERIFIED,
-          status: "True",
-          reason: Reasons.succeeded,
-          message: `verified signature of revision ${revision}`,
-          observedGeneration: gen,
-        });
-      }
-    }
+    await this.verify(obj, key, spec, status, client, resolved, sameRevision, signal);
 
     const contentChanged =
       spec.ignore !== status.observedIgnore ||
@@ -377,6 +313,44 @@ export class OCIRepositoryReconciler {
     if (spec.layerSelector) status.observedLayerSelector = spec.layerSelector;
     else delete status.observedLayerSelector;
     return { newArtifact: previousDigest !== meta.digest };
+  }
+
+  /** `spec.verify`, unless this revision was verified for this generation already; sets SourceVerified. */
+  private async verify(
+    obj: KubeObject,
+    key: string,
+    spec: Spec,
+    status: OCIRepositoryStatus,
+    client: OciClient,
+    resolved: ResolvedRef,
+    sameRevision: boolean,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const gen = obj.metadata.generation;
+    if (!spec.verify) {
+      status.conditions = removeCondition(status.conditions, SOURCE_VERIFIED);
+      return;
+    }
+    const sv = getCondition(status.conditions, SOURCE_VERIFIED);
+    if (sameRevision && sv?.observedGeneration === gen && sv?.status === "True") return;
+    const policy = await verificationPolicy(this.o.kube, key, obj.metadata.namespace ?? "", spec.verify, {
+      signal,
+      trustedRoot: this.o.trustedRoot,
+    });
+    const v = await verifyReference(key, client, resolved.reference, policy, this.verified, { signal });
+    this.log.debug("verified signature", {
+      object: key,
+      revision: resolved.revision,
+      cached: v.cached,
+      format: v.verified.format,
+    });
+    status.conditions = setCondition(status.conditions, {
+      type: SOURCE_VERIFIED,
+      status: "True",
+      reason: Reasons.succeeded,
+      message: `verified signature of revision ${resolved.revision}`,
+      observedGeneration: gen,
+    });
   }
 
   private storedMessage(spec: Spec, a: Artifact | undefined): string {

@@ -1,5 +1,13 @@
 /** Status shape of an OCIRepository and small helpers over it (durations, artifact, conditions). */
-import type { Condition } from "../../runtime/index.ts";
+import {
+  type Condition,
+  getCondition,
+  markFailed,
+  markStalled,
+  RECONCILING,
+  setCondition,
+} from "../../runtime/index.ts";
+import type { OCIRepositoryError } from "./errors.ts";
 import type { LayerSelector } from "./fetch.ts";
 
 export interface Artifact {
@@ -55,4 +63,35 @@ export function sameLayerSelector(a: LayerSelector | undefined, b: LayerSelector
     (a?.operation ?? "") === (b?.operation ?? "") &&
     !a === !b
   );
+}
+
+/** Conditions after a failed attempt, as source-controller sets them. */
+export function failureConditions(
+  conds: Condition[] | undefined,
+  gen: number | undefined,
+  e: OCIRepositoryError,
+): Condition[] {
+  let c = conds;
+  if (e.condition === "SourceVerified") {
+    c = setCondition(c, {
+      type: SOURCE_VERIFIED,
+      status: "False",
+      reason: e.reason,
+      message: e.message,
+      observedGeneration: gen,
+    });
+  } else {
+    c = setCondition(c, {
+      type: e.condition,
+      status: "True",
+      reason: e.reason,
+      message: e.message,
+      observedGeneration: gen,
+    });
+  }
+  const reconciling = getCondition(c, RECONCILING);
+  c = e.stalled ? markStalled(c, gen, e.reason, e.message) : markFailed(c, gen, e.reason, e.message);
+  // As source-controller: an unfinished attempt keeps Reconciling, its reason saying it will be retried.
+  if (reconciling) c = setCondition(c, { ...reconciling, reason: "ProgressingWithRetry" });
+  return c;
 }

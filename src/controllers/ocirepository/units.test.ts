@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { markReconciling } from "../../runtime/index.ts";
 import { referencedSecrets } from "./controller.ts";
+import { OCIRepositoryError } from "./errors.ts";
 import { storeKey } from "./fetch.ts";
-import { durationMs, sameLayerSelector } from "./status.ts";
+import { durationMs, failureConditions, sameLayerSelector } from "./status.ts";
 
 test("durationMs reads the Go durations the CRD accepts", () => {
   const table: Array<[string | undefined, number | undefined]> = [
@@ -49,5 +51,40 @@ test("referencedSecrets lists the pull secret, verification keys and trusted roo
       },
     }),
     ["pull", "keys", "root"],
+  );
+});
+
+test("failureConditions: the failing condition, Ready=False with its reason, Reconciling kept as ProgressingWithRetry", () => {
+  const start = markReconciling(undefined, 2, "Progressing", "processing object: new generation 1 -> 2");
+  const fetch = failureConditions(
+    start,
+    2,
+    new OCIRepositoryError(
+      "ns/a",
+      "FetchFailed",
+      "OCIArtifactPullFailed",
+      "failed to determine artifact digest: x",
+    ),
+  );
+  assert.deepEqual(
+    fetch.map((c) => [c.type, c.status, c.reason]),
+    [
+      ["Ready", "False", "OCIArtifactPullFailed"],
+      ["Reconciling", "True", "ProgressingWithRetry"],
+      ["FetchFailed", "True", "OCIArtifactPullFailed"],
+    ],
+  );
+  const verify = failureConditions(
+    undefined,
+    3,
+    new OCIRepositoryError("ns/a", "SourceVerified", "VerificationError", "no signature", { stalled: true }),
+  );
+  assert.deepEqual(
+    verify.map((c) => [c.type, c.status, c.reason]),
+    [
+      ["Ready", "False", "VerificationError"],
+      ["Stalled", "True", "VerificationError"],
+      ["SourceVerified", "False", "VerificationError"],
+    ],
   );
 });
