@@ -7,10 +7,10 @@
  * tenants down), `path`, the overlay fields (`targetNamespace`, `namePrefix`/`nameSuffix`, `patches`,
  * `images`, `components`, `commonMetadata`), `postBuild.substitute`/`substituteFrom` (read from the cluster,
  * `optional`), staged server-side apply with dry-run first, inventory, `prune`, `wait`, `healthChecks`,
- * `healthCheckExprs`, `dependsOn`, `serviceAccountName` impersonation and a default service account,
- * `interval`, `retryInterval`, `timeout`, `force`, `suspend`, `deletionPolicy` with a finalizer, drift
- * correction on every run, `dependsOn[].readyExpr` (CEL), `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source revision and on
- * watched (`reconcile.fluxcd.io/watch: Enabled`) ConfigMaps and Secrets.
+ * `healthCheckExprs`, `dependsOn` (with CEL `readyExpr`), `serviceAccountName` impersonation and a default
+ * service account, `interval`, `retryInterval`, `timeout`, `force`, `suspend`, `deletionPolicy` with a
+ * finalizer, drift correction on every run, `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source
+ * revision and on watched (`reconcile.fluxcd.io/watch: Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
  * `ignore` rules, `status.history`, or health-check cancellation on a new revision.
  */
