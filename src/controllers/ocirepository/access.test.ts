@@ -190,6 +190,35 @@ test("pull secrets: the htpasswd registry refuses anonymous pulls and accepts a 
       signal,
     );
     await waitForStatus(kube, h.namespace, "viasa", (s) => readyOf(s).status === "True", signal);
+    // A service account that does not exist yet: a clear failure, then recovery once it is created.
+    await apply(
+      kube,
+      ociRepository(h.namespace, "latesa", {
+        url: `oci://${repo}`,
+        ref: { tag: "v1" },
+        serviceAccountName: "late",
+      }),
+      signal,
+    );
+    const late = await waitForStatus(
+      kube,
+      h.namespace,
+      "latesa",
+      (s) => readyOf(s).status === "False",
+      signal,
+    );
+    assert.match(readyOf(late).message ?? "", /service account '.*\/late' not found/);
+    await applyObject(
+      kube,
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "late", namespace: h.namespace },
+        imagePullSecrets: [{ name: "regcred" }],
+      },
+      { signal, fieldManager: "ferry-test" },
+    );
+    await waitForStatus(kube, h.namespace, "latesa", (s) => readyOf(s).status === "True", signal);
     // A missing secret is reported by name.
     await apply(
       kube,

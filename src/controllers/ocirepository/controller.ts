@@ -1,9 +1,9 @@
 /**
  * Wiring of the OCIRepository reconciler on the runtime: an informer for OCIRepositories (reconciled on
  * create, on a new generation, on a `reconcile.fluxcd.io/requestedAt` change and on deletion — never on
- * their own status writes, as Flux's predicates), an informer for Secrets that re-enqueues the
- * OCIRepositories of the same namespace naming them (pull secret, verification keys, trusted root), and
- * the controller. The caller adds the returned runnables to a manager.
+ * their own status writes, as Flux's predicates), informers for Secrets and ServiceAccounts that re-enqueue
+ * the OCIRepositories of the same namespace reading them (pull secret, verification keys, trusted root, the
+ * service account and its imagePullSecrets), and the controller. The caller adds the returned runnables to a manager.
  */
 import type { KubeObject } from "../../kube/index.ts";
 import { Controller, cacheKey, Informer, type Runnable, type RuntimeMetrics } from "../../runtime/index.ts";
@@ -29,7 +29,7 @@ export interface OCIRepositoryControllerOptions extends OCIRepositoryReconcilerO
 export interface OCIRepositoryController {
   reconciler: OCIRepositoryReconciler;
   controller: Controller;
-  informers: { ocirepositories: Informer; secrets: Informer };
+  informers: { ocirepositories: Informer; secrets: Informer; serviceAccounts: Informer };
   /** The controller (leader only), plus its informers when they are not shared (no leadership needed). */
   runnables: Runnable[];
   /** Store keys the cached objects' statuses advertise (what a startup gc must keep). */
@@ -80,12 +80,19 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
     },
     onDelete: (o) => controller.queue.add(cacheKey(o)),
   });
+  const accounts = informer("v1", "ServiceAccount");
+  const pullSecretsOf = (namespace: string | undefined, sa: string | undefined): string[] =>
+    sa
+      ? ((accounts.get(`${namespace}/${sa}`)?.imagePullSecrets as Array<{ name?: string }> | undefined) ?? [])
+          .map((r) => r.name ?? "")
+          .filter((n) => n !== "")
+      : [];
   const secretChanged = (s: KubeObject) => {
+    const name = s.metadata.name ?? "";
     for (const r of repos.list()) {
-      if (
-        r.metadata.namespace === s.metadata.namespace &&
-        referencedSecrets(r).includes(s.metadata.name ?? "")
-      ) {
+      if (r.metadata.namespace !== s.metadata.namespace) continue;
+      const sa = (r.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName;
+      if (referencedSecrets(r).includes(name) || pullSecretsOf(r.metadata.namespace, sa).includes(name)) {
         controller.queue.add(cacheKey(r));
       }
     }
@@ -98,6 +105,23 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
       if (JSON.stringify(a.data) !== JSON.stringify(b.data)) secretChanged(b);
     },
     onDelete: secretChanged,
+  });
+  const accountChanged = (sa: KubeObject) => {
+    for (const r of repos.list()) {
+      const name = (r.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName;
+      if (r.metadata.namespace === sa.metadata.namespace && name === sa.metadata.name) {
+        controller.queue.add(cacheKey(r));
+      }
+    }
+  };
+  accounts.addHandler({
+    onAdd: (sa) => {
+      if (accounts.hasSynced()) accountChanged(sa);
+    },
+    onUpdate: (a, b) => {
+      if (JSON.stringify(a.imagePullSecrets) !== JSON.stringify(b.imagePullSecrets)) accountChanged(b);
+    },
+    onDelete: accountChanged,
   });
   return {
     reconciler,
@@ -112,7 +136,7 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
             )[0] ?? "",
         )
         .filter((k) => k !== ""),
-    informers: { ocirepositories: repos, secrets },
+    informers: { ocirepositories: repos, secrets, serviceAccounts: accounts },
     runnables: [
       ...(opts.informerFor
         ? []
@@ -126,6 +150,11 @@ export function ociRepositoryController(opts: OCIRepositoryControllerOptions): O
               name: "informer/secrets",
               needLeaderElection: false,
               start: (s: AbortSignal) => secrets.start(s),
+            },
+            {
+              name: "informer/serviceaccounts",
+              needLeaderElection: false,
+              start: (s: AbortSignal) => accounts.start(s),
             },
           ]),
       {
