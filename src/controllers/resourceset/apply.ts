@@ -30,6 +30,8 @@ export interface ApplySetOptions {
   force: boolean;
   /** Step timeouts are Go durations. */
   parseDuration: (text: string | undefined) => number | undefined;
+  /** Receives each step's change set as soon as it is applied (so a later failure still knows it). */
+  onApplied?: ((entries: readonly ChangeSetEntry[]) => void) | undefined;
 }
 
 export interface ApplySetResult {
@@ -90,6 +92,7 @@ export async function applySet(
       throw stepError(step, "apply failed", err);
     }
     applied.push(...changes);
+    opts.onApplied?.(changes);
     if (!last || opts.wait) {
       const timeoutMs = opts.parseDuration(step.timeout) ?? opts.timeoutMs;
       try {
@@ -103,6 +106,19 @@ export async function applySet(
   const stale = staleObjects(opts.previous, inventory);
   const pruned = await pruneStale(m, stale, opts.signal);
   return { inventory, applied, pruned };
+}
+
+/**
+ * The inventory after a failed apply: the previous entries plus what was applied before the failure, so
+ * objects created by an earlier step are still pruned later (flux-operator's partial-apply tracking).
+ */
+export function mergeInventory(
+  previous: Inventory | undefined,
+  applied: readonly ChangeSetEntry[],
+): Inventory {
+  const byId = new Map((previous?.entries ?? []).map((e) => [e.id, e]));
+  for (const e of inventoryFromChangeSet(applied).entries) byId.set(e.id, e);
+  return { entries: [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
 }
 
 /** The event text of an apply: one line per changed or pruned object. */

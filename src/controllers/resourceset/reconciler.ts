@@ -10,6 +10,7 @@
 import { createHash } from "node:crypto";
 import { describe } from "../../errors/index.ts";
 import {
+  type ChangeSetEntry,
   getObject,
   type Inventory,
   inventoryObjects,
@@ -35,7 +36,7 @@ import {
   setCondition,
 } from "../../runtime/index.ts";
 import { durationMs, type ReconcileLogger } from "../ocirepository/index.ts";
-import { applySet, changeLog, pruneStale } from "./apply.ts";
+import { applySet, changeLog, mergeInventory, pruneStale } from "./apply.ts";
 import { ChecksumResolver } from "./checksum.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, type Dependency, unmetDependency } from "./dependencies.ts";
@@ -196,6 +197,7 @@ export class ResourceSetReconciler {
     const m = this.manager(obj);
     const timeout = timeoutMs(obj.metadata.annotations, 5 * 60_000);
     let revision = "";
+    const partial: ChangeSetEntry[] = [];
     const result = await (async () => {
       await resolveCopyFrom(m.client, key, objects, signal);
       const checksums = new ChecksumResolver(m.client, key, objects);
@@ -211,8 +213,10 @@ export class ResourceSetReconciler {
         timeoutMs: timeout,
         force: (obj.metadata.annotations?.[Annotations.force] ?? "").toLowerCase() === "enabled",
         parseDuration: durationMs,
+        onApplied: (entries) => partial.push(...entries),
       });
     })().catch((err: unknown) => {
+      if (partial.length > 0) status.inventory = mergeInventory(status.inventory, partial);
       const detail = err instanceof ResourceSetError ? err.message : describe(err);
       throw new ResourceSetError(key, Reasons.failed, `reconciliation failed: ${detail}`, { cause: err });
     });

@@ -262,3 +262,60 @@ test("reconcile: disabled stops changes and keeps objects on deletion; steps app
     await h.stop();
   }
 });
+
+test("a failed step keeps what earlier steps applied in the inventory, so it is pruned later", async () => {
+  const h = await startControllers(cluster, "rset-partial", signal);
+  const ns = h.namespace;
+  const one = (name: string, namespace = ns) => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace },
+  });
+  try {
+    const spec = {
+      steps: [
+        { name: "first", resources: [one("first")] },
+        { name: "second", resources: [one("second", `${ns}-missing`)] },
+      ],
+    };
+    await apply(admin, resourceSet(ns, "partial", spec), signal);
+    const s1 = await waitFor(
+      admin,
+      "ResourceSet",
+      ns,
+      "partial",
+      (s) => readyOf(s).status === "False",
+      signal,
+    );
+    assert.equal(readyOf(s1).reason, "ReconciliationFailed");
+    assert.match(readyOf(s1).message ?? "", /^reconciliation failed: step "second" apply failed: .*second/);
+    assert.deepEqual(
+      s1.inventory?.entries.map((e) => e.id),
+      [`${ns}_first__ConfigMap`],
+    );
+
+    const o = await apply(admin, resourceSet(ns, "partial", { resources: [one("other")] }), signal);
+    const s2 = await waitFor(
+      admin,
+      "ResourceSet",
+      ns,
+      "partial",
+      (s) => readyOf(s).status === "True" && readyOf(s).observedGeneration === o.metadata.generation,
+      signal,
+    );
+    assert.deepEqual(
+      s2.inventory?.entries.map((e) => e.id),
+      [`${ns}_other__ConfigMap`],
+    );
+    assert.equal(
+      await getObject(
+        admin,
+        { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "first", namespace: ns } },
+        { signal },
+      ),
+      undefined,
+    );
+  } finally {
+    await h.stop();
+  }
+});
