@@ -16,6 +16,7 @@ import { type AgentContext, type ControllerSetup, DEFAULT_CONTROLLERS } from "./
 import { SharedInformers } from "./informers.ts";
 import { installCRDs } from "./install.ts";
 import { jsonLogger, type Logger, type LogLevel, silentLogger } from "./log.ts";
+import { AgentSettings } from "./settings.ts";
 
 export interface AgentOptions {
   /** Kubeconfig file (or `kubeconfigText`). */
@@ -60,9 +61,12 @@ export class Agent {
   readonly metrics = new RuntimeMetrics();
   readonly log: Logger;
   readonly manager: Manager;
+  /** Settings shared by the reconcilers while running (the FluxInstance's multi-tenancy lockdown). */
+  readonly settings: AgentSettings;
   private readonly probe: ProbeServer | undefined;
   private readonly identity: string;
   private readonly parts: Runnable[];
+  private readonly informers: SharedInformers;
 
   constructor(opts: AgentOptions) {
     this.opts = opts;
@@ -73,6 +77,10 @@ export class Agent {
       { onRequest: this.metrics.observeRequest, userAgent: "ferry-agent" },
     );
     this.store = new ArtifactStore({ root: opts.storeDir });
+    this.settings = new AgentSettings({
+      noCrossNamespaceRefs: opts.noCrossNamespaceRefs,
+      defaultServiceAccount: opts.defaultServiceAccount,
+    });
     this.manager = new Manager({
       ...(opts.leaderElection
         ? {
@@ -86,6 +94,7 @@ export class Agent {
         : {}),
       onError: (name, err) => this.log.error("runnable failed", { runnable: name, error: describe(err) }),
     });
+    this.informers = new SharedInformers({ kube: this.kube, namespace: this.opts.namespace, log: this.log });
     this.parts = this.controllers();
     if (opts.metricsAddr !== undefined) {
       const { host, port } = parseAddr(opts.metricsAddr);
@@ -94,14 +103,17 @@ export class Agent {
         port,
         registry: this.metrics.registry,
         healthChecks: { ping: () => true },
-        readyChecks: { leader: () => this.manager.isLeader() || "not leading" },
+        // Ready once the caches are filled, leader or not: a standby replica must not block a rollout.
+        readyChecks: {
+          caches: () => this.informers.all().every((i) => i.hasSynced()) || "informer caches not synced",
+        },
       });
     }
   }
 
   /** Sets up every controller on the shared parts; the shared informers run once, after the setups. */
   private controllers(): Runnable[] {
-    const informers = new SharedInformers({ kube: this.kube, namespace: this.opts.namespace, log: this.log });
+    const informers = this.informers;
     const ctx: AgentContext = {
       options: this.opts,
       kube: this.kube,
@@ -112,6 +124,7 @@ export class Agent {
       concurrency: this.opts.concurrency,
       trustedRoot: this.opts.trustedRoot,
       informer: informers.get,
+      settings: this.settings,
       events: (reportingController) =>
         new EventRecorder({
           client: this.kube,

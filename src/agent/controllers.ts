@@ -5,6 +5,7 @@
  * `DEFAULT_CONTROLLERS`; pass `ctx.informer` for every kind it watches so watches stay one per kind.
  */
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
+import { fluxInstanceSetup } from "../controllers/fluxinstance/index.ts";
 import { kustomizationController } from "../controllers/kustomization/index.ts";
 import { ociRepositoryController } from "../controllers/ocirepository/index.ts";
 import { resourceSetSetup } from "../controllers/resourceset/index.ts";
@@ -15,6 +16,7 @@ import type { EventRecorder, Informer, Runnable, RuntimeMetrics } from "../runti
 import type { ArtifactStore } from "../store/index.ts";
 import type { AgentOptions } from "./agent.ts";
 import type { Logger } from "./log.ts";
+import type { AgentSettings } from "./settings.ts";
 
 export interface AgentContext {
   /** Everything the agent was started with (kind-specific settings such as `kustomize` live here). */
@@ -32,6 +34,8 @@ export interface AgentContext {
   informer(apiVersion: string, kind: string): Informer;
   /** An event recorder reporting as the given controller (e.g. `kustomize-controller`). */
   events(reportingController: string): EventRecorder;
+  /** Settings that change while the agent runs (multi-tenancy lockdown from a FluxInstance); see settings.ts. */
+  settings: AgentSettings;
 }
 
 export interface AgentController {
@@ -85,4 +89,6 @@ export const DEFAULT_CONTROLLERS: readonly ControllerSetup[] = [
   // ResourceSet and ResourceSetInputProvider: setups beside their controllers (src/controllers/resourceset*).
   resourceSetInputProviderSetup,
   resourceSetSetup,
+  // FluxInstance (its sync objects) and the FluxReport: setup beside the controller (src/controllers/fluxinstance).
+  fluxInstanceSetup,
 ];

@@ -17,3 +17,4 @@ export { CRDInstallError } from "./errors.ts";
 export { SharedInformers } from "./informers.ts";
 export { type InstallCRDsOptions, type InstalledCRD, installCRDs } from "./install.ts";
 export { jsonLogger, LOG_LEVELS, type Logger, type LogLevel, silentLogger } from "./log.ts";
+export { AgentSettings, type TenancySettings } from "./settings.ts";
