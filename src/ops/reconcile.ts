@@ -90,7 +90,10 @@ export async function waitReconciled(
     const o = await getOpsObject(client, k, namespace, name, { signal: opts.signal });
     const handled = (o.status as { lastHandledReconcileAt?: unknown } | undefined)?.lastHandledReconcileAt;
     const ready = conditionsOf(o).find((c) => c.type === "Ready");
-    if (handled === requestedAt && (ready?.status === "True" || ready?.status === "False")) {
+    // A status written for an older generation does not answer for the current spec (flux checks it too).
+    const observed = (o.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
+    const current = typeof observed !== "number" || observed >= (o.metadata.generation ?? 0);
+    if (handled === requestedAt && current && (ready?.status === "True" || ready?.status === "False")) {
       if (ready.status === "False") {
         throw new ReconcileFailedError(r, ready.reason ?? "Unknown", ready.message ?? "");
       }
