@@ -139,8 +139,11 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
   });
 
   const sourceChanged = (o: KubeObject) => {
-    for (const k of consumersOf(`OCIRepository/${o.metadata.namespace}/${o.metadata.name}`))
+    const ref = `OCIRepository/${o.metadata.namespace}/${o.metadata.name}`;
+    for (const k of consumersOf(ref)) {
+      reconciler.cancelHealthCheck(k, artifactRevision(o), ref);
       controller.queue.add(k);
+    }
   };
   repos.addHandler({
     onAdd: (o) => {

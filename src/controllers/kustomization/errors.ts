@@ -37,7 +37,19 @@ export const Reasons = {
   buildFailed: "BuildFailed",
   pruneFailed: "PruneFailed",
   healthCheckFailed: "HealthCheckFailed",
+  healthCheckCanceled: "HealthCheckCanceled",
   dependencyNotReady: "DependencyNotReady",
   accessDenied: "AccessDenied",
   invalidCEL: "InvalidCELExpression",
 } as const;
+
+/** A new source revision arrived while health checks ran: they stop and the object is reconciled again. */
+export class HealthCheckCanceledError extends KustomizationError {
+  override name = "HealthCheckCanceledError";
+  /** `Kind/namespace/name` of what triggered the new reconciliation. */
+  readonly trigger: string;
+  constructor(object: string, trigger: string, cause?: unknown) {
+    super(object, Reasons.healthCheckCanceled, `New reconciliation triggered by ${trigger}`, { cause });
+    this.trigger = trigger;
+  }
+}

@@ -10,9 +10,10 @@
  * `healthCheckExprs`, `dependsOn` (with CEL `readyExpr`), `serviceAccountName` impersonation and a default
  * service account, `interval`, `retryInterval`, `timeout`, `force`, `suspend`, `deletionPolicy` with a
  * finalizer, drift correction on every run, `reconcile.fluxcd.io/requestedAt`, re-enqueue on a new source
- * revision and on watched (`reconcile.fluxcd.io/watch: Enabled`) ConfigMaps and Secrets.
+ * revision (which also cancels a running health check) and on watched (`reconcile.fluxcd.io/watch:
+ * Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
- * `ignore` rules, `status.history`, or health-check cancellation on a new revision.
+ * `ignore` rules or `status.history`.
  */
 export {
   type KustomizationController,

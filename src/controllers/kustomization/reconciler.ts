@@ -34,7 +34,7 @@ import type { ReconcileLogger } from "../ocirepository/index.ts";
 import { applyObjects, changeLog, checkHealth, healthTargets, pruneStale, resourceManager } from "./apply.ts";
 import { buildObjects } from "./build.ts";
 import { checkDependencies } from "./dependencies.ts";
-import { KustomizationError, Reasons } from "./errors.ts";
+import { HealthCheckCanceledError, KustomizationError, Reasons } from "./errors.ts";
 import { deleteInventory, shouldDeleteResources } from "./finalize.ts";
 import { type ResolvedSource, resolveSource } from "./source.ts";
 import {
@@ -68,6 +68,20 @@ export interface KustomizationReconcilerOptions {
   dependencyRequeueMs?: number | undefined;
 }
 
+/** `healthCheckExprs` must compile; a syntax error stalls the object (Flux's InvalidCELExpression). */
+function checkExpressions(key: string, spec: KustomizationSpec): void {
+  try {
+    new CelHealthChecker((spec.healthCheckExprs ?? []) as HealthCheckExpr[]);
+  } catch (err) {
+    throw new KustomizationError(
+      key,
+      Reasons.invalidCEL,
+      `Reconciliation failed terminally due to configuration error: ${describe(err)}`,
+      { cause: err, stalled: true },
+    );
+  }
+}
+
 const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
 
 function markNotReady(
@@ -87,6 +101,8 @@ export class KustomizationReconciler {
   private readonly o: KustomizationReconcilerOptions;
   private readonly log: ReconcileLogger;
   private readonly impersonated = new Map<string, KubeClient>();
+  /** Health checks in progress, by Kustomization key, with the revision they check. */
+  private readonly healthChecks = new Map<string, { revision: string; cancel: AbortController }>();
   private runner: KustomizeRunner | undefined;
 
   constructor(opts: KustomizationReconcilerOptions) {
@@ -98,6 +114,15 @@ export class KustomizationReconciler {
   close(): void {
     for (const c of this.impersonated.values()) c.close();
     this.impersonated.clear();
+  }
+
+  /**
+   * Cancels the health check of `key` when it is checking a revision other than `revision` (what Flux does
+   * when the source moves on); `trigger` (`Kind/ns/name`) ends up in the Ready message.
+   */
+  cancelHealthCheck(key: string, revision: string | undefined, trigger: string): void {
+    const hc = this.healthChecks.get(key);
+    if (hc && revision && hc.revision !== revision) hc.cancel.abort(trigger);
   }
 
   private kustomize = (): KustomizeRunner => {
@@ -214,55 +239,23 @@ export class KustomizationReconciler {
   ): Promise<ReconcileResult | undefined> {
     const started = Date.now();
     let obj = initial;
-    const gen = obj.metadata.generation;
-    const prev = (obj.status ?? {}) as KustomizationStatus;
-    const status: KustomizationStatus = structuredClone(prev);
+    const status: KustomizationStatus = structuredClone((obj.status ?? {}) as KustomizationStatus);
     const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-    let revision: string | undefined;
-    let origin: string | undefined;
+    const at: { revision?: string; origin?: string } = {};
     try {
-      try {
-        new CelHealthChecker((spec.healthCheckExprs ?? []) as HealthCheckExpr[]);
-      } catch (err) {
-        throw new KustomizationError(
-          key,
-          Reasons.invalidCEL,
-          `Reconciliation failed terminally due to configuration error: ${describe(err)}`,
-          {
-            cause: err,
-            stalled: true,
-          },
-        );
-      }
+      checkExpressions(key, spec);
       const src = await resolveSource(key, obj, {
         kube: this.o.kube,
         store: this.o.store,
         noCrossNamespaceRefs: !!this.o.noCrossNamespaceRefs,
         signal,
       });
-      if (src.kind === "noArtifact") {
-        const msg = `${src.message}, retrying in ${goDuration(this.depRequeueMs())}`;
-        status.conditions = markNotReady(status.conditions, gen, Reasons.artifactFailed, msg);
-        await this.write(obj, status, signal);
-        this.log.info(msg, { object: key });
-        return { requeueAfterMs: this.depRequeueMs() };
-      }
-      revision = src.value.revision;
-      origin = src.value.originRevision;
-      if ((spec.dependsOn ?? []).length > 0) {
-        try {
-          await checkDependencies(key, obj, revision, { kube: this.o.kube, signal });
-        } catch (err) {
-          if (!(err instanceof KustomizationError) || err.stalled) throw err;
-          status.conditions = markNotReady(status.conditions, gen, err.reason, err.message);
-          await this.write(obj, status, signal);
-          const msg = `Dependencies do not meet ready condition, retrying in ${goDuration(this.depRequeueMs())}`;
-          this.log.info(msg, { object: key, reason: err.message });
-          await this.event(obj, revision, origin, "Normal", msg, signal, err.reason);
-          return { requeueAfterMs: this.depRequeueMs() };
-        }
-      }
+      if (src.kind === "noArtifact") return await this.noArtifact(key, obj, status, src.message, signal);
+      at.revision = src.value.revision;
+      at.origin = src.value.originRevision;
+      const waiting = await this.dependencies(key, obj, status, src.value, signal);
+      if (waiting) return waiting;
       obj = await this.sync(key, obj, spec, status, src.value, signal);
     } catch (err) {
       if (signal.aborted) throw err;
@@ -270,29 +263,10 @@ export class KustomizationReconciler {
         err instanceof KustomizationError
           ? err
           : new KustomizationError(key, Reasons.failed, describe(err), { cause: err });
-      if (e.stalled) {
-        status.conditions = markStalled(status.conditions, gen, e.reason, e.message);
-        if (gen !== undefined) status.observedGeneration = gen;
-      } else {
-        status.conditions = markNotReady(status.conditions, gen, e.reason, e.message);
-      }
-      await this.write(obj, status, signal).catch((we: unknown) =>
-        this.log.error("status write failed", { object: key, error: describe(we) }),
-      );
-      await this.event(obj, revision, origin, "Warning", e.message, signal, e.reason);
-      const retry = retryIntervalMs(spec);
-      this.log.error(
-        `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,
-        {
-          object: key,
-          revision,
-          error: e.message,
-        },
-      );
-      return e.stalled ? undefined : { requeueAfterMs: retry };
+      return await this.failed(key, obj, spec, status, e, at, started, signal);
     }
     const msg = `Reconciliation finished in ${goDuration(Date.now() - started)}, next run in ${goDuration(intervalMs(spec))}`;
-    this.log.info(msg, { object: key, revision });
+    this.log.info(msg, { object: key, revision: at.revision });
     await this.event(
       obj,
       status.lastAppliedRevision,
@@ -303,6 +277,80 @@ export class KustomizationReconciler {
       Reasons.succeeded,
     );
     return { requeueAfterMs: intervalMs(spec) };
+  }
+
+  /** The source has no artifact (yet): ArtifactFailed, retried after the dependency interval. */
+  private async noArtifact(
+    key: string,
+    obj: KubeObject,
+    status: KustomizationStatus,
+    message: string,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const msg = `${message}, retrying in ${goDuration(this.depRequeueMs())}`;
+    status.conditions = markNotReady(status.conditions, obj.metadata.generation, Reasons.artifactFailed, msg);
+    await this.write(obj, status, signal);
+    this.log.info(msg, { object: key });
+    return { requeueAfterMs: this.depRequeueMs() };
+  }
+
+  /** Undefined when every dependency is ready; otherwise the status is written and a retry returned. */
+  private async dependencies(
+    key: string,
+    obj: KubeObject,
+    status: KustomizationStatus,
+    src: ResolvedSource,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    if (((obj.spec as KustomizationSpec).dependsOn ?? []).length === 0) return undefined;
+    try {
+      await checkDependencies(key, obj, src.revision, { kube: this.o.kube, signal });
+      return undefined;
+    } catch (err) {
+      if (!(err instanceof KustomizationError) || err.stalled) throw err;
+      status.conditions = markNotReady(status.conditions, obj.metadata.generation, err.reason, err.message);
+      await this.write(obj, status, signal);
+      const msg = `Dependencies do not meet ready condition, retrying in ${goDuration(this.depRequeueMs())}`;
+      this.log.info(msg, { object: key, reason: err.message });
+      await this.event(obj, src.revision, src.originRevision, "Normal", msg, signal, err.reason);
+      return { requeueAfterMs: this.depRequeueMs() };
+    }
+  }
+
+  /** Status, event and retry of a failed attempt (a canceled health check goes again at once). */
+  private async failed(
+    key: string,
+    obj: KubeObject,
+    spec: KustomizationSpec,
+    status: KustomizationStatus,
+    e: KustomizationError,
+    at: { revision?: string; origin?: string },
+    started: number,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult | undefined> {
+    const gen = obj.metadata.generation;
+    if (e.stalled) {
+      status.conditions = markStalled(status.conditions, gen, e.reason, e.message);
+      if (gen !== undefined) status.observedGeneration = gen;
+    } else {
+      status.conditions = markNotReady(status.conditions, gen, e.reason, e.message);
+    }
+    await this.write(obj, status, signal).catch((we: unknown) =>
+      this.log.error("status write failed", { object: key, error: describe(we) }),
+    );
+    if (e instanceof HealthCheckCanceledError) {
+      const note = `Health checks canceled due to new reconciliation triggered by ${e.trigger}`;
+      this.log.info(note, { object: key, revision: at.revision });
+      await this.event(obj, at.revision, at.origin, "Normal", note, signal, e.reason);
+      return { requeueAfterMs: 0 };
+    }
+    await this.event(obj, at.revision, at.origin, "Warning", e.message, signal, e.reason);
+    const retry = retryIntervalMs(spec);
+    this.log.error(
+      `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,
+      { object: key, revision: at.revision, error: e.message },
+    );
+    return e.stalled ? undefined : { requeueAfterMs: retry };
   }
 
   /** Build, apply, prune, health: the part that runs once source and dependencies are ready. */
@@ -391,10 +439,19 @@ export class KustomizationReconciler {
       });
       obj = await this.write(obj, status, signal);
       const startedAt = Date.now();
+      // A new source revision cancels this wait (cancelHealthChecks), so it need not run out its timeout.
+      const cancel = new AbortController();
+      this.healthChecks.set(key, { revision, cancel });
       try {
         // Health checks get their own full timeout, as in Flux (not what is left of the build's).
-        await checkHealth(key, m, targets, { signal, timeoutMs: timeout });
+        await checkHealth(key, m, targets, {
+          signal: AbortSignal.any([signal, cancel.signal]),
+          timeoutMs: timeout,
+        });
       } catch (err) {
+        if (cancel.signal.aborted && !signal.aborted) {
+          throw new HealthCheckCanceledError(key, String(cancel.signal.reason), err);
+        }
         if (err instanceof KustomizationError) {
           const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
           status.conditions = setCondition(status.conditions, {
@@ -407,6 +464,8 @@ export class KustomizationReconciler {
           throw new KustomizationError(key, Reasons.healthCheckFailed, message, { cause: err });
         }
         throw err;
+      } finally {
+        if (this.healthChecks.get(key)?.cancel === cancel) this.healthChecks.delete(key);
       }
       const passed = `Health check passed in ${goDuration(Date.now() - startedAt)}`;
       const wasHealthy = getCondition(status.conditions, HEALTHY)?.status === "True";

@@ -1,7 +1,8 @@
 /**
  * Kustomization edge cases against the real cluster and registry: a missing source and a source without an
  * artifact (ArtifactFailed, picked up once the artifact exists), CEL health expressions (current, failed,
- * a syntax error that stalls), and deletionPolicy WaitForTermination.
+ * a syntax error that stalls), deletionPolicy WaitForTermination, and a new revision cancelling a health
+ * check that would otherwise run out its timeout.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -14,8 +15,10 @@ import {
   getObject,
   KubeClient,
   type KubeObject,
+  listObjects,
   loadKubeConfig,
 } from "../../kube/index.ts";
+import { deployment } from "../../kube/testing.ts";
 import { OciClient } from "../../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { ociRepository, pushFiles } from "../ocirepository/testing.ts";
@@ -216,6 +219,59 @@ test("deletionPolicy WaitForTermination deletes the objects and waits until they
       { signal },
     );
     assert.equal(left, undefined, "deleted despite prune: false (the policy wins)");
+  } finally {
+    await h.stop();
+  }
+});
+
+test("a new source revision cancels a running health check; the new revision is applied at once", async () => {
+  const h = await startAgent(cluster, "ks-cancel", signal);
+  try {
+    const repo = `${regs.open}/${uniqueRepo("ks-cancel")}`;
+    const deploymentYaml = (extra: Record<string, unknown>) => {
+      const d = deployment("x", "web", extra);
+      delete d.metadata.namespace;
+      return stringify(d);
+    };
+    const files = (extra: Record<string, unknown>) => ({
+      "app/kustomization.yaml": kustomizationYaml("d.yaml"),
+      "app/d.yaml": deploymentYaml(extra),
+    });
+    await pushFiles(oci, `${repo}:latest`, files({ nodeSelector: { "ferry.test/none": "true" } }), signal);
+    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+    await apply(
+      kustomization(h.namespace, "app", {
+        path: "./app",
+        targetNamespace: h.namespace,
+        wait: true,
+        timeout: "5m",
+      }),
+    );
+    await waitForKs(kube, h.namespace, "app", (s) => cond(s, "Healthy").status === "Unknown", signal);
+
+    const d2 = await pushFiles(oci, `${repo}:latest`, files({}), signal);
+    await reconcileSource(kube, h.namespace, "src", signal);
+    // Far sooner than the 5 minutes the first health check would have waited.
+    const s = await waitForKs(
+      kube,
+      h.namespace,
+      "app",
+      (st) => st.lastAppliedRevision === `latest@${d2}`,
+      signal,
+      90_000,
+    );
+    assert.equal(cond(s).status, "True");
+    assert.equal(cond(s, "Healthy").status, "True");
+    const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
+    assert.ok(
+      events.items.some(
+        (e) =>
+          e.reason === "HealthCheckCanceled" &&
+          e.note ===
+            `Health checks canceled due to new reconciliation triggered by OCIRepository/${h.namespace}/src`,
+      ),
+      `cancellation event in ${JSON.stringify(events.items.map((e) => [e.reason, e.note]))}`,
+    );
   } finally {
     await h.stop();
   }
