@@ -25,7 +25,7 @@ export async function getOpsObject(
   } catch (err) {
     throw wrap(k, err);
   }
-  if (!o) throw new ObjectNotFoundError(k.kind, namespace, name);
+  if (!o) throw new ObjectNotFoundError(k.kind, namespace, name, k.command);
   return { ...o, apiVersion: k.apiVersion, kind: k.kind };
 }
 

@@ -7,12 +7,15 @@ export class ObjectNotFoundError extends FerryError {
   readonly kind: string;
   readonly namespace: string;
   readonly objectName: string;
-  constructor(kind: string, namespace: string, name: string) {
+  /** `namespace` undefined: looked for in every namespace. `command` names the kind in `ferry get …`. */
+  constructor(kind: string, namespace: string | undefined, name: string, command = kind.toLowerCase()) {
     super(
-      `${kind} "${name}" not found in namespace "${namespace}"; check the name, or pass -n NAMESPACE (ferry get ${kind.toLowerCase()} -A lists every namespace)`,
+      namespace === undefined
+        ? `${kind} "${name}" not found in any namespace; check the name (ferry get ${command} -A lists them)`
+        : `${kind} "${name}" not found in namespace "${namespace}"; check the name, or pass -n NAMESPACE (ferry get ${command} -A lists every namespace)`,
     );
     this.kind = kind;
-    this.namespace = namespace;
+    this.namespace = namespace ?? "";
     this.objectName = name;
   }
 }

@@ -12,6 +12,8 @@ export interface OpsKind {
   kind: string;
   apiVersion: string;
   group: string;
+  /** The words naming the kind in `ferry get|reconcile|suspend|resume …` (e.g. `source oci`). */
+  command: string;
   /** Names accepted on the command line (plural, singular, short). */
   aliases: readonly string[];
   /** `spec`: Flux toolkit `spec.suspend`; `annotation`: flux-operator's `reconcile: disabled`. */
@@ -34,6 +36,7 @@ export const OCI_REPOSITORY: OpsKind = {
   kind: "OCIRepository",
   apiVersion: "source.toolkit.fluxcd.io/v1",
   group: "source.toolkit.fluxcd.io",
+  command: "source oci",
   aliases: ["oci", "ocirepository", "ocirepositories", "ocirepo"],
   suspendVia: "spec",
   revision: (o) => str((status(o).artifact as { revision?: unknown } | undefined)?.revision),
@@ -44,6 +47,7 @@ export const KUSTOMIZATION: OpsKind = {
   kind: "Kustomization",
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
   group: "kustomize.toolkit.fluxcd.io",
+  command: "kustomization",
   aliases: ["kustomization", "kustomizations", "ks"],
   suspendVia: "spec",
   revision: (o) => str(status(o).lastAppliedRevision),
@@ -54,6 +58,7 @@ export const RESOURCE_SET: OpsKind = {
   kind: "ResourceSet",
   apiVersion: "fluxcd.controlplane.io/v1",
   group: "fluxcd.controlplane.io",
+  command: "resourceset",
   aliases: ["resourceset", "resourcesets", "rset"],
   suspendVia: "annotation",
   revision: (o) => str(status(o).lastAppliedRevision),
@@ -64,6 +69,7 @@ export const RESOURCE_SET_INPUT_PROVIDER: OpsKind = {
   kind: "ResourceSetInputProvider",
   apiVersion: "fluxcd.controlplane.io/v1",
   group: "fluxcd.controlplane.io",
+  command: "resourcesetinputprovider",
   aliases: ["resourcesetinputprovider", "resourcesetinputproviders", "rsip", "inputprovider"],
   suspendVia: "annotation",
   revision: (o) => str(status(o).lastExportedRevision),
@@ -74,6 +80,7 @@ export const FLUX_INSTANCE: OpsKind = {
   kind: "FluxInstance",
   apiVersion: "fluxcd.controlplane.io/v1",
   group: "fluxcd.controlplane.io",
+  command: "instance",
   aliases: ["fluxinstance", "fluxinstances", "instance"],
   suspendVia: "annotation",
   revision: (o) => str(status(o).lastAppliedRevision),

@@ -47,7 +47,7 @@ export const ref = (k: OpsKind, namespace: string, name: string) => `${k.kind}/$
 
 /** How to resume a suspended object, for messages. */
 export function resumeHint(k: OpsKind, name: string, namespace: string): string {
-  return `ferry resume ${k.aliases[0]} ${name} -n ${namespace}`;
+  return `ferry resume ${k.command} ${name} -n ${namespace}`;
 }
 
 /** Sets the requestedAt annotation (plus `extra` patch fields) and returns the value written. */

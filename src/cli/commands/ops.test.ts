@@ -281,6 +281,10 @@ describe("get", () => {
       assert.ok(r.stdout.includes(`${n} `) || r.stdout.includes(`${n}\t`), `${n} in:\n${r.stdout}`);
     }
     assert.equal(r.stdout.match(/^NAME/gm)?.length, 5);
+    const sources = await runCli(["get", "sources", "all", "-n", ns], { env });
+    assert.equal(sources.code, 0, sources.stderr);
+    assert.match(sources.stdout, /^NAME\s*\tREVISION.*\nocirepository\/app\s*\tlatest@sha256:abc\t/);
+    assert.doesNotMatch(sources.stdout, /kustomization/);
     const failing = await runCli(["get", "all", "-n", ns, "--status-selector", "ready=false"], { env });
     assert.doesNotMatch(failing.stdout, /infra/);
     assert.match(failing.stdout, /kustomization\/apps/);
@@ -290,6 +294,12 @@ describe("get", () => {
     const r = await runCli(["get", "ks", "nope", "-n", ns], { env });
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`Kustomization "nope" not found in namespace "${ns}".*-n NAMESPACE`));
+    const any = await runCli(["get", "sources", "oci", "nope", "-A"], { env });
+    assert.equal(any.code, 1);
+    assert.match(
+      any.stderr,
+      /OCIRepository "nope" not found in any namespace; check the name \(ferry get source oci -A/,
+    );
     const empty = await namespace("ops-empty");
     const e = await runCli(["get", "rset", "-n", empty], { env });
     assert.equal(e.code, 0);
@@ -455,6 +465,10 @@ describe("reconcile", () => {
     const ns = await namespace("ops-rec-to");
     await create("Kustomization", ns, "apps", { status: ready("True", "old") });
     await create("Kustomization", ns, "paused", { spec: { suspend: true } });
+    await create("OCIRepository", ns, "paused-src", { spec: { suspend: true } });
+    const src = await runCli(["reconcile", "source", "oci", "paused-src", "-n", ns], { env });
+    assert.equal(src.code, 1);
+    assert.match(src.stderr, /resume it first \(ferry resume source oci paused-src -n /);
     const r = await runCli(["reconcile", "ks", "apps", "-n", ns, "--timeout", "1s"], { env });
     assert.equal(r.code, 1);
     assert.match(

@@ -133,15 +133,16 @@ function getOptions(cmd: Command): Command {
     .option("--no-header", "print the table without its header line");
 }
 
+/** `all`: several kinds, names as `kind/name`, kinds the cluster does not serve skipped (`get all`). */
 async function runGet(
   ctx: CliContext,
   kinds: OpsKind[],
   name: string | undefined,
   o: GetFlags,
+  all = false,
 ): Promise<void> {
   const ops = await import("../../ops/index.ts");
   checkOutput(o.output, ["table", "json", "yaml"]);
-  const all = kinds.length > 1;
   const selector = o.statusSelector ? ops.parseStatusSelector(o.statusSelector) : undefined;
   const nsLabel = o.allNamespaces ? "any" : `"${o.namespace}"`;
   const results = await withClient(ctx, o, async (client) => {
@@ -175,7 +176,12 @@ async function runGet(
     const r = results[0];
     if (r && r.rows.length === 0) {
       if (name !== undefined && !selector) {
-        throw new ops.ObjectNotFoundError(r.kind.kind, o.allNamespaces ? "(any)" : o.namespace, name);
+        throw new ops.ObjectNotFoundError(
+          r.kind.kind,
+          o.allNamespaces ? undefined : o.namespace,
+          name,
+          r.kind.command,
+        );
       }
       ctx.stderr.write(`${SYMBOLS.failure} no ${r.kind.kind} objects found in ${nsLabel} namespace\n`);
       return;
@@ -223,7 +229,19 @@ function registerGet(program: Command, ctx: CliContext): void {
     .addHelpText("after", "\nExamples:\n  ferry get all\n  ferry get all -A --status-selector ready=false")
     .action(async (o: GetFlags) => {
       const { OPS_KINDS } = await import("../../ops/index.ts");
-      await runGet(ctx, [...OPS_KINDS], undefined, o);
+      await runGet(ctx, [...OPS_KINDS], undefined, o, true);
+    });
+  getOptions(sources.command("all").description("print every source kind the cluster serves"))
+    .addHelpText("after", "\nExamples:\n  ferry get sources all\n  ferry get sources all -A")
+    .action(async (o: GetFlags) => {
+      const { OPS_KINDS } = await import("../../ops/index.ts");
+      await runGet(
+        ctx,
+        OPS_KINDS.filter((k) => k.group.startsWith("source.")),
+        undefined,
+        o,
+        true,
+      );
     });
 }
 
