@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent } from "../../agent/index.ts";
+import { Agent, ociRepositorySetup } from "../../agent/index.ts";
 import { createTestNamespace, type TestCluster } from "../../dev/testing.ts";
 import {
   applyObject,
@@ -33,7 +33,14 @@ export async function startAgent(
 ): Promise<AgentHarness> {
   const ns = await createTestNamespace(cluster, prefix, signal);
   const storeDir = await mkdtemp(join(tmpdir(), "ferry-agent-store-"));
-  const agent = new Agent({ kubeconfig: cluster.kubeconfig, namespace: ns.name, storeDir, concurrency: 2 });
+  // Only the OCIRepository controller: these tests are about it, and fewer watches spare the shared cluster.
+  const agent = new Agent({
+    kubeconfig: cluster.kubeconfig,
+    namespace: ns.name,
+    storeDir,
+    concurrency: 2,
+    controllers: [ociRepositorySetup],
+  });
   const ac = new AbortController();
   const running = agent.start(AbortSignal.any([ac.signal, signal])).catch((err: unknown) => err);
   return {
