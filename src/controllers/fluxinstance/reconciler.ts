@@ -58,6 +58,7 @@ import {
   OWNER_NAMESPACE,
   Reasons,
 } from "./status.ts";
+import { waitSynced } from "./wait.ts";
 
 export interface FluxInstanceReconcilerOptions {
   kube: KubeClient;
@@ -95,12 +96,6 @@ export function instanceRevision(objects: readonly KubeObject[]): string {
     .digest("hex");
   return `v${FERRY_VERSION}@sha256:${digest}`;
 }
-
-const header = (o: KubeObject) => ({
-  apiVersion: o.apiVersion,
-  kind: o.kind,
-  metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
-});
 
 export class FluxInstanceReconciler {
   private readonly o: FluxInstanceReconcilerOptions;
@@ -239,12 +234,7 @@ export class FluxInstanceReconciler {
     const changes = [...applied, ...pruned].filter((c) => c.action !== "unchanged" && c.action !== "skipped");
     if (spec.wait !== false && applied.length > 0) {
       const timeoutMs = durationMs(obj.metadata.annotations?.[Annotations.reconcileTimeout]) ?? 5 * 60_000;
-      await m.wait(built.objects.map(header), {
-        signal,
-        timeoutMs,
-        intervalMs: this.o.healthIntervalMs ?? 2000,
-        failFast: false,
-      });
+      await waitSynced(m, built.objects, { signal, timeoutMs, intervalMs: this.o.healthIntervalMs ?? 2000 });
       this.log.info("Health check completed", { object: key, revision });
     }
     if (changes.length > 0) {
