@@ -20,7 +20,7 @@ import {
   mergePatchObject,
 } from "../../kube/index.ts";
 import { runCli } from "../testing.ts";
-import { parseTimeout } from "./ops.ts";
+import { parseTimeout } from "./ops-flags.ts";
 
 const signal = AbortSignal.timeout(300_000);
 let cluster: TestCluster;
