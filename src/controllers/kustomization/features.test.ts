@@ -10,6 +10,7 @@ import { installCRDs } from "../../agent/index.ts";
 import { createTestNamespace, type TestCluster, testCluster } from "../../dev/testing.ts";
 import {
   applyObject,
+  deleteObject,
   getObject,
   KubeClient,
   type KubeObject,
@@ -372,6 +373,34 @@ test("impersonation: a tenant's service account applies in its namespace and is 
     const at = await reconcileKs(kube, h.namespace, "cross", signal);
     const again = await waitForKs(kube, h.namespace, "cross", (s) => s.lastHandledReconcileAt === at, signal);
     assert.equal(cond(again).reason, "AccessDenied");
+
+    // The tenant's service account is gone: deleting its Kustomization leaves the objects in place (no
+    // identity to delete them as) and says so in a Warning event, as Flux does.
+    await deleteObject(
+      kube,
+      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "tenant", namespace: h.namespace } },
+      { signal },
+    );
+    const ksHeader = {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "own", namespace: h.namespace },
+    };
+    await deleteObject(kube, ksHeader, { signal });
+    await waitForObject(
+      kube,
+      { ...ksHeader, namespace: h.namespace, name: "own" },
+      (o) => o === undefined,
+      signal,
+    );
+    assert.ok(await get("v1", "ConfigMap", h.namespace, "mine"), "kept without the service account");
+    const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
+    assert.ok(
+      events.items.some(
+        (e) => e.type === "Warning" && e.note === `unable to prune objects: \nConfigMap/${h.namespace}/mine`,
+      ),
+      "unable to prune event",
+    );
   } finally {
     await h.stop();
     await other.dispose();
