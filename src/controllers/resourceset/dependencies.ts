@@ -1,7 +1,7 @@
 /**
  * `spec.dependsOn` of a ResourceSet, as flux-operator checks it: every listed object must exist; with
  * `ready: true` it must also be ready — by its `readyExpr` CEL expression (variables: the object's
- * top-level fields), by the Ready condition for flux-operator's own kinds, by kstatus for the rest.
+ * top-level fields), by flux-operator's Ready expression for its own kinds, by kstatus for the rest.
  * Expressions are compiled before anything is read, so a typo stalls the set instead of retrying.
  */
 import {
@@ -13,7 +13,7 @@ import {
   type KubeObject,
 } from "../../kube/index.ts";
 import { ResourceSetError } from "./errors.ts";
-import { API_VERSION, Messages, Reasons } from "./status.ts";
+import { API_VERSION, FLUX_OPERATOR_HEALTH, Messages, Reasons } from "./status.ts";
 
 export interface Dependency {
   apiVersion: string;
@@ -55,16 +55,6 @@ export function compileDependencies(object: string, deps: readonly Dependency[])
   });
 }
 
-/** Whether flux-operator's own kind reports Ready=True for its current generation. */
-function fluxOperatorReady(o: KubeObject): boolean {
-  const status = (o.status ?? {}) as {
-    conditions?: Array<{ type: string; status: string; observedGeneration?: number }>;
-  };
-  const ready = status.conditions?.find((c) => c.type === "Ready");
-  if (ready?.status !== "True") return false;
-  return ready.observedGeneration === undefined || ready.observedGeneration === o.metadata.generation;
-}
-
 /** The first dependency that is missing or not ready, as a message; undefined when all are satisfied. */
 export async function unmetDependency(
   kube: KubeClient,
@@ -99,7 +89,8 @@ export async function unmetDependency(
       dep.apiVersion === API_VERSION &&
       (dep.kind === "ResourceSet" || dep.kind === "ResourceSetInputProvider")
     ) {
-      if (!fluxOperatorReady(live)) return `dependency ${ref} not ready`;
+      const own = new CelHealthChecker(FLUX_OPERATOR_HEALTH).evaluate(live);
+      if (own?.status !== "Current") return `dependency ${ref} not ready`;
       continue;
     }
     const h = computeHealth(live);

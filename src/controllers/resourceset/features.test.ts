@@ -324,3 +324,52 @@ test("checksumFrom: a checksum of the set's own ConfigMap and an external Secret
     await h.stop();
   }
 });
+
+test("wait: Ready once the applied objects are healthy; a failed object fails the set with its reason", async () => {
+  const h = await startControllers(cluster, "rset-wait", signal);
+  const ns = h.namespace;
+  const inner = (name: string, template: string) => ({
+    apiVersion: "fluxcd.controlplane.io/v1",
+    kind: "ResourceSet",
+    metadata: { name, namespace: ns },
+    spec: { resourcesTemplate: template },
+  });
+  try {
+    const ok = `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: inner-ok\n  namespace: ${ns}\n`;
+    await apply(admin, resourceSet(ns, "outer", { wait: true, resources: [inner("inner", ok)] }), signal);
+    await waitFor(admin, "ResourceSet", ns, "outer", (s) => readyOf(s).status === "True", signal);
+    const innerStatus = await waitFor(admin, "ResourceSet", ns, "inner", () => true, signal);
+    assert.equal(readyOf(innerStatus).status, "True", "the outer set was Ready only after the inner one");
+
+    // The inner set stalls (an expression that does not parse) and never becomes Ready: the wait times out.
+    const bad = {
+      ...inner("inner-bad", ok),
+      spec: {
+        dependsOn: [{ apiVersion: "v1", kind: "ConfigMap", name: "x", ready: true, readyExpr: "a.(" }],
+        resourcesTemplate: ok,
+      },
+    };
+    await apply(
+      admin,
+      resourceSet(
+        ns,
+        "outer-bad",
+        { wait: true, resources: [bad] },
+        { "fluxcd.controlplane.io/reconcileTimeout": "5s" },
+      ),
+      signal,
+    );
+    const s = await waitFor(
+      admin,
+      "ResourceSet",
+      ns,
+      "outer-bad",
+      (x) => readyOf(x).status === "False",
+      signal,
+    );
+    assert.equal(readyOf(s).reason, "ReconciliationFailed", readyOf(s).message);
+    assert.match(readyOf(s).message ?? "", /ResourceSet\/.*inner-bad/);
+  } finally {
+    await h.stop();
+  }
+});

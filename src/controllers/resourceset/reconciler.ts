@@ -46,6 +46,7 @@ import {
   API_VERSION,
   FIELD_MANAGER,
   FINALIZER,
+  FLUX_OPERATOR_HEALTH,
   finishedMessage,
   intervalMs,
   isDisabled,
@@ -156,6 +157,7 @@ export class ResourceSetReconciler {
     return new ResourceManager({
       client: this.client(obj.metadata.namespace ?? "", spec.serviceAccountName),
       fieldManager: this.fieldManager,
+      healthCheckExprs: FLUX_OPERATOR_HEALTH,
       ownerLabels: { [OWNER_NAME]: obj.metadata.name ?? "", [OWNER_NAMESPACE]: obj.metadata.namespace ?? "" },
     });
   }

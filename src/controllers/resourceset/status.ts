@@ -12,6 +12,19 @@ export const FINALIZER = "fluxcd.controlplane.io/finalizer";
 /** flux-operator's field manager and event source. */
 export const FIELD_MANAGER = "flux-operator";
 
+/** flux-operator's readiness of its own kinds (dependencies, health checks): Ready=True for this generation. */
+export const HEALTH_CHECK_EXPR =
+  "status.conditions.filter(c, c.type == 'Ready').all(c, c.status == 'True' && c.observedGeneration == metadata.generation)";
+
+/** Health checks the apply engine uses for flux-operator's kinds instead of kstatus. */
+export const FLUX_OPERATOR_HEALTH = ["FluxInstance", "ResourceSet", "ResourceSetInputProvider"].map(
+  (kind) => ({
+    apiVersion: API_VERSION,
+    kind,
+    current: HEALTH_CHECK_EXPR,
+  }),
+);
+
 export const Annotations = {
   reconcile: "fluxcd.controlplane.io/reconcile",
   reconcileEvery: "fluxcd.controlplane.io/reconcileEvery",
