@@ -300,3 +300,89 @@ test("multitenant reaches the agent's settings; a wrong name or an unserved sync
     await h.stop();
   }
 });
+
+test("a D2 verify patch on an unsigned artifact keeps the instance not Ready with the source's reason; requests are handled; reconcile: disabled deletes without pruning", async () => {
+  const h = await startAgent(cluster, "fi-verify", signal);
+  const ns = h.namespace;
+  try {
+    const repo = `${regs.open}/${uniqueRepo("fi-verify")}`;
+    await pushFiles(oci, `${repo}:latest`, { "clusters/test/app.yaml": cm(ns, "app") }, signal);
+    await apply(
+      fluxInstance(
+        ns,
+        {
+          sync: { kind: "OCIRepository", url: `oci://${repo}`, ref: "latest", path: "clusters/test" },
+          kustomize: {
+            patches: [
+              {
+                target: { kind: "OCIRepository", name: ns },
+                patch:
+                  "- op: add\n  path: /spec/verify\n  value:\n    provider: cosign\n    matchOIDCIdentity:\n    - issuer: ^https://token\\.actions\\.githubusercontent\\.com$\n      subject: ^https://github\\.com/acme/fleet/.*$\n",
+              },
+            ],
+          },
+        },
+        { annotations: { "fluxcd.controlplane.io/reconcileTimeout": "3s" } },
+      ),
+    );
+    const fi = await waitForObject(
+      kube,
+      { apiVersion: FI, kind: "FluxInstance", name: "flux", namespace: ns },
+      (o) => condOf(o, "Ready")?.status === "False",
+      signal,
+    );
+    assert.equal(condOf(fi, "Ready")?.reason, "ReconciliationFailed");
+    assert.match(
+      condOf(fi, "Ready")?.message ?? "",
+      new RegExp(`OCIRepository/${ns}/${ns} \\(Ready=False: `),
+    );
+    assert.equal(condOf(fi, "Reconciling")?.reason, "ProgressingWithRetry");
+    const src = await getObject(
+      kube,
+      { apiVersion: OCI, kind: "OCIRepository", metadata: { name: ns, namespace: ns } },
+      { signal },
+    );
+    assert.equal(((src?.spec ?? {}) as { verify?: { provider?: string } }).verify?.provider, "cosign");
+    assert.equal(condOf(src, "SourceVerified")?.status ?? condOf(src, "Ready")?.status, "False");
+
+    // reconcile.fluxcd.io/requestedAt is recorded as handled.
+    const at = new Date().toISOString();
+    await mergePatchObject(
+      kube,
+      fi as KubeObject,
+      { metadata: { annotations: { "reconcile.fluxcd.io/requestedAt": at } } },
+      { signal },
+    );
+    await waitForObject(
+      kube,
+      { apiVersion: FI, kind: "FluxInstance", name: "flux", namespace: ns },
+      (o) => (o?.status as { lastHandledReconcileAt?: string } | undefined)?.lastHandledReconcileAt === at,
+      signal,
+    );
+
+    // Disabled: deletion releases the finalizer and leaves the sync objects in place.
+    await mergePatchObject(
+      kube,
+      fi as KubeObject,
+      { metadata: { annotations: { "fluxcd.controlplane.io/reconcile": "disabled" } } },
+      { signal },
+    );
+    await deleteObject(kube, fi as KubeObject, { signal });
+    await waitForObject(
+      kube,
+      { apiVersion: FI, kind: "FluxInstance", name: "flux", namespace: ns },
+      (o) => !o,
+      signal,
+    );
+    assert.ok(
+      await getObject(
+        kube,
+        { apiVersion: OCI, kind: "OCIRepository", metadata: { name: ns, namespace: ns } },
+        { signal },
+      ),
+      "the OCIRepository stays",
+    );
+  } finally {
+    await h.stop();
+  }
+});
