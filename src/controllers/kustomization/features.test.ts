@@ -374,6 +374,30 @@ test("impersonation: a tenant's service account applies in its namespace and is 
     const again = await waitForKs(kube, h.namespace, "cross", (s) => s.lastHandledReconcileAt === at, signal);
     assert.equal(cond(again).reason, "AccessDenied");
 
+    // With the account present, deletion prunes as the tenant (which may not even read service accounts).
+    await apply(
+      kustomization(h.namespace, "own2", {
+        path: "./own",
+        targetNamespace: h.namespace,
+        nameSuffix: "-2",
+        serviceAccountName: "tenant",
+      }),
+    );
+    await waitForKs(kube, h.namespace, "own2", (s) => cond(s).status === "True", signal);
+    const own2 = {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      namespace: h.namespace,
+      name: "own2",
+    };
+    await deleteObject(
+      kube,
+      { apiVersion: own2.apiVersion, kind: own2.kind, metadata: { name: "own2", namespace: h.namespace } },
+      { signal },
+    );
+    await waitForObject(kube, own2, (o) => o === undefined, signal);
+    assert.equal(await get("v1", "ConfigMap", h.namespace, "mine-2"), undefined, "pruned as the tenant");
+
     // The tenant's service account is gone: deleting its Kustomization leaves the objects in place (no
     // identity to delete them as) and says so in a Warning event, as Flux does.
     await deleteObject(

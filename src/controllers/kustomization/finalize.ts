@@ -49,16 +49,18 @@ export async function deleteInventory(
     signal: AbortSignal;
     timeoutMs: number;
     serviceAccount?: { namespace: string; name: string } | undefined;
+    /** The agent's own client: looks the service account up (the account itself may not read accounts). */
+    agent: KubeClient;
   },
 ): Promise<FinalizeResult> {
   const status = (obj.status ?? {}) as KustomizationStatus;
   const objects = inventoryObjects(status.inventory);
   if (opts.serviceAccount) {
     const sa = await getObject(
-      client,
+      opts.agent,
       { apiVersion: "v1", kind: "ServiceAccount", metadata: opts.serviceAccount },
       { signal: opts.signal },
-    ).catch(() => undefined);
+    );
     if (!sa) {
       const list = objects
         .map((o) => `${o.kind}/${o.namespace ? `${o.namespace}/` : ""}${o.name}`)

@@ -194,6 +194,7 @@ export class KustomizationReconciler {
           signal,
           timeoutMs: timeoutMs(obj.spec as KustomizationSpec),
           serviceAccount: sa,
+          agent: this.o.kube,
         });
       } catch (err) {
         await this.event(
