@@ -105,32 +105,54 @@ export function resourceSetController(opts: ResourceSetControllerOptions): Resou
     onDelete: providerChanged,
   });
 
-  // A source changed: find the applied objects (owned by a set) that copy from it, and the sets whose
-  // checksums read it.
-  const sourceChanged = (cache: Informer) => (src: KubeObject) => {
-    const ref = cacheKey(src);
-    const checksumRef = `${src.kind}/${ref}`;
+  // Which sets copy from which source: `Kind/ns/name` of a source → (copy → `ns/name` of its set), kept
+  // from the ConfigMap and Secret caches (copies carry the owner labels and the copyFrom annotation).
+  const copies = new Map<string, Map<string, string>>();
+  const copyOf = (o: KubeObject): { source: string; rset: string } | undefined => {
+    const labels = o.metadata.labels ?? {};
+    const owner = labels[OWNER_NAME];
+    const source = o.metadata.annotations?.[Annotations.copyFrom]?.trim();
+    if (!owner || !source) return undefined;
+    return { source: `${o.kind}/${source}`, rset: `${labels[OWNER_NAMESPACE] ?? ""}/${owner}` };
+  };
+  const forget = (o: KubeObject) => {
+    const c = copyOf(o);
+    if (!c) return;
+    const m = copies.get(c.source);
+    m?.delete(`${o.kind}/${cacheKey(o)}`);
+    if (m?.size === 0) copies.delete(c.source);
+  };
+  const remember = (o: KubeObject) => {
+    const c = copyOf(o);
+    if (!c) return;
+    const m = copies.get(c.source) ?? new Map<string, string>();
+    copies.set(c.source, m);
+    m.set(`${o.kind}/${cacheKey(o)}`, c.rset);
+  };
+  // A source changed: re-enqueue the sets that copy from it and those whose checksums read it.
+  const sourceChanged = (src: KubeObject) => {
+    const ref = `${src.kind}/${cacheKey(src)}`;
+    for (const rset of copies.get(ref)?.values() ?? []) controller.queue.add(rset);
     for (const r of rsets.list()) {
       const refs = ((r.status ?? {}) as { externalChecksumRefs?: string[] }).externalChecksumRefs;
-      if (refs?.includes(checksumRef)) controller.queue.add(cacheKey(r));
-    }
-    for (const o of cache.list()) {
-      const labels = o.metadata.labels ?? {};
-      const owner = labels[OWNER_NAME];
-      if (!owner || o.metadata.annotations?.[Annotations.copyFrom]?.trim() !== ref) continue;
-      controller.queue.add(`${labels[OWNER_NAMESPACE] ?? ""}/${owner}`);
+      if (refs?.includes(ref)) controller.queue.add(cacheKey(r));
     }
   };
   for (const cache of [configmaps, secrets]) {
-    const changed = sourceChanged(cache);
     cache.addHandler({
       onAdd: (o) => {
-        if (cache.hasSynced()) changed(o);
+        remember(o);
+        if (cache.hasSynced()) sourceChanged(o);
       },
       onUpdate: (a, b) => {
-        if (a.metadata.resourceVersion !== b.metadata.resourceVersion) changed(b);
+        forget(a);
+        remember(b);
+        if (a.metadata.resourceVersion !== b.metadata.resourceVersion) sourceChanged(b);
       },
-      onDelete: changed,
+      onDelete: (o) => {
+        forget(o);
+        sourceChanged(o);
+      },
     });
   }
 
@@ -139,18 +161,15 @@ export function resourceSetController(opts: ResourceSetControllerOptions): Resou
     controller,
     informers: { resourcesets: rsets, providers, configmaps, secrets },
     runnables: [
-      { name: "informer/resourcesets", needLeaderElection: false, start: (s) => rsets.start(s) },
-      {
-        name: "informer/resourcesetinputproviders",
-        needLeaderElection: false,
-        start: (s) => providers.start(s),
-      },
-      {
-        name: "informer/resourceset-configmaps",
-        needLeaderElection: false,
-        start: (s) => configmaps.start(s),
-      },
-      { name: "informer/resourceset-secrets", needLeaderElection: false, start: (s) => secrets.start(s) },
+      ...(opts.informerFor
+        ? []
+        : [rsets, providers, configmaps, secrets].map(
+            (inf): Runnable => ({
+              name: `informer/resourceset/${inf.kind}`,
+              needLeaderElection: false,
+              start: (s) => inf.start(s),
+            }),
+          )),
       {
         name: "controller/resourceset",
         start: async (s) => {

@@ -10,7 +10,6 @@ import {
   computeHealth,
   getObject,
   type KubeClient,
-  type KubeObject,
 } from "../../kube/index.ts";
 import { ResourceSetError } from "./errors.ts";
 import { API_VERSION, FLUX_OPERATOR_HEALTH, Messages, Reasons } from "./status.ts";
