@@ -5,7 +5,7 @@
  * are read from the cluster in the Kustomization's namespace; a missing one fails the build unless optional.
  */
 import { stat } from "node:fs/promises";
-import { resolve } from "node:path";
+import { isAbsolute, normalize, resolve, sep } from "node:path";
 import { describe } from "../../errors/index.ts";
 import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
 import { type KustomizeRunner, renderKustomization } from "../../render/index.ts";
@@ -62,9 +62,27 @@ async function substituteSources(input: BuildInput): Promise<KubeObject[]> {
   return out;
 }
 
+/**
+ * `spec.path` relative to the artifact root, as Flux reads it (a leading `/` is the root, not the host's);
+ * undefined when it climbs out of the artifact.
+ */
+export function artifactPath(path: string | undefined): string | undefined {
+  const rel = normalize((path ?? ".").replace(/^\/+/, "") || ".");
+  return rel === ".." || rel.startsWith(`..${sep}`) || isAbsolute(rel) ? undefined : rel;
+}
+
 export async function buildObjects(input: BuildInput): Promise<KubeObject[]> {
   const spec = (input.obj.spec ?? {}) as Partial<KustomizationSpec>;
-  const dir = resolve(input.sourceDir, spec.path ?? ".");
+  const rel = artifactPath(spec.path);
+  if (rel === undefined) {
+    throw new KustomizationError(
+      input.key,
+      Reasons.artifactFailed,
+      `spec.path '${spec.path}' leaves the source artifact; use a path inside it`,
+      { stalled: true },
+    );
+  }
+  const dir = resolve(input.sourceDir, rel);
   const isDir = await stat(dir).then(
     (s) => s.isDirectory(),
     () => false,
@@ -78,7 +96,8 @@ export async function buildObjects(input: BuildInput): Promise<KubeObject[]> {
   }
   const sources = await substituteSources(input);
   try {
-    return await renderKustomization(input.obj, {
+    const obj = { ...input.obj, spec: { ...(input.obj.spec as Record<string, unknown>), path: rel } };
+    return await renderKustomization(obj, {
       signal: input.signal,
       runner: input.runner(),
       sourceDir: input.sourceDir,

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChangeSetEntry, KubeObject } from "../../kube/index.ts";
 import { changeLog, healthTargets } from "./apply.ts";
+import { artifactPath } from "./build.ts";
 import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
@@ -156,5 +157,23 @@ test("readyExpr: self and dep are the two Kustomizations; a parse error or a non
         /failed to evaluate dependency infra/.test(err.message),
       expr,
     );
+  }
+});
+
+test("spec.path is relative to the artifact root; climbing out of it is refused", () => {
+  for (const [path, want] of [
+    [undefined, "."],
+    ["", "."],
+    ["./apps/prod", "apps/prod"],
+    ["/apps/prod", "apps/prod"],
+    ["//apps", "apps"],
+    ["/", "."],
+    ["apps/../infra", "infra"],
+    ["..", undefined],
+    ["../other", undefined],
+    ["/../etc", undefined],
+    ["apps/../../x", undefined],
+  ] as const) {
+    assert.equal(artifactPath(path), want, String(path));
   }
 });
