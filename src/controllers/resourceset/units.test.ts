@@ -3,9 +3,11 @@ import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { test } from "node:test";
 import type { KubeClient, KubeObject } from "../../kube/index.ts";
+import { Informer } from "../../runtime/index.ts";
+import { resourceSetInputProviderController } from "../resourcesetinputprovider/index.ts";
 import { mergeInventory } from "./apply.ts";
 import { CHECKSUM, ChecksumResolver } from "./checksum.ts";
-import { selectsProvider } from "./controller.ts";
+import { resourceSetController, selectsProvider } from "./controller.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, dependencyRef } from "./dependencies.ts";
 
@@ -149,4 +151,26 @@ test("mergeInventory: previous entries plus the applied ones, sorted, no duplica
     merged.entries.map((e) => e.id),
     ["n_a__ConfigMap", "n_b__ConfigMap", "n_z__ConfigMap"],
   );
+});
+
+test("with shared informers the controllers return only their controller runnables", () => {
+  const made: string[] = [];
+  const kube = { kubeConfig: {} } as unknown as KubeClient;
+  const informerFor = (apiVersion: string, kind: string) => {
+    made.push(`${apiVersion}/${kind}`);
+    return new Informer({ client: kube, apiVersion, kind });
+  };
+  const rs = resourceSetController({ kube, informerFor });
+  const rsip = resourceSetInputProviderController({ kube, informerFor });
+  assert.deepEqual(
+    [...rs.runnables, ...rsip.runnables].map((r) => r.name),
+    ["controller/resourceset", "controller/resourcesetinputprovider"],
+  );
+  assert.deepEqual(made.sort(), [
+    "fluxcd.controlplane.io/v1/ResourceSet",
+    "fluxcd.controlplane.io/v1/ResourceSetInputProvider",
+    "fluxcd.controlplane.io/v1/ResourceSetInputProvider",
+    "v1/ConfigMap",
+    "v1/Secret",
+  ]);
 });
