@@ -4,12 +4,13 @@
  * and deletion — flux-operator's predicates — and again every `reconcileEvery` (default 1 h). The report
  * `flux` of `reportNamespace` is refreshed at start, after every FluxInstance reconcile, when an object of a
  * reported kind appears, goes, or changes its Ready status or `suspend`, and every `reportIntervalMs`.
+ * A generated object deleted behind an instance's back re-enqueues the instance (Ferry's addition).
  */
 import type { KubeObject } from "../../kube/index.ts";
 import { Controller, cacheKey, Informer, type Runnable, type RuntimeMetrics } from "../../runtime/index.ts";
 import { FluxInstanceReconciler, type FluxInstanceReconcilerOptions } from "./reconciler.ts";
 import { FluxReportReconciler, REPORTED_KINDS } from "./report.ts";
-import { API_VERSION, INSTANCE_NAME, KIND } from "./status.ts";
+import { API_VERSION, INSTANCE_NAME, KIND, OWNER_NAME, OWNER_NAMESPACE } from "./status.ts";
 
 export interface FluxInstanceControllerOptions extends Omit<FluxInstanceReconcilerOptions, "onReconciled"> {
   /** Watch this namespace only (default: all). */
@@ -115,6 +116,17 @@ export function fluxInstanceController(opts: FluxInstanceControllerOptions): Flu
   });
   controller.watch(instances, (o) => [cacheKey(o)], instanceChanged);
 
+  // A generated object deleted behind the instance's back is recreated now, not at the next interval.
+  const ownerOf = (o: KubeObject): string[] => {
+    const l = o.metadata.labels ?? {};
+    return l[OWNER_NAME] && l[OWNER_NAMESPACE] ? [`${l[OWNER_NAMESPACE]}/${l[OWNER_NAME]}`] : [];
+  };
+  const recreate = (o: KubeObject) => {
+    for (const k of ownerOf(o)) {
+      const i = instances.get(k);
+      if (i && !i.metadata.deletionTimestamp) controller.queue.add(k);
+    }
+  };
   for (const r of reported) {
     r.informer.addHandler({
       onAdd: () => {
@@ -123,7 +135,10 @@ export function fluxInstanceController(opts: FluxInstanceControllerOptions): Flu
       onUpdate: (a, b) => {
         if (reportedState(a) !== reportedState(b)) refresh();
       },
-      onDelete: refresh,
+      onDelete: (o) => {
+        refresh();
+        recreate(o);
+      },
     });
   }
 

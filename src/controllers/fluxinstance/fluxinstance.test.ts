@@ -284,6 +284,36 @@ test("multitenant reaches the agent's settings; a wrong name or an unserved sync
       /spec\.sync\.kind GitRepository is not served by Ferry/,
     );
 
+    // A patch kustomize refuses stalls the build; nothing is applied.
+    await mergePatchObject(
+      kube,
+      fi as KubeObject,
+      {
+        spec: {
+          sync: { kind: "OCIRepository", url: "oci://127.0.0.1:1/none", ref: "latest", path: "x" },
+          kustomize: {
+            patches: [{ target: { kind: "OCIRepository" }, patch: "- op: remove\n  path: /spec/nothing\n" }],
+          },
+        },
+      },
+      { signal },
+    );
+    const bad = await waitForObject(
+      kube,
+      { apiVersion: FI, kind: "FluxInstance", name: "flux", namespace: ns },
+      (o) => /spec\.kustomize\.patches could not be applied/.test(condOf(o, "Ready")?.message ?? ""),
+      signal,
+    );
+    assert.equal(condOf(bad, "Stalled")?.reason, "BuildFailed");
+    assert.equal(
+      await getObject(
+        kube,
+        { apiVersion: OCI, kind: "OCIRepository", metadata: { name: ns, namespace: ns } },
+        { signal },
+      ),
+      undefined,
+    );
+
     // Deleting the instance lifts the lockdown it asked for.
     await deleteObject(kube, fi as KubeObject, { signal });
     await waitForObject(
@@ -344,6 +374,15 @@ test("a D2 verify patch on an unsigned artifact keeps the instance not Ready wit
     );
     assert.equal(((src?.spec ?? {}) as { verify?: { provider?: string } }).verify?.provider, "cosign");
     assert.equal(condOf(src, "SourceVerified")?.status ?? condOf(src, "Ready")?.status, "False");
+
+    // A generated object deleted behind the instance's back comes back.
+    await deleteObject(kube, src as KubeObject, { signal });
+    await waitForObject(
+      kube,
+      { apiVersion: OCI, kind: "OCIRepository", name: ns, namespace: ns },
+      (o) => !!o && o.metadata.uid !== src?.metadata.uid && !o.metadata.deletionTimestamp,
+      signal,
+    );
 
     // reconcile.fluxcd.io/requestedAt is recorded as handled.
     const at = new Date().toISOString();
