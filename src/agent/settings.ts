@@ -5,6 +5,9 @@
  * profile sets on kustomize-controller (`--no-cross-namespace-refs=true`,
  * `--default-service-account=<tenantDefaultServiceAccount or default>`). Reconcilers that enforce tenancy
  * (Kustomization, ResourceSet) should read `tenancy()` at each reconcile instead of a value fixed at start.
+ * When they do, the FluxInstance's own sync Kustomization (labelled `fluxcd.controlplane.io/name`) must keep
+ * acting as the agent: flux-operator's profile patches it to `serviceAccountName: kustomize-controller`,
+ * the controller's own identity, which Ferry's agent is — it must not get the tenants' default account.
  * One instance per agent (no module state); writers are the FluxInstance reconciler only.
  */
 
