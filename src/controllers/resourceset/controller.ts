@@ -4,11 +4,13 @@
  * and deletion, never on their own status writes), ResourceSetInputProviders (a new
  * `status.lastExportedRevision` re-enqueues the sets of the same namespace selecting the provider by name
  * or labels), and ConfigMaps and Secrets (a changed source re-enqueues the sets whose applied objects copy
- * from it with `fluxcd.controlplane.io/copyFrom`, and the sets whose `status.externalChecksumRefs` name it).
+ * from it with `copyFrom` or `convertKubeConfigFrom`, and the sets whose `status.externalChecksumRefs` name
+ * it).
  */
 import type { KubeObject } from "../../kube/index.ts";
 import { matchesSelector } from "../../render/resourceset/index.ts";
 import { Controller, cacheKey, Informer, type Runnable, type RuntimeMetrics } from "../../runtime/index.ts";
+import { CONVERT_KUBECONFIG_FROM, parseKubeConfigRef } from "./kubeconfig.ts";
 import { ResourceSetReconciler, type ResourceSetReconcilerOptions } from "./reconciler.ts";
 import { Annotations, API_VERSION } from "./status.ts";
 
@@ -106,28 +108,34 @@ export function resourceSetController(opts: ResourceSetControllerOptions): Resou
   });
 
   // Which sets copy from which source: `Kind/ns/name` of a source → (copy → `ns/name` of its set), kept
-  // from the ConfigMap and Secret caches (copies carry the owner labels and the copyFrom annotation).
+  // from the ConfigMap and Secret caches (copies carry the owner labels and the copyFrom or
+  // convertKubeConfigFrom annotation).
   const copies = new Map<string, Map<string, string>>();
-  const copyOf = (o: KubeObject): { source: string; rset: string } | undefined => {
+  const copyOf = (o: KubeObject): { sources: string[]; rset: string } | undefined => {
     const labels = o.metadata.labels ?? {};
     const owner = labels[OWNER_NAME];
-    const source = o.metadata.annotations?.[Annotations.copyFrom]?.trim();
-    if (!owner || !source) return undefined;
-    return { source: `${o.kind}/${source}`, rset: `${labels[OWNER_NAMESPACE] ?? ""}/${owner}` };
+    if (!owner) return undefined;
+    const sources: string[] = [];
+    const copy = o.metadata.annotations?.[Annotations.copyFrom]?.trim();
+    if (copy) sources.push(`${o.kind}/${copy}`);
+    const kubeconfig = o.metadata.annotations?.[CONVERT_KUBECONFIG_FROM];
+    if (kubeconfig && o.kind === "ConfigMap") sources.push(`Secret/${parseKubeConfigRef(kubeconfig).ref}`);
+    return sources.length > 0 ? { sources, rset: `${labels[OWNER_NAMESPACE] ?? ""}/${owner}` } : undefined;
   };
   const forget = (o: KubeObject) => {
-    const c = copyOf(o);
-    if (!c) return;
-    const m = copies.get(c.source);
-    m?.delete(`${o.kind}/${cacheKey(o)}`);
-    if (m?.size === 0) copies.delete(c.source);
+    for (const source of copyOf(o)?.sources ?? []) {
+      const m = copies.get(source);
+      m?.delete(`${o.kind}/${cacheKey(o)}`);
+      if (m?.size === 0) copies.delete(source);
+    }
   };
   const remember = (o: KubeObject) => {
     const c = copyOf(o);
-    if (!c) return;
-    const m = copies.get(c.source) ?? new Map<string, string>();
-    copies.set(c.source, m);
-    m.set(`${o.kind}/${cacheKey(o)}`, c.rset);
+    for (const source of c?.sources ?? []) {
+      const m = copies.get(source) ?? new Map<string, string>();
+      copies.set(source, m);
+      m.set(`${o.kind}/${cacheKey(o)}`, c?.rset ?? "");
+    }
   };
   // A source changed: re-enqueue the sets that copy from it and those whose checksums read it.
   const sourceChanged = (src: KubeObject) => {

@@ -373,3 +373,53 @@ test("wait: Ready once the applied objects are healthy; a failed object fails th
     await h.stop();
   }
 });
+
+test("convertKubeConfigFrom: a kubeconfig Secret's server and CA fill a ConfigMap and follow the Secret", async () => {
+  const h = await startControllers(cluster, "rset-kc", signal);
+  const ns = h.namespace;
+  const pem = (n: string) => `-----BEGIN CERTIFICATE-----\n${n}\n-----END CERTIFICATE-----\n`;
+  const kubeconfig = (server: string, ca: string) => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "staging-kubeconfig", namespace: ns },
+    data: {
+      value: b64(
+        `apiVersion: v1\nkind: Config\nclusters:\n- name: staging\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${b64(ca)}\n`,
+      ),
+    },
+  });
+  try {
+    await apply(admin, kubeconfig("https://staging:6443", pem("ONE")), signal);
+    const spec = {
+      inputs: [{ cluster: "staging" }],
+      resources: [
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "<< inputs.cluster >>-cluster-info",
+            namespace: ns,
+            annotations: {
+              "fluxcd.controlplane.io/convertKubeConfigFrom": `${ns}/<< inputs.cluster >>-kubeconfig`,
+            },
+          },
+          data: { cluster: "<< inputs.cluster >>" },
+        },
+      ],
+    };
+    await apply(admin, resourceSet(ns, "kc", spec), signal);
+    await waitFor(admin, "ResourceSet", ns, "kc", (s) => readyOf(s).status === "True", signal);
+    const cm = await getObject(admin, configMap(ns, "staging-cluster-info", {}), { signal });
+    assert.deepEqual(cm?.data, { cluster: "staging", address: "https://staging:6443", "ca.crt": pem("ONE") });
+
+    await apply(admin, kubeconfig("https://staging2:6443", pem("TWO")), signal);
+    await waitForObject(
+      admin,
+      { apiVersion: "v1", kind: "ConfigMap", name: "staging-cluster-info", namespace: ns },
+      (o) => (o?.data as Record<string, string> | undefined)?.address === "https://staging2:6443",
+      signal,
+    );
+  } finally {
+    await h.stop();
+  }
+});

@@ -4,12 +4,12 @@
  *
  * Does: in-line `inputs` and `inputsFrom` (ResourceSetInputProviders by name or label selector, their
  * `status.exportedInputs`), `inputStrategy`, `resources`, `resourcesTemplate`, `steps`, `commonMetadata`,
- * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`, the annotations
- * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom` and
- * `checksumFrom` (with `status.externalChecksumRefs`),
- * inventory and prune through src/kube, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
- * Does not: `convertKubeConfigFrom` (left on the objects as written), `status.history`,
- * Job recreation (`recreateOnFailure`), or watch copyFrom sources outside the agent's namespace scope.
+ * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`; the annotations
+ * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom`,
+ * `convertKubeConfigFrom` and `checksumFrom` (with `status.externalChecksumRefs`); inventory and prune
+ * through src/kube, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
+ * Does not: `status.history`, Job recreation (`recreateOnFailure`), or see changes of copy sources outside
+ * the agent's namespace scope before the next interval.
  */
 
 export { CHECKSUM, CHECKSUM_FROM, ChecksumResolver } from "./checksum.ts";
@@ -27,6 +27,12 @@ export {
   unmetDependency,
 } from "./dependencies.ts";
 export { ResourceSetError } from "./errors.ts";
+export {
+  CONVERT_KUBECONFIG_FROM,
+  kubeConfigFields,
+  parseKubeConfigRef,
+  resolveConvertKubeConfig,
+} from "./kubeconfig.ts";
 export { ResourceSetReconciler, type ResourceSetReconcilerOptions, setDigest } from "./reconciler.ts";
 export { resourceSetSetup, type SetupContext, type SetupResult } from "./setup.ts";
 export {

@@ -41,6 +41,7 @@ import { ChecksumResolver } from "./checksum.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, type Dependency, unmetDependency } from "./dependencies.ts";
 import { ResourceSetError } from "./errors.ts";
+import { resolveConvertKubeConfig } from "./kubeconfig.ts";
 import {
   Annotations,
   API_VERSION,
@@ -202,6 +203,7 @@ export class ResourceSetReconciler {
     const partial: ChangeSetEntry[] = [];
     const result = await (async () => {
       await resolveCopyFrom(m.client, key, objects, signal);
+      await resolveConvertKubeConfig(m.client, key, objects, signal);
       const checksums = new ChecksumResolver(m.client, key, objects);
       await checksums.resolveAll(objects, signal);
       const external = checksums.externalRefs();

@@ -10,6 +10,7 @@ import { CHECKSUM, ChecksumResolver } from "./checksum.ts";
 import { resourceSetController, selectsProvider } from "./controller.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, dependencyRef } from "./dependencies.ts";
+import { kubeConfigFields, parseKubeConfigRef } from "./kubeconfig.ts";
 
 // Never called: every reference below is resolved without the cluster or fails before reading.
 const noClient = {} as KubeClient;
@@ -173,4 +174,20 @@ test("with shared informers the controllers return only their controller runnabl
     "v1/ConfigMap",
     "v1/Secret",
   ]);
+});
+
+test("convertKubeConfigFrom: reference parsing and the first cluster's server and CA", () => {
+  assert.deepEqual(parseKubeConfigRef("ns/name"), { ref: "ns/name" });
+  assert.deepEqual(parseKubeConfigRef("ns/name:my-key"), { ref: "ns/name", key: "my-key" });
+  assert.deepEqual(parseKubeConfigRef("ns:x/name"), { ref: "ns:x/name" });
+  const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  const kc = (server: string, ca: string) =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: a\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${ca}\n- name: b\n  cluster:\n    server: https://b\n    certificate-authority-data: eA==\n`;
+  assert.deepEqual(kubeConfigFields(kc("https://a:6443", Buffer.from(pem).toString("base64"))), {
+    server: "https://a:6443",
+    caCert: pem,
+  });
+  assert.throws(() => kubeConfigFields("clusters: []\n"), /no clusters found in kubeconfig/);
+  assert.throws(() => kubeConfigFields(kc('""', "eA==")), /server field is empty in kubeconfig cluster "a"/);
+  assert.throws(() => kubeConfigFields(kc("https://a", '""')), /certificate-authority-data field is empty/);
 });
