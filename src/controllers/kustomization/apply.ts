@@ -81,19 +81,33 @@ export async function pruneStale(
 export function healthTargets(obj: KubeObject, entries: readonly ChangeSetEntry[]): WaitTarget[] {
   const spec = (obj.spec ?? {}) as Partial<KustomizationSpec>;
   if (spec.wait) {
+    // Never wait on itself (a Kustomization that applies its own definition would deadlock).
+    const self = (e: ChangeSetEntry) =>
+      e.key.kind === "Kustomization" &&
+      e.key.name === obj.metadata.name &&
+      e.key.namespace === obj.metadata.namespace;
     return entries
-      .filter((e) => e.action !== "pruned")
+      .filter((e) => e.action !== "pruned" && !self(e))
       .map((e) => ({
         apiVersion: apiVersionOfEntry(e),
         kind: e.key.kind,
         metadata: { name: e.key.name, namespace: e.key.namespace || undefined },
       }));
   }
-  return (spec.healthChecks ?? []).map((h) => ({
-    apiVersion: h.apiVersion ?? "v1",
-    kind: h.kind,
-    metadata: { name: h.name, namespace: h.namespace || obj.metadata.namespace },
-  }));
+  return (spec.healthChecks ?? [])
+    .filter(
+      (h) =>
+        !(
+          h.kind === "Kustomization" &&
+          h.name === obj.metadata.name &&
+          (h.namespace || obj.metadata.namespace) === obj.metadata.namespace
+        ),
+    )
+    .map((h) => ({
+      apiVersion: h.apiVersion ?? "v1",
+      kind: h.kind,
+      metadata: { name: h.name, namespace: h.namespace || obj.metadata.namespace },
+    }));
 }
 
 export async function checkHealth(

@@ -11,8 +11,11 @@ import {
   CelHealthChecker,
   getObject,
   type HealthCheckExpr,
+  type Inventory,
   type KubeClient,
   type KubeObject,
+  type ResourceManager,
+  type WaitTarget,
 } from "../../kube/index.ts";
 import type { KustomizeRunner } from "../../render/index.ts";
 import {
@@ -66,6 +69,13 @@ export interface KustomizationReconcilerOptions {
   defaultServiceAccount?: string | undefined;
   /** Retry delay for a missing artifact or unready dependencies (Flux's `--requeue-dependency`, default 30 s). */
   dependencyRequeueMs?: number | undefined;
+}
+
+/** `next` plus the entries of `previous` it lacks (sorted by id, as inventories are). */
+export function withStale(next: Inventory, previous: Inventory | undefined): Inventory {
+  const ids = new Set(next.entries.map((e) => e.id));
+  const entries = [...next.entries, ...(previous?.entries ?? []).filter((e) => !ids.has(e.id))];
+  return { entries: entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
 }
 
 /** `healthCheckExprs` must compile; a syntax error stalls the object (Flux's InvalidCELExpression). */
@@ -241,8 +251,6 @@ export class KustomizationReconciler {
     const started = Date.now();
     let obj = initial;
     const status: KustomizationStatus = structuredClone((obj.status ?? {}) as KustomizationStatus);
-    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
-    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
     const at: { revision?: string; origin?: string } = {};
     try {
       checkExpressions(key, spec);
@@ -290,7 +298,7 @@ export class KustomizationReconciler {
   ): Promise<ReconcileResult> {
     const msg = `${message}, retrying in ${goDuration(this.depRequeueMs())}`;
     status.conditions = markNotReady(status.conditions, obj.metadata.generation, Reasons.artifactFailed, msg);
-    await this.write(obj, status, signal);
+    await this.finish(obj, status, signal);
     this.log.info(msg, { object: key });
     return { requeueAfterMs: this.depRequeueMs() };
   }
@@ -310,7 +318,7 @@ export class KustomizationReconciler {
     } catch (err) {
       if (!(err instanceof KustomizationError) || err.stalled) throw err;
       status.conditions = markNotReady(status.conditions, obj.metadata.generation, err.reason, err.message);
-      await this.write(obj, status, signal);
+      await this.finish(obj, status, signal);
       const msg = `Dependencies do not meet ready condition, retrying in ${goDuration(this.depRequeueMs())}`;
       this.log.info(msg, { object: key, reason: err.message });
       await this.event(obj, src.revision, src.originRevision, "Normal", msg, signal, err.reason);
@@ -336,7 +344,7 @@ export class KustomizationReconciler {
     } else {
       status.conditions = markNotReady(status.conditions, gen, e.reason, e.message);
     }
-    await this.write(obj, status, signal).catch((we: unknown) =>
+    await this.finish(obj, status, signal).catch((we: unknown) =>
       this.log.error("status write failed", { object: key, error: describe(we) }),
     );
     if (e instanceof HealthCheckCanceledError) {
@@ -418,9 +426,17 @@ export class KustomizationReconciler {
     status.inventory = applied.inventory;
 
     if (spec.prune) {
-      const pruned = await timed(Reasons.pruneFailed, "garbage collection", () =>
-        pruneStale(key, m, previous, applied.inventory, work),
-      );
+      let pruned: Awaited<ReturnType<typeof pruneStale>>;
+      try {
+        pruned = await timed(Reasons.pruneFailed, "garbage collection", () =>
+          pruneStale(key, m, previous, applied.inventory, work),
+        );
+      } catch (err) {
+        // Keep tracking what may not have been deleted, so the next run prunes it (objects already gone
+        // are skipped then); otherwise a failed delete would leave labelled orphans behind.
+        status.inventory = withStale(applied.inventory, previous);
+        throw err;
+      }
       const pruneLog = changeLog(pruned);
       if (pruneLog)
         await this.event(obj, revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
@@ -429,57 +445,8 @@ export class KustomizationReconciler {
 
     const targets = healthTargets(obj, applied.entries);
     if (targets.length > 0) {
-      const msg = `Running health checks for revision ${revision} with a timeout of ${goDuration(timeout)}`;
       progressing("Running health checks");
-      status.conditions = setCondition(status.conditions, {
-        type: HEALTHY,
-        status: "Unknown",
-        reason: Reasons.progressing,
-        message: msg,
-        observedGeneration: gen,
-      });
-      obj = await this.write(obj, status, signal);
-      const startedAt = Date.now();
-      // A new source revision cancels this wait (cancelHealthChecks), so it need not run out its timeout.
-      const cancel = new AbortController();
-      this.healthChecks.set(key, { revision, cancel });
-      try {
-        // Health checks get their own full timeout, as in Flux (not what is left of the build's).
-        await checkHealth(key, m, targets, {
-          signal: AbortSignal.any([signal, cancel.signal]),
-          timeoutMs: timeout,
-        });
-      } catch (err) {
-        if (cancel.signal.aborted && !signal.aborted) {
-          throw new HealthCheckCanceledError(key, String(cancel.signal.reason), err);
-        }
-        if (err instanceof KustomizationError) {
-          const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
-          status.conditions = setCondition(status.conditions, {
-            type: HEALTHY,
-            status: "False",
-            reason: Reasons.healthCheckFailed,
-            message,
-            observedGeneration: gen,
-          });
-          throw new KustomizationError(key, Reasons.healthCheckFailed, message, { cause: err });
-        }
-        throw err;
-      } finally {
-        if (this.healthChecks.get(key)?.cancel === cancel) this.healthChecks.delete(key);
-      }
-      const passed = `Health check passed in ${goDuration(Date.now() - startedAt)}`;
-      const wasHealthy = getCondition(status.conditions, HEALTHY)?.status === "True";
-      const newRevision = status.lastAppliedRevision !== revision;
-      status.conditions = setCondition(status.conditions, {
-        type: HEALTHY,
-        status: "True",
-        reason: "Succeeded",
-        message: passed,
-        observedGeneration: gen,
-      });
-      if (newRevision || !wasHealthy)
-        await this.event(obj, revision, src.originRevision, "Normal", passed, signal, Reasons.progressing);
+      obj = await this.health(key, obj, m, targets, status, src, timeout, signal);
     } else {
       status.conditions = removeCondition(status.conditions, HEALTHY);
     }
@@ -489,7 +456,65 @@ export class KustomizationReconciler {
     else delete status.lastAppliedOriginRevision;
     status.conditions = markReady(status.conditions, gen, Reasons.succeeded, `Applied revision: ${revision}`);
     if (gen !== undefined) status.observedGeneration = gen;
-    return await this.write(obj, status, signal);
+    return await this.finish(obj, status, signal);
+  }
+
+  /** Health checks with Flux's Healthy condition and events; a new source revision cancels them. */
+  private async health(
+    key: string,
+    initial: KubeObject,
+    m: ResourceManager,
+    targets: WaitTarget[],
+    status: KustomizationStatus,
+    src: ResolvedSource,
+    timeout: number,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    const gen = initial.metadata.generation;
+    const revision = src.revision;
+    const wasHealthy = getCondition(status.conditions, HEALTHY)?.status === "True";
+    const setHealthy = (st: "True" | "False" | "Unknown", reason: string, message: string) => {
+      status.conditions = setCondition(status.conditions, {
+        type: HEALTHY,
+        status: st,
+        reason,
+        message,
+        observedGeneration: gen,
+      });
+    };
+    setHealthy(
+      "Unknown",
+      Reasons.progressing,
+      `Running health checks for revision ${revision} with a timeout of ${goDuration(timeout)}`,
+    );
+    const obj = await this.write(initial, status, signal);
+    const startedAt = Date.now();
+    // A new source revision cancels this wait (cancelHealthCheck), so it need not run out its timeout.
+    const cancel = new AbortController();
+    this.healthChecks.set(key, { revision, cancel });
+    try {
+      // Health checks get their own full timeout, as in Flux (not what is left of the build's).
+      await checkHealth(key, m, targets, {
+        signal: AbortSignal.any([signal, cancel.signal]),
+        timeoutMs: timeout,
+      });
+    } catch (err) {
+      if (cancel.signal.aborted && !signal.aborted) {
+        throw new HealthCheckCanceledError(key, String(cancel.signal.reason), err);
+      }
+      if (!(err instanceof KustomizationError)) throw err;
+      const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
+      setHealthy("False", Reasons.healthCheckFailed, message);
+      throw new KustomizationError(key, Reasons.healthCheckFailed, message, { cause: err });
+    } finally {
+      if (this.healthChecks.get(key)?.cancel === cancel) this.healthChecks.delete(key);
+    }
+    const passed = `Health check passed in ${goDuration(Date.now() - startedAt)}`;
+    setHealthy("True", "Succeeded", passed);
+    if (status.lastAppliedRevision !== revision || !wasHealthy) {
+      await this.event(obj, revision, src.originRevision, "Normal", passed, signal, Reasons.progressing);
+    }
+    return obj;
   }
 
   private async event(
@@ -510,6 +535,17 @@ export class KustomizationReconciler {
       getCondition((obj.status as KustomizationStatus | undefined)?.conditions, "Ready")?.reason ??
       (type === "Warning" ? "error" : "info");
     await this.o.events.event(obj, type, r, note, { signal, annotations });
+  }
+
+  /** The last status write of a run: it also records the handled `requestedAt`, as Flux's finalizeStatus. */
+  private async finish(
+    obj: KubeObject,
+    status: KustomizationStatus,
+    signal: AbortSignal,
+  ): Promise<KubeObject> {
+    const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
+    if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
+    return await this.write(obj, status, signal);
   }
 
   private async write(

@@ -7,6 +7,7 @@ import { artifactPath } from "./build.ts";
 import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
+import { withStale } from "./reconciler.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
 
@@ -113,6 +114,14 @@ test("healthTargets: every applied object with wait, else healthChecks (namespac
     ],
   );
   assert.deepEqual(healthTargets(ks({}), entries), []);
+  const self: ChangeSetEntry = {
+    ref: "Kustomization/team/app",
+    key: { group: "kustomize.toolkit.fluxcd.io", kind: "Kustomization", namespace: "team", name: "app" },
+    version: "v1",
+    action: "unchanged",
+  };
+  assert.equal(healthTargets(ks({ wait: true }), [self]).length, 0, "never waits on itself");
+  assert.equal(healthTargets(ks({ healthChecks: [{ kind: "Kustomization", name: "app" }] }), []).length, 0);
 });
 
 test("source and dependency references default to the Kustomization's namespace", () => {
@@ -176,4 +185,17 @@ test("spec.path is relative to the artifact root; climbing out of it is refused"
   ] as const) {
     assert.equal(artifactPath(path), want, String(path));
   }
+});
+
+test("withStale keeps the previous inventory's entries the next one lacks (after a failed prune)", () => {
+  const e = (id: string) => ({ id, v: "v1" });
+  assert.deepEqual(
+    withStale({ entries: [e("ns_b__ConfigMap")] }, { entries: [e("ns_a__ConfigMap"), e("ns_b__ConfigMap")] }),
+    {
+      entries: [e("ns_a__ConfigMap"), e("ns_b__ConfigMap")],
+    },
+  );
+  assert.deepEqual(withStale({ entries: [e("ns_b__ConfigMap")] }, undefined), {
+    entries: [e("ns_b__ConfigMap")],
+  });
 });
