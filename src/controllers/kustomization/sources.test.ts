@@ -1,8 +1,8 @@
 /**
  * Kustomization edge cases against the real cluster and registry: a missing source and a source without an
  * artifact (ArtifactFailed, picked up once the artifact exists), CEL health expressions (current, failed,
- * a syntax error that stalls), deletionPolicy WaitForTermination, and a new revision cancelling a health
- * check that would otherwise run out its timeout.
+ * a syntax error that stalls), deletionPolicy WaitForTermination, a new revision cancelling a health check
+ * that would otherwise run out its timeout, immutable fields with and without `force`, staged Namespaces.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -273,6 +273,114 @@ test("a new source revision cancels a running health check; the new revision is 
       `cancellation event in ${JSON.stringify(events.items.map((e) => [e.reason, e.note]))}`,
     );
   } finally {
+    await h.stop();
+  }
+});
+
+test("immutable fields: a changed immutable ConfigMap fails without force and is recreated with force: true", async () => {
+  const h = await startAgent(cluster, "ks-force", signal);
+  try {
+    const repo = `${regs.open}/${uniqueRepo("ks-force")}`;
+    const files = (v: string) => ({
+      "app/kustomization.yaml": kustomizationYaml("a.yaml"),
+      "app/a.yaml": stringify({
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { name: "frozen" },
+        immutable: true,
+        data: { v },
+      }),
+    });
+    await pushFiles(oci, `${repo}:latest`, files("1"), signal);
+    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+    await apply(kustomization(h.namespace, "app", { path: "./app", targetNamespace: h.namespace }));
+    await waitForKs(kube, h.namespace, "app", (s) => cond(s).status === "True", signal);
+    const first = await getObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "frozen", namespace: h.namespace } },
+      { signal },
+    );
+
+    const d2 = await pushFiles(oci, `${repo}:latest`, files("2"), signal);
+    await reconcileSource(kube, h.namespace, "src", signal);
+    const failed = await waitForKs(
+      kube,
+      h.namespace,
+      "app",
+      (s) => s.lastAttemptedRevision === `latest@${d2}` && cond(s).status === "False",
+      signal,
+    );
+    assert.equal(cond(failed).reason, "ReconciliationFailed");
+    assert.match(cond(failed).message ?? "", /ConfigMap\/.*\/frozen/);
+
+    await apply(
+      kustomization(h.namespace, "app", { path: "./app", targetNamespace: h.namespace, force: true }),
+    );
+    const ok = await waitForKs(
+      kube,
+      h.namespace,
+      "app",
+      (s) => s.lastAppliedRevision === `latest@${d2}`,
+      signal,
+    );
+    assert.equal(cond(ok).status, "True");
+    const recreated = await getObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "frozen", namespace: h.namespace } },
+      { signal },
+    );
+    assert.deepEqual(recreated?.data, { v: "2" });
+    assert.notEqual(recreated?.metadata.uid, first?.metadata.uid, "recreated, not updated");
+  } finally {
+    await h.stop();
+  }
+});
+
+test("a Namespace and the objects in it are applied in stages and deleted with the Kustomization", async () => {
+  const h = await startAgent(cluster, "ks-stages", signal);
+  const ns = `${h.namespace}-app`;
+  try {
+    const repo = `${regs.open}/${uniqueRepo("ks-stages")}`;
+    await pushFiles(
+      oci,
+      `${repo}:latest`,
+      {
+        "app/kustomization.yaml": kustomizationYaml("ns.yaml", "cm.yaml"),
+        "app/ns.yaml": stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
+        "app/cm.yaml": stringify({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "inside", namespace: ns },
+          data: { k: "v" },
+        }),
+      },
+      signal,
+    );
+    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+    await apply(kustomization(h.namespace, "app", { path: "./app" }));
+    const s = await waitForKs(kube, h.namespace, "app", (st) => cond(st).status === "True", signal);
+    assert.deepEqual(
+      s.inventory?.entries.map((e) => e.id),
+      [`_${ns}__Namespace`, `${ns}_inside__ConfigMap`],
+    );
+    const header = {
+      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
+      kind: "Kustomization",
+      metadata: { name: "app", namespace: h.namespace },
+    };
+    await deleteObject(kube, header, { signal });
+    await waitForObject(
+      kube,
+      { apiVersion: "v1", kind: "Namespace", namespace: "", name: ns },
+      (o) => o === undefined || !!o.metadata.deletionTimestamp,
+      signal,
+    );
+  } finally {
+    await deleteObject(
+      kube,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+      { signal },
+    ).catch(() => {});
     await h.stop();
   }
 });
