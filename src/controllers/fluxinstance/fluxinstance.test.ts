@@ -161,6 +161,10 @@ test("spec.sync generates, patches and owns the sync objects; Ready follows the 
       version: `v${FERRY_VERSION}`,
       managedBy: "ferry-agent",
     });
+    const info = ((report?.spec ?? {}) as { cluster?: { serverVersion?: string; platform?: string } })
+      .cluster;
+    assert.match(info?.serverVersion ?? "", /^v1\.\d+/);
+    assert.match(info?.platform ?? "", /^[a-z]+\/[a-z0-9]+$/);
     assert.equal(rspec.sync.id, `kustomization/${ns}`);
     assert.equal(rspec.sync.path, "clusters/test");
     assert.equal(rspec.sync.source, `oci://${repo}`);

@@ -4,7 +4,8 @@
  * statistics (running = total − suspended, failing = Ready=False and not suspended and not waiting on a
  * dependency, suspended, total artifact size) and the cluster sync (the Kustomization named after the
  * FluxInstance's sync, its path and Ready message, the source URL, the source's failure appended).
- * `computeReport` is pure; the reconciler writes the result with server-side apply as `flux-operator`.
+ * and the cluster (API server version and platform, node count). `computeReport` is pure; the reconciler
+ * reads the cluster info and writes the result with server-side apply as `flux-operator`.
  */
 import { arch, platform } from "node:os";
 import type { FluxReportSpec } from "../../api/index.ts";
@@ -28,6 +29,8 @@ export interface ReportInputs {
   objects: ReadonlyMap<string, readonly KubeObject[]>;
   /** FluxInstances of the report's namespace. */
   instances: readonly KubeObject[];
+  /** The API server's version and platform, and the node count (omitted when unreadable). */
+  cluster?: FluxReportSpec["cluster"] | undefined;
 }
 
 interface Cond {
@@ -90,6 +93,7 @@ export function computeReport(inputs: ReportInputs): FluxReportSpec {
       version: `v${FERRY_VERSION}`,
       managedBy: "ferry-agent",
     },
+    ...(inputs.cluster ? { cluster: inputs.cluster } : {}),
     operator: { apiVersion: API_VERSION, version: `v${FERRY_VERSION}`, platform: goPlatform() },
     components: [
       {
@@ -164,6 +168,34 @@ export class FluxReportReconciler {
     this.log = opts.log ?? quiet;
   }
 
+  /** `GET /version` and a one-item node list (its `remainingItemCount` gives the count); undefined on failure. */
+  private async cluster(signal: AbortSignal): Promise<FluxReportSpec["cluster"]> {
+    try {
+      const v = await this.o.kube.request<{ gitVersion?: string; platform?: string }>({
+        path: "/version",
+        signal,
+      });
+      const out: NonNullable<FluxReportSpec["cluster"]> = {
+        serverVersion: v.gitVersion ?? "",
+        platform: v.platform ?? "",
+      };
+      const nodes = await this.o.kube
+        .request<{ items?: unknown[]; metadata?: { remainingItemCount?: number } }>({
+          path: "/api/v1/nodes",
+          query: { limit: 1 },
+          signal,
+        })
+        .catch(() => undefined);
+      const count = nodes ? (nodes.items?.length ?? 0) + (nodes.metadata?.remainingItemCount ?? 0) : 0;
+      if (count > 0) out.nodes = count;
+      return out;
+    } catch (err) {
+      if (signal.aborted) throw err;
+      this.log.debug("cluster version not readable", { error: String(err) });
+      return undefined;
+    }
+  }
+
   readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
     const started = performance.now();
     const namespace = key.slice(0, key.indexOf("/"));
@@ -176,7 +208,7 @@ export class FluxReportReconciler {
       this.log.info("Reconciliation is disabled, the report is not computed", { object: key });
       return undefined;
     }
-    const spec = computeReport(this.o.inputs(namespace));
+    const spec = computeReport({ ...this.o.inputs(namespace), cluster: await this.cluster(signal) });
     let obj: KubeObject;
     try {
       obj = await applyObject(this.o.kube, { ...ref, spec } as KubeObject, {
