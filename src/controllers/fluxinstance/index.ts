@@ -9,7 +9,7 @@
  *
  * Does not: install or upgrade Flux (`distribution`, `components`, `cluster.type/size/domain/networkPolicy`,
  * `sharding`, `storage`, `migrateResources` are accepted and named in the `FerryCompatible` condition),
- * sync kinds other than OCIRepository, `status.components`, `status.history`, or the report's `cluster` info.
+ * sync kinds other than OCIRepository, `status.components` or `status.history`.
  */
 export {
   type FluxInstanceController,
