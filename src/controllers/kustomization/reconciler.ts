@@ -1,9 +1,9 @@
 /**
  * The Kustomization reconcile loop, following kustomize-controller: finalizer first (deletion runs the
- * deletion policy), suspend, CEL expressions checked, the source's artifact, `dependsOn`, then progress
- * status, build, apply (dry-run of the whole set, then staged apply), the new inventory, prune, health
- * checks, and the status and events Flux writes. Nothing is pruned when the build, the dry-run or the
- * apply fails; the previous inventory is kept then. Every interval re-applies, so hand edits are reverted.
+ * deletion policy), suspend, CEL expressions checked, the source's artifact, `dependsOn`, then the sync of
+ * the revision (sync.ts: build, dry-run and staged apply, inventory, prune, health), and the failure status,
+ * events and retries Flux uses. Nothing is pruned when the build, the dry-run or the apply fails; the
+ * previous inventory is kept then. Every interval re-applies, so hand edits are reverted.
  */
 import type { KustomizationSpec } from "../../api/index.ts";
 import { describe } from "../../errors/index.ts";
@@ -11,11 +11,8 @@ import {
   CelHealthChecker,
   getObject,
   type HealthCheckExpr,
-  type Inventory,
   type KubeClient,
   type KubeObject,
-  type ResourceManager,
-  type WaitTarget,
 } from "../../kube/index.ts";
 import type { KustomizeRunner } from "../../render/index.ts";
 import {
@@ -25,7 +22,6 @@ import {
   type EventRecorder,
   getCondition,
   hasFinalizer,
-  markReady,
   markStalled,
   type ReconcileResult,
   removeCondition,
@@ -34,8 +30,6 @@ import {
 } from "../../runtime/index.ts";
 import type { ArtifactStore } from "../../store/index.ts";
 import type { ReconcileLogger } from "../ocirepository/index.ts";
-import { applyObjects, changeLog, checkHealth, healthTargets, pruneStale, resourceManager } from "./apply.ts";
-import { buildObjects } from "./build.ts";
 import { checkDependencies } from "./dependencies.ts";
 import { HealthCheckCanceledError, KustomizationError, Reasons } from "./errors.ts";
 import { deleteInventory, shouldDeleteResources } from "./finalize.ts";
@@ -44,7 +38,6 @@ import {
   API_VERSION,
   FINALIZER,
   goDuration,
-  HEALTHY,
   intervalMs,
   KIND,
   type KustomizationStatus,
@@ -55,6 +48,7 @@ import {
   STATUS_MANAGER,
   timeoutMs,
 } from "./status.ts";
+import { type SyncIO, syncRevision } from "./sync.ts";
 
 export interface KustomizationReconcilerOptions {
   kube: KubeClient;
@@ -69,13 +63,6 @@ export interface KustomizationReconcilerOptions {
   defaultServiceAccount?: string | undefined;
   /** Retry delay for a missing artifact or unready dependencies (Flux's `--requeue-dependency`, default 30 s). */
   dependencyRequeueMs?: number | undefined;
-}
-
-/** `next` plus the entries of `previous` it lacks (sorted by id, as inventories are). */
-export function withStale(next: Inventory, previous: Inventory | undefined): Inventory {
-  const ids = new Set(next.entries.map((e) => e.id));
-  const entries = [...next.entries, ...(previous?.entries ?? []).filter((e) => !ids.has(e.id))];
-  return { entries: entries.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)) };
 }
 
 /** `healthCheckExprs` must compile; a syntax error stalls the object (Flux's InvalidCELExpression). */
@@ -114,10 +101,20 @@ export class KustomizationReconciler {
   /** Health checks in progress, by Kustomization key, with the revision they check. */
   private readonly healthChecks = new Map<string, { revision: string; cancel: AbortController }>();
   private runner: KustomizeRunner | undefined;
+  private readonly io: SyncIO;
 
   constructor(opts: KustomizationReconcilerOptions) {
     this.o = opts;
     this.log = opts.log ?? quiet;
+    this.io = {
+      kube: opts.kube,
+      client: (obj) => this.clientFor(obj),
+      runner: () => this.kustomize(),
+      write: (obj, status, signal) => this.write(obj, status, signal),
+      finish: (obj, status, signal) => this.finish(obj, status, signal),
+      event: (...args) => this.event(...args),
+      healthChecks: this.healthChecks,
+    };
   }
 
   /** Closes the impersonating clients' idle sockets. */
@@ -265,7 +262,7 @@ export class KustomizationReconciler {
       at.origin = src.value.originRevision;
       const waiting = await this.dependencies(key, obj, status, src.value, signal);
       if (waiting) return waiting;
-      obj = await this.sync(key, obj, spec, status, src.value, signal);
+      obj = await syncRevision(this.io, key, obj, spec, status, src.value, signal);
     } catch (err) {
       if (signal.aborted) throw err;
       const e =
@@ -360,161 +357,6 @@ export class KustomizationReconciler {
       { object: key, revision: at.revision, error: e.message },
     );
     return e.stalled ? undefined : { requeueAfterMs: retry };
-  }
-
-  /** Build, apply, prune, health: the part that runs once source and dependencies are ready. */
-  private async sync(
-    key: string,
-    initial: KubeObject,
-    spec: KustomizationSpec,
-    status: KustomizationStatus,
-    src: ResolvedSource,
-    signal: AbortSignal,
-  ): Promise<KubeObject> {
-    let obj = initial;
-    const gen = obj.metadata.generation;
-    const revision = src.revision;
-    const timeout = timeoutMs(spec);
-    const work = AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
-    const progressing = (what: string) => {
-      const msg = `${what} for revision ${revision} with a timeout of ${goDuration(timeout)}`;
-      status.conditions = setCondition(status.conditions, {
-        type: "Reconciling",
-        status: "True",
-        reason: Reasons.progressing,
-        message: msg,
-        observedGeneration: gen,
-      });
-      status.conditions = removeCondition(status.conditions, "Stalled");
-    };
-    status.conditions = setCondition(status.conditions, {
-      type: "Ready",
-      status: "Unknown",
-      reason: Reasons.progressing,
-      message: "Reconciliation in progress",
-      observedGeneration: gen,
-    });
-    progressing("Fetching manifests");
-    status.lastAttemptedRevision = revision;
-    obj = await this.write(obj, status, signal);
-
-    // Work bounded by spec.timeout: running out of it is this step's failure, not an abort.
-    const timed = async <T>(reason: string, what: string, step: () => Promise<T>): Promise<T> => {
-      try {
-        return await step();
-      } catch (err) {
-        if (!work.aborted || signal.aborted || err instanceof KustomizationError) throw err;
-        throw new KustomizationError(
-          key,
-          reason,
-          `${what} did not finish within the timeout of ${goDuration(timeout)}; raise spec.timeout`,
-          { cause: err },
-        );
-      }
-    };
-    const objects = await timed(Reasons.buildFailed, "kustomize build", () =>
-      buildObjects({ key, obj, sourceDir: src.dir, kube: this.o.kube, runner: this.kustomize, signal: work }),
-    );
-    const m = resourceManager(this.clientFor(obj), obj);
-    const applied = await timed(Reasons.failed, "server-side apply", () =>
-      applyObjects(key, m, objects, { force: !!spec.force, signal: work, timeoutMs: timeout }),
-    );
-    const applyLog = changeLog(applied.entries);
-    if (applyLog)
-      await this.event(obj, revision, src.originRevision, "Normal", applyLog, signal, Reasons.progressing);
-    const previous = status.inventory;
-    status.inventory = applied.inventory;
-
-    if (spec.prune) {
-      let pruned: Awaited<ReturnType<typeof pruneStale>>;
-      try {
-        pruned = await timed(Reasons.pruneFailed, "garbage collection", () =>
-          pruneStale(key, m, previous, applied.inventory, work),
-        );
-      } catch (err) {
-        // Keep tracking what may not have been deleted, so the next run prunes it (objects already gone
-        // are skipped then); otherwise a failed delete would leave labelled orphans behind.
-        status.inventory = withStale(applied.inventory, previous);
-        throw err;
-      }
-      const pruneLog = changeLog(pruned);
-      if (pruneLog)
-        await this.event(obj, revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
-      // An object kept by `prune: disabled` stays out of the inventory, as Flux does.
-    }
-
-    const targets = healthTargets(obj, applied.entries);
-    if (targets.length > 0) {
-      progressing("Running health checks");
-      obj = await this.health(key, obj, m, targets, status, src, timeout, signal);
-    } else {
-      status.conditions = removeCondition(status.conditions, HEALTHY);
-    }
-
-    status.lastAppliedRevision = revision;
-    if (src.originRevision) status.lastAppliedOriginRevision = src.originRevision;
-    else delete status.lastAppliedOriginRevision;
-    status.conditions = markReady(status.conditions, gen, Reasons.succeeded, `Applied revision: ${revision}`);
-    if (gen !== undefined) status.observedGeneration = gen;
-    return await this.finish(obj, status, signal);
-  }
-
-  /** Health checks with Flux's Healthy condition and events; a new source revision cancels them. */
-  private async health(
-    key: string,
-    initial: KubeObject,
-    m: ResourceManager,
-    targets: WaitTarget[],
-    status: KustomizationStatus,
-    src: ResolvedSource,
-    timeout: number,
-    signal: AbortSignal,
-  ): Promise<KubeObject> {
-    const gen = initial.metadata.generation;
-    const revision = src.revision;
-    const wasHealthy = getCondition(status.conditions, HEALTHY)?.status === "True";
-    const setHealthy = (st: "True" | "False" | "Unknown", reason: string, message: string) => {
-      status.conditions = setCondition(status.conditions, {
-        type: HEALTHY,
-        status: st,
-        reason,
-        message,
-        observedGeneration: gen,
-      });
-    };
-    setHealthy(
-      "Unknown",
-      Reasons.progressing,
-      `Running health checks for revision ${revision} with a timeout of ${goDuration(timeout)}`,
-    );
-    const obj = await this.write(initial, status, signal);
-    const startedAt = Date.now();
-    // A new source revision cancels this wait (cancelHealthCheck), so it need not run out its timeout.
-    const cancel = new AbortController();
-    this.healthChecks.set(key, { revision, cancel });
-    try {
-      // Health checks get their own full timeout, as in Flux (not what is left of the build's).
-      await checkHealth(key, m, targets, {
-        signal: AbortSignal.any([signal, cancel.signal]),
-        timeoutMs: timeout,
-      });
-    } catch (err) {
-      if (cancel.signal.aborted && !signal.aborted) {
-        throw new HealthCheckCanceledError(key, String(cancel.signal.reason), err);
-      }
-      if (!(err instanceof KustomizationError)) throw err;
-      const message = `health check failed after ${goDuration(Date.now() - startedAt)}: ${err.message}`;
-      setHealthy("False", Reasons.healthCheckFailed, message);
-      throw new KustomizationError(key, Reasons.healthCheckFailed, message, { cause: err });
-    } finally {
-      if (this.healthChecks.get(key)?.cancel === cancel) this.healthChecks.delete(key);
-    }
-    const passed = `Health check passed in ${goDuration(Date.now() - startedAt)}`;
-    setHealthy("True", "Succeeded", passed);
-    if (status.lastAppliedRevision !== revision || !wasHealthy) {
-      await this.event(obj, revision, src.originRevision, "Normal", passed, signal, Reasons.progressing);
-    }
-    return obj;
   }
 
   private async event(

@@ -7,9 +7,9 @@ import { artifactPath } from "./build.ts";
 import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
-import { withStale } from "./reconciler.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
+import { withStale } from "./sync.ts";
 
 const ks = (spec: Record<string, unknown>, status: Record<string, unknown> = {}): KubeObject => ({
   apiVersion: "kustomize.toolkit.fluxcd.io/v1",
