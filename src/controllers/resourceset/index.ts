@@ -7,9 +7,9 @@
  * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`; the annotations
  * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom`,
  * `convertKubeConfigFrom` and `checksumFrom` (with `status.externalChecksumRefs`); inventory and prune
- * through src/kube, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
- * Does not: `status.history`, Job recreation (`recreateOnFailure`), or see changes of copy sources outside
- * the agent's namespace scope before the next interval.
+ * through src/kube, `status.history`, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
+ * Does not: Job recreation (`recreateOnFailure`), or see changes of copy sources outside the agent's
+ * namespace scope before the next interval.
  */
 
 export { CHECKSUM, CHECKSUM_FROM, ChecksumResolver } from "./checksum.ts";
@@ -27,6 +27,7 @@ export {
   unmetDependency,
 } from "./dependencies.ts";
 export { ResourceSetError } from "./errors.ts";
+export { goDuration, HISTORY_LIMIT, type Snapshot, upsertHistory } from "./history.ts";
 export {
   CONVERT_KUBECONFIG_FROM,
   kubeConfigFields,

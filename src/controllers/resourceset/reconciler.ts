@@ -41,6 +41,7 @@ import { ChecksumResolver } from "./checksum.ts";
 import { resolveCopyFrom } from "./copyfrom.ts";
 import { compileDependencies, type Dependency, unmetDependency } from "./dependencies.ts";
 import { ResourceSetError } from "./errors.ts";
+import { upsertHistory } from "./history.ts";
 import { resolveConvertKubeConfig } from "./kubeconfig.ts";
 import {
   Annotations,
@@ -136,6 +137,18 @@ export class ResourceSetReconciler {
           : new ResourceSetError(key, Reasons.failed, `reconciliation failed: ${describe(err)}`, {
               cause: err,
             });
+      if (e.reason === Reasons.buildFailed) {
+        // As upstream: without objects, the digest of a failed build is the spec's.
+        const digest = `sha256:${createHash("sha256")
+          .update(JSON.stringify(obj.spec ?? {}))
+          .digest("hex")}`;
+        status.history = upsertHistory(status.history, {
+          digest,
+          at: new Date(),
+          durationMs: performance.now() - started,
+          status: Reasons.buildFailed,
+        });
+      }
       await this.failed(obj, key, status, e, signal);
       if (e.stalled) return undefined;
       throw e;
@@ -195,8 +208,23 @@ export class ResourceSetReconciler {
     status.conditions = markReconciling(status.conditions, gen, Reasons.progressing, Messages.inProgress);
     obj = await this.write(obj, status, signal);
 
-    const steps = await this.build(obj, key, signal);
+    const { steps, inputs } = await this.build(obj, key, signal);
     const objects = steps.flatMap((s) => s.objects);
+    const stepCount = ((obj.spec ?? {}) as { steps?: unknown[] }).steps?.length ?? 0;
+    const metadata: Record<string, string> = {
+      inputs: String(inputs),
+      resources: String(objects.length),
+      ...(stepCount > 0 ? { steps: String(stepCount) } : {}),
+    };
+    const record = (digest: string, result: string) => {
+      status.history = upsertHistory(status.history, {
+        digest,
+        at: new Date(),
+        durationMs: performance.now() - started,
+        status: result,
+        metadata,
+      });
+    };
     const m = this.manager(obj);
     const timeout = timeoutMs(obj.metadata.annotations, 5 * 60_000);
     let revision = "";
@@ -222,6 +250,7 @@ export class ResourceSetReconciler {
     })().catch((err: unknown) => {
       if (partial.length > 0) status.inventory = mergeInventory(status.inventory, partial);
       const detail = err instanceof ResourceSetError ? err.message : describe(err);
+      record(setDigest(objects), Reasons.failed);
       throw new ResourceSetError(key, Reasons.failed, `reconciliation failed: ${detail}`, { cause: err });
     });
     status.inventory = result.inventory;
@@ -231,6 +260,7 @@ export class ResourceSetReconciler {
       await this.o.events?.event(obj, "Normal", "ApplySucceeded", log, { signal });
     }
     status.lastAppliedRevision = revision;
+    record(revision, Reasons.succeeded);
     const msg = finishedMessage(started);
     status.conditions = markReady(status.conditions, gen, Reasons.succeeded, msg);
     await this.write(obj, this.finalize(obj, status), signal);
@@ -241,7 +271,11 @@ export class ResourceSetReconciler {
   }
 
   /** The inputs and the expansion; a failure here is a configuration error (stalled). */
-  private async build(obj: KubeObject, key: string, signal: AbortSignal): Promise<StepResult[]> {
+  private async build(
+    obj: KubeObject,
+    key: string,
+    signal: AbortSignal,
+  ): Promise<{ steps: StepResult[]; inputs: number }> {
     const spec = (obj.spec ?? {}) as Spec;
     const namespace = obj.metadata.namespace ?? "";
     let providers: KubeObject[] = [];
@@ -275,9 +309,9 @@ export class ResourceSetReconciler {
       const exp = expandResourceSet(obj, { render: templateRenderer(), providers });
       if ((spec.inputsFrom ?? []).length > 0 && exp.inputs.length === 0) {
         this.log.info("no inputs returned from providers, reconciling an empty set", { object: key });
-        return [];
+        return { steps: [], inputs: 0 };
       }
-      return exp.steps;
+      return { steps: exp.steps, inputs: exp.inputs.length };
     } catch (err) {
       throw new ResourceSetError(key, Reasons.buildFailed, `build failed: ${describe(err)}`, {
         cause: err,

@@ -103,6 +103,12 @@ test("inputs create per-tenant namespaces and objects, Ready with inventory; a r
       signal,
     );
     assert.equal(s2.lastAppliedRevision, s1.lastAppliedRevision);
+    const history = (s2 as { history?: Array<Record<string, unknown>> }).history ?? [];
+    assert.equal(history.length, 1, "one snapshot for the same digest and status");
+    assert.equal(history[0]?.digest, s1.lastAppliedRevision);
+    assert.equal(history[0]?.lastReconciledStatus, "ReconciliationSucceeded");
+    assert.equal(history[0]?.totalReconciliations, 2);
+    assert.deepEqual(history[0]?.metadata, { inputs: "2", resources: "4" });
 
     // Remove tenant b: its namespace and ConfigMap are pruned.
     const o = await apply(admin, resourceSet(ns, "tenants", tenantsSpec(ns, ["a"])), signal);
@@ -182,6 +188,11 @@ test("a template error stalls the set naming the resource and the input; nothing
     assert.equal(conditionOf(s2, "Reconciling"), undefined);
     assert.deepEqual(s2.inventory, s1.inventory, "inventory kept");
     assert.equal(s2.lastAppliedRevision, s1.lastAppliedRevision);
+    const history = (s2 as { history?: Array<Record<string, unknown>> }).history ?? [];
+    assert.deepEqual(
+      history.map((h) => h.lastReconciledStatus),
+      ["BuildFailed", "ReconciliationSucceeded"],
+    );
     // Nothing applied (t-c, team-x) and nothing pruned (t-b).
     for (const name of ["t-c", "team-x"]) {
       assert.equal(

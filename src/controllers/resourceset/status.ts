@@ -5,6 +5,7 @@
  */
 import type { Condition } from "../../runtime/index.ts";
 import { durationMs } from "../ocirepository/index.ts";
+import type { Snapshot } from "./history.ts";
 
 export const GROUP = "fluxcd.controlplane.io";
 export const API_VERSION = "fluxcd.controlplane.io/v1";
@@ -65,6 +66,7 @@ export interface ResourceSetStatus {
   inventory?: InventoryStatus;
   lastAppliedRevision?: string;
   lastHandledReconcileAt?: string;
+  history?: Snapshot[];
   /** `Kind/namespace/name` of the ConfigMaps and Secrets outside the set that `checksumFrom` read. */
   externalChecksumRefs?: string[];
 }
