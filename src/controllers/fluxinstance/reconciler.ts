@@ -253,7 +253,8 @@ export class FluxInstanceReconciler {
     this.log.info(msg, { object: key, revision });
     await this.o.events?.event(obj, "Normal", Reasons.succeeded, msg, { signal });
     const every = durationMs(obj.metadata.annotations?.[Annotations.reconcileEvery]) ?? 60 * 60_000;
-    return { requeueAfterMs: every };
+    // flux-operator's GetInterval: `reconcileEvery: 0s` means no periodic reconcile.
+    return every > 0 ? { requeueAfterMs: every } : undefined;
   }
 
   /** Deletes stale objects still carrying this instance's owner labels, except those opted out. */

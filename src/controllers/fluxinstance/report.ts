@@ -240,6 +240,7 @@ export class FluxReportReconciler {
       { signal, fieldManager },
     );
     this.log.debug(msg, { object: key });
-    return { requeueAfterMs: durationMs(obj.metadata.annotations?.[Annotations.reconcileEvery]) ?? interval };
+    const every = durationMs(obj.metadata.annotations?.[Annotations.reconcileEvery]) ?? interval;
+    return { requeueAfterMs: every > 0 ? every : interval };
   };
 }
