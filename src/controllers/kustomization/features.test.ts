@@ -1,16 +1,14 @@
 /**
  * Kustomization features against the real cluster and registry: dependsOn ordering, wait/health on
- * Deployments kwok makes ready and a health timeout, post-build substitution from a watched ConfigMap,
- * impersonation (a tenant's RBAC refuses objects outside its namespace) and the multi-tenancy lockdown.
+ * Deployments kwok makes ready and a health timeout, post-build substitution from a watched ConfigMap.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { stringify } from "yaml";
 import { installCRDs } from "../../agent/index.ts";
-import { createTestNamespace, type TestCluster, testCluster } from "../../dev/testing.ts";
+import { type TestCluster, testCluster } from "../../dev/testing.ts";
 import {
   applyObject,
-  deleteObject,
   getObject,
   KubeClient,
   type KubeObject,
@@ -288,145 +286,5 @@ test("postBuild: substitute and substituteFrom a watched ConfigMap; changing the
     assert.match(cond(failed).message ?? "", /substitute from 'ConfigMap\/missing' failed/);
   } finally {
     await h.stop();
-  }
-});
-
-test("impersonation: a tenant's service account applies in its namespace and is denied outside it; lockdown refuses cross-namespace sources", async () => {
-  const other = await createTestNamespace(cluster, "ks-other", signal);
-  const h = await startAgent(cluster, "ks-tenant", signal, { noCrossNamespaceRefs: true });
-  try {
-    await source(h.namespace, "ks-tenant", {
-      "own/kustomization.yaml": kustomizationYaml("a.yaml"),
-      "own/a.yaml": configMapYaml("mine", { k: "v" }),
-      "escape/kustomization.yaml": kustomizationYaml("a.yaml", "b.yaml"),
-      "escape/a.yaml": configMapYaml("inside", { k: "v" }, h.namespace),
-      "escape/b.yaml": configMapYaml("outside", { k: "v" }, other.name),
-    });
-    await apply({
-      apiVersion: "v1",
-      kind: "ServiceAccount",
-      metadata: { name: "tenant", namespace: h.namespace },
-    });
-    await apply({
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "Role",
-      metadata: { name: "tenant", namespace: h.namespace },
-      rules: [
-        {
-          apiGroups: [""],
-          resources: ["configmaps"],
-          verbs: ["get", "list", "create", "patch", "update", "delete"],
-        },
-      ],
-    });
-    await apply({
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: "RoleBinding",
-      metadata: { name: "tenant", namespace: h.namespace },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "tenant" },
-      subjects: [{ kind: "ServiceAccount", name: "tenant", namespace: h.namespace }],
-    });
-    await apply(
-      kustomization(h.namespace, "own", {
-        path: "./own",
-        targetNamespace: h.namespace,
-        serviceAccountName: "tenant",
-      }),
-    );
-    await apply(kustomization(h.namespace, "escape", { path: "./escape", serviceAccountName: "tenant" }));
-    const own = await waitForKs(kube, h.namespace, "own", (s) => cond(s).status === "True", signal);
-    assert.deepEqual(
-      own.inventory?.entries.map((e) => e.id),
-      [`${h.namespace}_mine__ConfigMap`],
-    );
-    const esc = await waitForKs(kube, h.namespace, "escape", (s) => cond(s).status === "False", signal);
-    assert.equal(cond(esc).reason, "ReconciliationFailed");
-    assert.match(cond(esc).message ?? "", new RegExp(`ConfigMap/${other.name}/outside`));
-    assert.match(cond(esc).message ?? "", /forbidden/i);
-    assert.equal(await get("v1", "ConfigMap", other.name, "outside"), undefined);
-    assert.equal(
-      await get("v1", "ConfigMap", h.namespace, "inside"),
-      undefined,
-      "nothing applied when any object is denied",
-    );
-
-    // Lockdown: a source in another namespace is refused and the Kustomization stalls.
-    await apply(
-      kustomization(h.namespace, "cross", {
-        path: "./own",
-        sourceRef: { kind: "OCIRepository", name: "src", namespace: other.name },
-      }),
-    );
-    const cross = await waitForKs(
-      kube,
-      h.namespace,
-      "cross",
-      (s) => cond(s, "Stalled").status === "True",
-      signal,
-    );
-    assert.equal(cond(cross).reason, "AccessDenied");
-    assert.equal(
-      cond(cross).message,
-      `can't access 'OCIRepository/${other.name}/src', cross-namespace references have been blocked`,
-    );
-    // A requested reconcile stays refused.
-    const at = await reconcileKs(kube, h.namespace, "cross", signal);
-    const again = await waitForKs(kube, h.namespace, "cross", (s) => s.lastHandledReconcileAt === at, signal);
-    assert.equal(cond(again).reason, "AccessDenied");
-
-    // With the account present, deletion prunes as the tenant (which may not even read service accounts).
-    await apply(
-      kustomization(h.namespace, "own2", {
-        path: "./own",
-        targetNamespace: h.namespace,
-        nameSuffix: "-2",
-        serviceAccountName: "tenant",
-      }),
-    );
-    await waitForKs(kube, h.namespace, "own2", (s) => cond(s).status === "True", signal);
-    const own2 = {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      namespace: h.namespace,
-      name: "own2",
-    };
-    await deleteObject(
-      kube,
-      { apiVersion: own2.apiVersion, kind: own2.kind, metadata: { name: "own2", namespace: h.namespace } },
-      { signal },
-    );
-    await waitForObject(kube, own2, (o) => o === undefined, signal);
-    assert.equal(await get("v1", "ConfigMap", h.namespace, "mine-2"), undefined, "pruned as the tenant");
-
-    // The tenant's service account is gone: deleting its Kustomization leaves the objects in place (no
-    // identity to delete them as) and says so in a Warning event, as Flux does.
-    await deleteObject(
-      kube,
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "tenant", namespace: h.namespace } },
-      { signal },
-    );
-    const ksHeader = {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "own", namespace: h.namespace },
-    };
-    await deleteObject(kube, ksHeader, { signal });
-    await waitForObject(
-      kube,
-      { ...ksHeader, namespace: h.namespace, name: "own" },
-      (o) => o === undefined,
-      signal,
-    );
-    assert.ok(await get("v1", "ConfigMap", h.namespace, "mine"), "kept without the service account");
-    const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
-    assert.ok(
-      events.items.some(
-        (e) => e.type === "Warning" && e.note === `unable to prune objects: \nConfigMap/${h.namespace}/mine`,
-      ),
-      "unable to prune event",
-    );
-  } finally {
-    await h.stop();
-    await other.dispose();
   }
 });

@@ -1,7 +1,7 @@
 /**
  * The Kustomization controller in a running agent, against the real local cluster and the real registry:
  * apply of a component overlay, new revisions (configured, pruned, prune: false), a failing build and a
- * failing dry-run (nothing applied, nothing pruned), drift correction, suspend, deletion with prune.
+ * failing dry-run (nothing applied, nothing pruned), drift correction, suspend.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -412,59 +412,6 @@ test("drift: an edited or deleted object is restored on the next reconcile; susp
       cm(h.namespace, "a"),
       (o) => (o?.data as Record<string, string> | undefined)?.key === "1",
       signal,
-    );
-  } finally {
-    await h.stop();
-  }
-});
-
-test("deletion: prune removes the inventory's objects; deletionPolicy Orphan keeps them", async () => {
-  const h = await startAgent(cluster, "ks-delete", signal);
-  try {
-    const repo = `${regs.open}/${uniqueRepo("ks-delete")}`;
-    await pushFiles(
-      oci,
-      `${repo}:latest`,
-      { "app/kustomization.yaml": kustomizationYaml("a.yaml"), "app/a.yaml": configMapYaml("a", "1") },
-      signal,
-    );
-    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
-    await apply(kustomization(h.namespace, "del", { path: "./app", targetNamespace: h.namespace }));
-    await apply(
-      kustomization(h.namespace, "orphan", {
-        path: "./app",
-        targetNamespace: h.namespace,
-        nameSuffix: "-orphan",
-        deletionPolicy: "Orphan",
-      }),
-    );
-    await waitForKs(kube, h.namespace, "del", (st) => cond(st).status === "True", signal);
-    await waitForKs(kube, h.namespace, "orphan", (st) => cond(st).status === "True", signal);
-    for (const name of ["del", "orphan"]) {
-      await deleteObject(
-        kube,
-        {
-          apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-          kind: "Kustomization",
-          metadata: { name, namespace: h.namespace },
-        },
-        { signal },
-      );
-    }
-    for (const name of ["del", "orphan"]) {
-      await waitForObject(
-        kube,
-        { apiVersion: "kustomize.toolkit.fluxcd.io/v1", kind: "Kustomization", namespace: h.namespace, name },
-        (o) => o === undefined,
-        signal,
-      );
-    }
-    assert.equal(await get(cm(h.namespace, "a")), undefined, "pruned on deletion");
-    assert.ok(await get(cm(h.namespace, "a-orphan")), "orphaned on deletion");
-    const evs = await events(h.namespace);
-    assert.ok(
-      evs.some((e) => String(e.note) === `ConfigMap/${h.namespace}/a deleted`),
-      "deletion change set event",
     );
   } finally {
     await h.stop();

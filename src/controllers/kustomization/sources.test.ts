@@ -1,8 +1,8 @@
 /**
  * Kustomization edge cases against the real cluster and registry: a missing source and a source without an
  * artifact (ArtifactFailed, picked up once the artifact exists), CEL health expressions (current, failed,
- * a syntax error that stalls), deletionPolicy WaitForTermination, a new revision cancelling a health check
- * that would otherwise run out its timeout, immutable fields with and without `force`, staged Namespaces.
+ * a syntax error that stalls), a new revision cancelling a health check that would otherwise run out its
+ * timeout, immutable fields with and without `force`.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -11,7 +11,6 @@ import { installCRDs } from "../../agent/index.ts";
 import { type TestCluster, testCluster } from "../../dev/testing.ts";
 import {
   applyObject,
-  deleteObject,
   getObject,
   KubeClient,
   type KubeObject,
@@ -181,49 +180,6 @@ test("healthCheckExprs: current and failed expressions decide health; a syntax e
   }
 });
 
-test("deletionPolicy WaitForTermination deletes the objects and waits until they are gone", async () => {
-  const h = await startAgent(cluster, "ks-wait-del", signal);
-  try {
-    const repo = `${regs.open}/${uniqueRepo("ks-wait-del")}`;
-    await pushFiles(
-      oci,
-      `${repo}:latest`,
-      { "app/kustomization.yaml": kustomizationYaml("a.yaml"), "app/a.yaml": configMapYaml("a") },
-      signal,
-    );
-    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
-    await apply(
-      kustomization(h.namespace, "app", {
-        path: "./app",
-        targetNamespace: h.namespace,
-        prune: false,
-        deletionPolicy: "WaitForTermination",
-      }),
-    );
-    await waitForKs(kube, h.namespace, "app", (s) => cond(s).status === "True", signal);
-    const header = {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "app", namespace: h.namespace },
-    };
-    await deleteObject(kube, header, { signal });
-    await waitForObject(
-      kube,
-      { apiVersion: header.apiVersion, kind: header.kind, namespace: h.namespace, name: "app" },
-      (o) => o === undefined,
-      signal,
-    );
-    const left = await getObject(
-      kube,
-      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "a", namespace: h.namespace } },
-      { signal },
-    );
-    assert.equal(left, undefined, "deleted despite prune: false (the policy wins)");
-  } finally {
-    await h.stop();
-  }
-});
-
 test("a new source revision cancels a running health check; the new revision is applied at once", async () => {
   const h = await startAgent(cluster, "ks-cancel", signal);
   try {
@@ -332,55 +288,6 @@ test("immutable fields: a changed immutable ConfigMap fails without force and is
     assert.deepEqual(recreated?.data, { v: "2" });
     assert.notEqual(recreated?.metadata.uid, first?.metadata.uid, "recreated, not updated");
   } finally {
-    await h.stop();
-  }
-});
-
-test("a Namespace and the objects in it are applied in stages and deleted with the Kustomization", async () => {
-  const h = await startAgent(cluster, "ks-stages", signal);
-  const ns = `${h.namespace}-app`;
-  try {
-    const repo = `${regs.open}/${uniqueRepo("ks-stages")}`;
-    await pushFiles(
-      oci,
-      `${repo}:latest`,
-      {
-        "app/kustomization.yaml": kustomizationYaml("ns.yaml", "cm.yaml"),
-        "app/ns.yaml": stringify({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }),
-        "app/cm.yaml": stringify({
-          apiVersion: "v1",
-          kind: "ConfigMap",
-          metadata: { name: "inside", namespace: ns },
-          data: { k: "v" },
-        }),
-      },
-      signal,
-    );
-    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
-    await apply(kustomization(h.namespace, "app", { path: "./app" }));
-    const s = await waitForKs(kube, h.namespace, "app", (st) => cond(st).status === "True", signal);
-    assert.deepEqual(
-      s.inventory?.entries.map((e) => e.id),
-      [`_${ns}__Namespace`, `${ns}_inside__ConfigMap`],
-    );
-    const header = {
-      apiVersion: "kustomize.toolkit.fluxcd.io/v1",
-      kind: "Kustomization",
-      metadata: { name: "app", namespace: h.namespace },
-    };
-    await deleteObject(kube, header, { signal });
-    await waitForObject(
-      kube,
-      { apiVersion: "v1", kind: "Namespace", namespace: "", name: ns },
-      (o) => o === undefined || !!o.metadata.deletionTimestamp,
-      signal,
-    );
-  } finally {
-    await deleteObject(
-      kube,
-      { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
-      { signal },
-    ).catch(() => {});
     await h.stop();
   }
 });
