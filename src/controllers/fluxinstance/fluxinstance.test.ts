@@ -362,7 +362,9 @@ test("a D2 verify patch on an unsigned artifact keeps the instance not Ready wit
     const fi = await waitForObject(
       kube,
       { apiVersion: FI, kind: "FluxInstance", name: "flux", namespace: ns },
-      (o) => condOf(o, "Ready")?.status === "False",
+      // Under load the first attempts may time out before the source reports; retries get there.
+      (o) =>
+        condOf(o, "Ready")?.status === "False" && /\(Ready=False: /.test(condOf(o, "Ready")?.message ?? ""),
       signal,
     );
     assert.equal(condOf(fi, "Ready")?.reason, "ReconciliationFailed");

@@ -111,7 +111,7 @@ export async function waitForObject(
   ref: { apiVersion: string; kind: string; name: string; namespace?: string },
   check: (o: KubeObject | undefined) => boolean,
   signal: AbortSignal,
-  timeoutMs = 120_000,
+  timeoutMs = 180_000,
 ): Promise<KubeObject | undefined> {
   const deadline = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
   for (;;) {
