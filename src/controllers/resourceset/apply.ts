@@ -18,6 +18,7 @@ import {
   staleObjects,
 } from "../../kube/index.ts";
 import type { StepResult } from "../../render/resourceset/index.ts";
+import { deleteFailedJobs } from "./jobs.ts";
 import { Annotations } from "./status.ts";
 
 export interface ApplySetOptions {
@@ -30,6 +31,10 @@ export interface ApplySetOptions {
   force: boolean;
   /** Step timeouts are Go durations. */
   parseDuration: (text: string | undefined) => number | undefined;
+  /** `ResourceSet/ns/name` (messages). */
+  object: string;
+  /** Told which failed Jobs were deleted for recreation (`recreateOnFailure`). */
+  onJobsDeleted?: ((jobs: string[]) => void) | undefined;
   /** Receives each step's change set as soon as it is applied (so a later failure still knows it). */
   onApplied?: ((entries: readonly ChangeSetEntry[]) => void) | undefined;
 }
@@ -85,6 +90,13 @@ export async function applySet(
   const nonEmpty = steps.filter((s) => s.objects.length > 0);
   for (const [i, step] of nonEmpty.entries()) {
     const last = i === nonEmpty.length - 1;
+    const recreated = await deleteFailedJobs(m, opts.object, step.objects, {
+      signal: opts.signal,
+      timeoutMs: opts.timeoutMs,
+    }).catch((err: unknown) => {
+      throw stepError(step, "job recreation failed", err);
+    });
+    if (recreated.length > 0) opts.onJobsDeleted?.(recreated);
     let changes: ChangeSetEntry[];
     try {
       changes = await m.apply(step.objects, { signal: opts.signal, force: opts.force });

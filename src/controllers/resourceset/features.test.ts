@@ -4,7 +4,16 @@ import { after, before, test } from "node:test";
 import { installCRDs } from "../../agent/index.ts";
 import { createTestNamespace, type TestCluster, testCluster } from "../../dev/testing.ts";
 import { getObject, KubeClient, type KubeObject, loadKubeConfig, ResourceManager } from "../../kube/index.ts";
-import { apply, conditionOf, readyOf, resourceSet, startControllers, waitFor } from "./testing.ts";
+import {
+  apply,
+  conditionOf,
+  readyOf,
+  requestReconcile,
+  resourceSet,
+  startControllers,
+  waitFor,
+  waitForObject,
+} from "./testing.ts";
 
 let cluster: TestCluster;
 let admin: KubeClient;
@@ -236,6 +245,56 @@ test("wait: Ready once the applied objects are healthy; a failed object fails th
     );
     assert.equal(readyOf(s).reason, "ReconciliationFailed", readyOf(s).message);
     assert.match(readyOf(s).message ?? "", /ResourceSet\/.*inner-bad/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("recreateOnFailure: a failed Job of the set is deleted and created anew at the next reconcile", async () => {
+  const h = await startControllers(cluster, "rset-job", signal);
+  const ns = h.namespace;
+  const job = {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: {
+      name: "migrate",
+      namespace: ns,
+      annotations: { "fluxcd.controlplane.io/recreateOnFailure": "enabled" },
+    },
+    spec: {
+      // Fails on its own: the deadline passes whatever the pod does.
+      activeDeadlineSeconds: 1,
+      backoffLimit: 0,
+      template: {
+        spec: { restartPolicy: "Never", containers: [{ name: "m", image: "example.com/migrate:1" }] },
+      },
+    },
+  };
+  const jobRef = { apiVersion: "batch/v1", kind: "Job", name: "migrate", namespace: ns };
+  const failed = (o: KubeObject | undefined) =>
+    (
+      (o?.status as { conditions?: Array<{ type: string; status: string }> } | undefined)?.conditions ?? []
+    ).some((c) => c.type === "Failed" && c.status === "True");
+  try {
+    await apply(admin, resourceSet(ns, "jobs", { resources: [job] }), signal);
+    await waitFor(admin, "ResourceSet", ns, "jobs", (s) => readyOf(s).status === "True", signal);
+    const first = await waitForObject(admin, jobRef, failed, signal);
+    const at = await requestReconcile(admin, "ResourceSet", ns, "jobs", signal);
+    await waitFor(
+      admin,
+      "ResourceSet",
+      ns,
+      "jobs",
+      (s) => s.lastHandledReconcileAt === at && readyOf(s).status === "True",
+      signal,
+    );
+    const second = await getObject(
+      admin,
+      { apiVersion: "batch/v1", kind: "Job", metadata: { name: "migrate", namespace: ns } },
+      { signal },
+    );
+    assert.ok(second, "recreated");
+    assert.notEqual(second?.metadata.uid, first?.metadata.uid);
   } finally {
     await h.stop();
   }

@@ -6,10 +6,11 @@
  * `status.exportedInputs`), `inputStrategy`, `resources`, `resourcesTemplate`, `steps`, `commonMetadata`,
  * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`; the annotations
  * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom`,
- * `convertKubeConfigFrom` and `checksumFrom` (with `status.externalChecksumRefs`); inventory and prune
+ * `convertKubeConfigFrom`, `checksumFrom` (with `status.externalChecksumRefs`) and Jobs'
+ * `recreateOnFailure`; inventory and prune
  * through src/kube, `status.history`, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
- * Does not: Job recreation (`recreateOnFailure`), or see changes of copy sources outside the agent's
- * namespace scope before the next interval.
+ * Does not: see changes of copy sources outside the agent's namespace scope before the next interval, or
+ * cancel a health wait when the set changes.
  */
 
 export { CHECKSUM, CHECKSUM_FROM, ChecksumResolver } from "./checksum.ts";
@@ -28,6 +29,7 @@ export {
 } from "./dependencies.ts";
 export { ResourceSetError } from "./errors.ts";
 export { goDuration, HISTORY_LIMIT, type Snapshot, upsertHistory } from "./history.ts";
+export { deleteFailedJobs, RECREATE_ON_FAILURE } from "./jobs.ts";
 export {
   CONVERT_KUBECONFIG_FROM,
   kubeConfigFields,

@@ -246,6 +246,8 @@ export class ResourceSetReconciler {
         force: (obj.metadata.annotations?.[Annotations.force] ?? "").toLowerCase() === "enabled",
         parseDuration: durationMs,
         onApplied: (entries) => partial.push(...entries),
+        object: key,
+        onJobsDeleted: (jobs) => this.log.info("failed Jobs deleted for recreation", { object: key, jobs }),
       });
     })().catch((err: unknown) => {
       if (partial.length > 0) status.inventory = mergeInventory(status.inventory, partial);
