@@ -7,8 +7,8 @@
  * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`; the annotations
  * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom`,
  * `convertKubeConfigFrom`, `checksumFrom` (with `status.externalChecksumRefs`) and Jobs'
- * `recreateOnFailure`; inventory and prune
- * through src/kube, `status.history`, a finalizer that prunes on deletion, `reconcile.fluxcd.io/requestedAt`.
+ * `recreateOnFailure`; inventory and prune through src/kube, `status.history`, a finalizer that prunes on
+ * deletion, `reconcile.fluxcd.io/requestedAt`.
  * Does not: see changes of copy sources outside the agent's namespace scope before the next interval, or
  * cancel a health wait when the set changes.
  */
