@@ -129,7 +129,10 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
     },
     onUpdate: (a, b) => {
       index(b);
-      if (specChanged(a, b)) controller.queue.add(cacheKey(b));
+      if (specChanged(a, b)) {
+        reconciler.cancelHealthCheck(cacheKey(b), null, `${KIND}/${cacheKey(b)}`);
+        controller.queue.add(cacheKey(b));
+      }
       if (readyRevision(a) !== readyRevision(b)) enqueueDependents(b);
     },
     onDelete: (o) => {

@@ -124,12 +124,15 @@ export class KustomizationReconciler {
   }
 
   /**
-   * Cancels the health check of `key` when it is checking a revision other than `revision` (what Flux does
-   * when the source moves on); `trigger` (`Kind/ns/name`) ends up in the Ready message.
+   * Cancels the health check of `key` (what Flux does when the object is enqueued again): for a source
+   * event only when it is checking a revision other than `revision`, otherwise (`revision` null: the
+   * object itself changed or a reconcile was requested) always. `trigger` (`Kind/ns/name`) ends up in the
+   * Ready message.
    */
-  cancelHealthCheck(key: string, revision: string | undefined, trigger: string): void {
+  cancelHealthCheck(key: string, revision: string | null | undefined, trigger: string): void {
     const hc = this.healthChecks.get(key);
-    if (hc && revision && hc.revision !== revision) hc.cancel.abort(trigger);
+    if (!hc) return;
+    if (revision === null || (revision !== undefined && hc.revision !== revision)) hc.cancel.abort(trigger);
   }
 
   private kustomize = (): KustomizeRunner => {

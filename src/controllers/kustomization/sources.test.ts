@@ -291,3 +291,51 @@ test("immutable fields: a changed immutable ConfigMap fails without force and is
     await h.stop();
   }
 });
+
+test("a spec change cancels a running health check too", async () => {
+  const h = await startAgent(cluster, "ks-cancel-spec", signal);
+  try {
+    const repo = `${regs.open}/${uniqueRepo("ks-cancel-spec")}`;
+    const deploymentYaml = (extra: Record<string, unknown>) => {
+      const d = deployment("x", "web", extra);
+      delete d.metadata.namespace;
+      return stringify(d);
+    };
+    await pushFiles(
+      oci,
+      `${repo}:latest`,
+      {
+        "stuck/kustomization.yaml": kustomizationYaml("d.yaml"),
+        "stuck/d.yaml": deploymentYaml({ nodeSelector: { "ferry.test/none": "true" } }),
+        "good/kustomization.yaml": kustomizationYaml("d.yaml"),
+        "good/d.yaml": deploymentYaml({}),
+      },
+      signal,
+    );
+    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+    const spec = { targetNamespace: h.namespace, wait: true, timeout: "5m" };
+    await apply(kustomization(h.namespace, "app", { ...spec, path: "./stuck" }));
+    await waitForKs(kube, h.namespace, "app", (s) => cond(s, "Healthy").status === "Unknown", signal);
+    await apply(kustomization(h.namespace, "app", { ...spec, path: "./good" }));
+    const s = await waitForKs(
+      kube,
+      h.namespace,
+      "app",
+      (st) => st.observedGeneration === 2 && cond(st).status === "True",
+      signal,
+      90_000,
+    );
+    assert.equal(cond(s, "Healthy").status, "True");
+    const events = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
+    assert.ok(
+      events.items.some(
+        (e) =>
+          e.note ===
+          `Health checks canceled due to new reconciliation triggered by Kustomization/${h.namespace}/app`,
+      ),
+      "cancellation event",
+    );
+  } finally {
+    await h.stop();
+  }
+});
