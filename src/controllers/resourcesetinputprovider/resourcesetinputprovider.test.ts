@@ -208,6 +208,40 @@ test("an OCIArtifactTag provider exports the tags of a real registry (semver fil
       signal,
     );
     assert.equal((cm?.data as Record<string, string> | undefined)?.digest, d3);
+
+    // The same registry through a service account's imagePullSecrets, no semver: text order, limit.
+    await apply(
+      admin,
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "puller", namespace: ns },
+        imagePullSecrets: [{ name: "pull" }],
+      },
+      signal,
+    );
+    await apply(
+      admin,
+      provider(ns, "via-sa", {
+        type: "OCIArtifactTag",
+        url: `oci://${repo}`,
+        serviceAccountName: "puller",
+        filter: { limit: 3 },
+      }),
+      signal,
+    );
+    const s3 = await waitFor(
+      admin,
+      "ResourceSetInputProvider",
+      ns,
+      "via-sa",
+      (s) => readyOf(s).status === "True",
+      signal,
+    );
+    assert.deepEqual(
+      s3.exportedInputs?.map((i) => i.tag),
+      ["v1.2.0", "v1.1.0", "v1.0.0"],
+    );
   } finally {
     await h.stop();
   }
