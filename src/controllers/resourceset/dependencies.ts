@@ -57,6 +57,7 @@ export function compileDependencies(object: string, deps: readonly Dependency[])
 /** The first dependency that is missing or not ready, as a message; undefined when all are satisfied. */
 export async function unmetDependency(
   kube: KubeClient,
+  object: string,
   deps: readonly CompiledDependency[],
   signal: AbortSignal,
 ): Promise<string | undefined> {
@@ -68,7 +69,7 @@ export async function unmetDependency(
       { signal },
     ).catch((err: unknown) => {
       throw new ResourceSetError(
-        ref,
+        object,
         Reasons.dependencyNotReady,
         `dependency ${ref} cannot be read: ${(err as Error).message}`,
         { cause: err },

@@ -187,7 +187,7 @@ export class ResourceSetReconciler {
     const spec = (obj.spec ?? {}) as Spec;
     const gen = obj.metadata.generation;
     const deps = compileDependencies(key, spec.dependsOn ?? []);
-    const unmet = await unmetDependency(this.o.kube, deps, signal);
+    const unmet = await unmetDependency(this.o.kube, key, deps, signal);
     if (unmet) {
       const msg = `Retrying dependency check: ${unmet}`;
       if (getCondition(status.conditions, "Ready")?.reason !== Reasons.dependencyNotReady) {
