@@ -216,6 +216,7 @@ test("wait: Ready once kwok makes the Deployments available; a Deployment that c
       [`${h.namespace}_stuck_apps_Deployment`],
     );
     assert.equal(stuck.lastAppliedRevision, undefined);
+    assert.equal(stuck.history?.[0]?.lastReconciledStatus, "HealthCheckFailed");
   } finally {
     await h.stop();
   }

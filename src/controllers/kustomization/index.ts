@@ -1,7 +1,7 @@
 /**
  * Kustomization controller (`kustomize.toolkit.fluxcd.io/v1`): builds a source's kustomize overlay and
  * applies it the way Flux's kustomize-controller does, with the same status, conditions, reasons, events,
- * field manager and owner labels.
+ * field manager, owner labels and `status.history`.
  *
  * Does: OCIRepository sources read from the shared artifact store (cross-namespace unless the agent locks
  * tenants down), `path`, the overlay fields (`targetNamespace`, `namePrefix`/`nameSuffix`, `patches`,
@@ -13,7 +13,7 @@
  * revision (which also cancels a running health check) and on watched (`reconcile.fluxcd.io/watch:
  * Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
- * `ignore` rules or `status.history`.
+ * `ignore` rules or the `kustomize.toolkit.fluxcd.io/reconcile: disabled` object annotation.
  */
 export {
   type KustomizationController,

@@ -110,6 +110,14 @@ test("a component overlay becomes Ready with its inventory, owner labels and Flu
     assert.equal(s.lastAppliedRevision, revision);
     assert.equal(s.lastAttemptedRevision, revision);
     assert.equal(s.observedGeneration, 1);
+    assert.equal(s.history?.length, 1);
+    assert.match(s.history?.[0]?.digest ?? "", /^sha256:[0-9a-f]{64}$/);
+    assert.equal(s.history?.[0]?.lastReconciledStatus, "ReconciliationSucceeded");
+    assert.deepEqual(s.history?.[0]?.metadata, {
+      revision,
+      originRevision: "main@sha1:0123456789abcdef0123456789abcdef01234567",
+    });
+    assert.equal(s.lastAppliedOriginRevision, "main@sha1:0123456789abcdef0123456789abcdef01234567");
     assert.deepEqual(
       s.inventory?.entries.map((e) => `${e.id} ${e.v}`),
       [

@@ -3,6 +3,7 @@ import type { Kustomization } from "../../api/index.ts";
 import type { Inventory } from "../../kube/index.ts";
 import type { Condition } from "../../runtime/index.ts";
 import { durationMs } from "../ocirepository/index.ts";
+import type { Snapshot } from "./history.ts";
 
 export interface KustomizationStatus {
   observedGeneration?: number;
@@ -12,6 +13,7 @@ export interface KustomizationStatus {
   lastAttemptedRevision?: string;
   lastHandledReconcileAt?: string;
   inventory?: Inventory;
+  history?: Snapshot[];
 }
 
 export type KustomizationSpec = Kustomization["spec"];

@@ -9,6 +9,7 @@ import { getCondition, markReady, removeCondition, setCondition } from "../../ru
 import { applyObjects, changeLog, checkHealth, healthTargets, pruneStale, resourceManager } from "./apply.ts";
 import { buildObjects } from "./build.ts";
 import { HealthCheckCanceledError, KustomizationError, Reasons } from "./errors.ts";
+import { manifestsDigest, upsertHistory } from "./history.ts";
 import type { ResolvedSource } from "./source.ts";
 import {
   goDuration,
@@ -48,6 +49,23 @@ export function withStale(next: Inventory, previous: Inventory | undefined): Inv
 }
 
 /** Build, apply, prune, health: the part that runs once source and dependencies are ready. */
+/** One sync's settings and helpers, shared by its steps. */
+interface Run {
+  io: SyncIO;
+  key: string;
+  spec: KustomizationSpec;
+  status: KustomizationStatus;
+  src: ResolvedSource;
+  signal: AbortSignal;
+  /** `signal` bounded by spec.timeout (build, apply, prune). */
+  work: AbortSignal;
+  timeout: number;
+  /** Sets Reconciling=True with `<what> for revision … with a timeout of …`. */
+  progressing(what: string): void;
+  /** Runs a step under `work`: running out of spec.timeout becomes this step's failure, not an abort. */
+  timed<T>(reason: string, what: string, step: () => Promise<T>): Promise<T>;
+}
+
 export async function syncRevision(
   io: SyncIO,
   key: string,
@@ -57,21 +75,42 @@ export async function syncRevision(
   src: ResolvedSource,
   signal: AbortSignal,
 ): Promise<KubeObject> {
-  let obj = initial;
-  const gen = obj.metadata.generation;
-  const revision = src.revision;
+  const started = Date.now();
+  const gen = initial.metadata.generation;
   const timeout = timeoutMs(spec);
   const work = AbortSignal.any([signal, AbortSignal.timeout(timeout)]);
-  const progressing = (what: string) => {
-    const msg = `${what} for revision ${revision} with a timeout of ${goDuration(timeout)}`;
-    status.conditions = setCondition(status.conditions, {
-      type: "Reconciling",
-      status: "True",
-      reason: Reasons.progressing,
-      message: msg,
-      observedGeneration: gen,
-    });
-    status.conditions = removeCondition(status.conditions, "Stalled");
+  const run: Run = {
+    io,
+    key,
+    spec,
+    status,
+    src,
+    signal,
+    work,
+    timeout,
+    progressing: (what) => {
+      status.conditions = setCondition(status.conditions, {
+        type: "Reconciling",
+        status: "True",
+        reason: Reasons.progressing,
+        message: `${what} for revision ${src.revision} with a timeout of ${goDuration(timeout)}`,
+        observedGeneration: gen,
+      });
+      status.conditions = removeCondition(status.conditions, "Stalled");
+    },
+    timed: async (reason, what, step) => {
+      try {
+        return await step();
+      } catch (err) {
+        if (!work.aborted || signal.aborted || err instanceof KustomizationError) throw err;
+        throw new KustomizationError(
+          key,
+          reason,
+          `${what} did not finish within the timeout of ${goDuration(timeout)}; raise spec.timeout`,
+          { cause: err },
+        );
+      }
+    },
   };
   status.conditions = setCondition(status.conditions, {
     type: "Ready",
@@ -80,41 +119,58 @@ export async function syncRevision(
     message: "Reconciliation in progress",
     observedGeneration: gen,
   });
-  progressing("Fetching manifests");
-  status.lastAttemptedRevision = revision;
-  obj = await io.write(obj, status, signal);
-
-  // Work bounded by spec.timeout: running out of it is this step's failure, not an abort.
-  const timed = async <T>(reason: string, what: string, step: () => Promise<T>): Promise<T> => {
-    try {
-      return await step();
-    } catch (err) {
-      if (!work.aborted || signal.aborted || err instanceof KustomizationError) throw err;
-      throw new KustomizationError(
-        key,
-        reason,
-        `${what} did not finish within the timeout of ${goDuration(timeout)}; raise spec.timeout`,
-        { cause: err },
-      );
-    }
-  };
-  const objects = await timed(Reasons.buildFailed, "kustomize build", () =>
+  run.progressing("Fetching manifests");
+  status.lastAttemptedRevision = src.revision;
+  let obj = await io.write(initial, status, signal);
+  const objects = await run.timed(Reasons.buildFailed, "kustomize build", () =>
     buildObjects({ key, obj, sourceDir: src.dir, kube: io.kube, runner: io.runner, signal: work }),
   );
+
+  // From here on every outcome is recorded in status.history under the digest of what was built.
+  const digest = manifestsDigest(objects);
+  const meta: Record<string, string> = { revision: src.revision };
+  if (src.originRevision) meta.originRevision = src.originRevision;
+  const record = (outcome: string) => {
+    status.history = upsertHistory(status.history, digest, new Date(), Date.now() - started, outcome, meta);
+  };
+  try {
+    obj = await applyAndCheck(run, obj, objects);
+  } catch (err) {
+    if (err instanceof KustomizationError && !(err instanceof HealthCheckCanceledError)) record(err.reason);
+    throw err;
+  }
+  record(Reasons.succeeded);
+  status.lastAppliedRevision = src.revision;
+  if (src.originRevision) status.lastAppliedOriginRevision = src.originRevision;
+  else delete status.lastAppliedOriginRevision;
+  status.conditions = markReady(
+    status.conditions,
+    gen,
+    Reasons.succeeded,
+    `Applied revision: ${src.revision}`,
+  );
+  if (gen !== undefined) status.observedGeneration = gen;
+  return await io.finish(obj, status, signal);
+}
+
+/** Apply, new inventory, prune, health: what follows a successful build. */
+async function applyAndCheck(run: Run, initial: KubeObject, objects: KubeObject[]): Promise<KubeObject> {
+  const { io, key, spec, status, src, signal, work, timeout } = run;
+  let obj = initial;
   const m = resourceManager(io.client(obj), obj);
-  const applied = await timed(Reasons.failed, "server-side apply", () =>
+  const applied = await run.timed(Reasons.failed, "server-side apply", () =>
     applyObjects(key, m, objects, { force: !!spec.force, signal: work, timeoutMs: timeout }),
   );
   const applyLog = changeLog(applied.entries);
   if (applyLog)
-    await io.event(obj, revision, src.originRevision, "Normal", applyLog, signal, Reasons.progressing);
+    await io.event(obj, src.revision, src.originRevision, "Normal", applyLog, signal, Reasons.progressing);
   const previous = status.inventory;
   status.inventory = applied.inventory;
 
   if (spec.prune) {
     let pruned: Awaited<ReturnType<typeof pruneStale>>;
     try {
-      pruned = await timed(Reasons.pruneFailed, "garbage collection", () =>
+      pruned = await run.timed(Reasons.pruneFailed, "garbage collection", () =>
         pruneStale(key, m, previous, applied.inventory, work),
       );
     } catch (err) {
@@ -125,24 +181,18 @@ export async function syncRevision(
     }
     const pruneLog = changeLog(pruned);
     if (pruneLog)
-      await io.event(obj, revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
+      await io.event(obj, src.revision, src.originRevision, "Normal", pruneLog, signal, Reasons.progressing);
     // An object kept by `prune: disabled` stays out of the inventory, as Flux does.
   }
 
   const targets = healthTargets(obj, applied.entries);
   if (targets.length > 0) {
-    progressing("Running health checks");
+    run.progressing("Running health checks");
     obj = await health(io, key, obj, m, targets, status, src, timeout, signal);
   } else {
     status.conditions = removeCondition(status.conditions, HEALTHY);
   }
-
-  status.lastAppliedRevision = revision;
-  if (src.originRevision) status.lastAppliedOriginRevision = src.originRevision;
-  else delete status.lastAppliedOriginRevision;
-  status.conditions = markReady(status.conditions, gen, Reasons.succeeded, `Applied revision: ${revision}`);
-  if (gen !== undefined) status.observedGeneration = gen;
-  return await io.finish(obj, status, signal);
+  return obj;
 }
 
 /** Health checks with Flux's Healthy condition and events; a new source revision cancels them. */

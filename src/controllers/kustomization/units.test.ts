@@ -7,6 +7,7 @@ import { artifactPath } from "./build.ts";
 import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
+import { upsertHistory } from "./history.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
 import { withStale } from "./sync.ts";
@@ -198,4 +199,42 @@ test("withStale keeps the previous inventory's entries the next one lacks (after
   assert.deepEqual(withStale({ entries: [e("ns_b__ConfigMap")] }, undefined), {
     entries: [e("ns_b__ConfigMap")],
   });
+});
+
+test("upsertHistory: same digest and outcome updates and moves first; new ones go first; at most five", () => {
+  const t = (s: number) => new Date(Date.UTC(2026, 10, 25, 0, 0, s));
+  let h = upsertHistory(undefined, "sha256:a", t(1), 1500, "ReconciliationSucceeded", { revision: "v1" });
+  assert.deepEqual(h, [
+    {
+      digest: "sha256:a",
+      firstReconciled: "2026-11-25T00:00:01Z",
+      lastReconciled: "2026-11-25T00:00:01Z",
+      lastReconciledDuration: "1.5s",
+      lastReconciledStatus: "ReconciliationSucceeded",
+      totalReconciliations: 1,
+      metadata: { revision: "v1" },
+    },
+  ]);
+  h = upsertHistory(h, "sha256:b", t(2), 200, "HealthCheckFailed", { revision: "v2" });
+  h = upsertHistory(h, "sha256:a", t(3), 300, "ReconciliationSucceeded", { revision: "v1" });
+  assert.deepEqual(
+    h.map((s) => [
+      s.digest,
+      s.lastReconciledStatus,
+      s.totalReconciliations,
+      s.firstReconciled,
+      s.lastReconciled,
+    ]),
+    [
+      ["sha256:a", "ReconciliationSucceeded", 2, "2026-11-25T00:00:01Z", "2026-11-25T00:00:03Z"],
+      ["sha256:b", "HealthCheckFailed", 1, "2026-11-25T00:00:02Z", "2026-11-25T00:00:02Z"],
+    ],
+  );
+  // The same digest with another outcome is its own snapshot.
+  h = upsertHistory(h, "sha256:a", t(4), 300, "PruneFailed", { revision: "v1" });
+  assert.equal(h.length, 3);
+  for (let i = 0; i < 10; i++)
+    h = upsertHistory(h, `sha256:n${i}`, t(10 + i), 1, "ReconciliationSucceeded", {});
+  assert.equal(h.length, 5);
+  assert.equal(h[0]?.digest, "sha256:n9");
 });
