@@ -174,6 +174,12 @@ test("a component overlay becomes Ready with its inventory, owner labels and Flu
       ),
       "finished event",
     );
+    const finished = evs.find((e) => e.reason === "ReconciliationSucceeded");
+    assert.equal(finished?.metadata.annotations?.["kustomize.toolkit.fluxcd.io/commit_status"], "update");
+    assert.equal(
+      finished?.metadata.annotations?.["kustomize.toolkit.fluxcd.io/originRevision"],
+      "main@sha1:0123456789abcdef0123456789abcdef01234567",
+    );
     assert.equal((evs[0]?.reportingController as string | undefined) ?? "", "kustomize-controller");
   } finally {
     await h.stop();

@@ -36,6 +36,7 @@ import { deleteInventory, shouldDeleteResources } from "./finalize.ts";
 import { type ResolvedSource, resolveSource } from "./source.ts";
 import {
   API_VERSION,
+  COMMIT_STATUS_ANNOTATION,
   FINALIZER,
   goDuration,
   intervalMs,
@@ -284,6 +285,8 @@ export class KustomizationReconciler {
       msg,
       signal,
       Reasons.succeeded,
+      // What notification-controller reads to update commit statuses, as Flux sets it.
+      { [COMMIT_STATUS_ANNOTATION]: "update" },
     );
     return { requeueAfterMs: intervalMs(spec) };
   }
@@ -370,9 +373,10 @@ export class KustomizationReconciler {
     note: string,
     signal: AbortSignal,
     reason?: string,
+    extra: Record<string, string> = {},
   ): Promise<void> {
     if (!this.o.events) return;
-    const annotations: Record<string, string> = {};
+    const annotations: Record<string, string> = { ...extra };
     if (revision) annotations[REVISION_ANNOTATION] = revision;
     if (originRevision) annotations[ORIGIN_REVISION_ANNOTATION] = originRevision;
     const r =

@@ -34,6 +34,7 @@ export const WATCH_LABEL = "reconcile.fluxcd.io/watch";
 export const WATCH_VALUE = "Enabled";
 export const REVISION_ANNOTATION = "kustomize.toolkit.fluxcd.io/revision";
 export const ORIGIN_REVISION_ANNOTATION = "kustomize.toolkit.fluxcd.io/originRevision";
+export const COMMIT_STATUS_ANNOTATION = "kustomize.toolkit.fluxcd.io/commit_status";
 
 /** `spec.interval` in ms (the CRD requires it; 10 min when malformed). */
 export function intervalMs(spec: KustomizationSpec): number {
