@@ -14,17 +14,20 @@ export class KustomizationError extends FerryError {
   readonly reason: string;
   /** Retrying cannot help until the spec changes (Stalled=True). */
   readonly stalled: boolean;
+  /** Reported in status and logs only, without a Warning event (Flux's behaviour for a missing source). */
+  readonly quiet: boolean;
 
   constructor(
     object: string,
     reason: string,
     message: string,
-    opts: { cause?: unknown; stalled?: boolean } = {},
+    opts: { cause?: unknown; stalled?: boolean; quiet?: boolean } = {},
   ) {
     super(message, { cause: opts.cause });
     this.object = object;
     this.reason = reason;
     this.stalled = opts.stalled ?? false;
+    this.quiet = opts.quiet ?? false;
   }
 }
 

@@ -356,7 +356,7 @@ export class KustomizationReconciler {
       await this.event(obj, at.revision, at.origin, "Normal", note, signal, e.reason);
       return { requeueAfterMs: 0 };
     }
-    await this.event(obj, at.revision, at.origin, "Warning", e.message, signal, e.reason);
+    if (!e.quiet) await this.event(obj, at.revision, at.origin, "Warning", e.message, signal, e.reason);
     const retry = retryIntervalMs(spec);
     this.log.error(
       `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,

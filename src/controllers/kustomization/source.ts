@@ -100,6 +100,7 @@ export async function resolveSource(
       key,
       Reasons.artifactFailed,
       `Source '${ref.kind}/${nn}' not found; create it or fix spec.sourceRef`,
+      { quiet: true },
     );
   }
   const artifact = (source.status as { artifact?: Artifact } | undefined)?.artifact;

@@ -59,6 +59,12 @@ test("a missing source, then a source without an artifact: ArtifactFailed; the a
       cond(missing).message,
       `Source 'OCIRepository/${h.namespace}/src' not found; create it or fix spec.sourceRef`,
     );
+    const warnings = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: h.namespace });
+    assert.equal(
+      warnings.items.filter((e) => e.type === "Warning").length,
+      0,
+      "a missing source is no Warning event (as Flux)",
+    );
 
     // The source exists but its tag does not: no artifact yet.
     const repo = `${regs.open}/${uniqueRepo("ks-nosrc")}`;
