@@ -41,6 +41,24 @@ export function changeLog(entries: readonly ChangeSetEntry[]): string {
     .join("\n");
 }
 
+/**
+ * A SOPS-encrypted Secret (a top-level `sops` field) must never reach the cluster as is: Ferry does not
+ * decrypt, so it fails the apply, as kustomize-controller does without `spec.decryption` (objects marked
+ * `kustomize.toolkit.fluxcd.io/decrypt: disabled` pass).
+ */
+export function refuseEncryptedSecrets(key: string, objects: readonly KubeObject[]): void {
+  for (const o of objects) {
+    if (o.kind !== "Secret" || o.apiVersion !== "v1" || !("sops" in o)) continue;
+    if (o.metadata.annotations?.["kustomize.toolkit.fluxcd.io/decrypt"]?.toLowerCase() === "disabled")
+      continue;
+    throw new KustomizationError(
+      key,
+      Reasons.failed,
+      `Secret/${o.metadata.namespace ? `${o.metadata.namespace}/` : ""}${o.metadata.name} is SOPS encrypted, configuring decryption is required for this secret to be reconciled; Ferry does not decrypt SOPS yet, so commit it decrypted through another channel or drop it from the overlay`,
+    );
+  }
+}
+
 export async function applyObjects(
   key: string,
   m: ResourceManager,

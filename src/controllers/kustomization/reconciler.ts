@@ -66,8 +66,16 @@ export interface KustomizationReconcilerOptions {
   dependencyRequeueMs?: number | undefined;
 }
 
-/** `healthCheckExprs` must compile; a syntax error stalls the object (Flux's InvalidCELExpression). */
-function checkExpressions(key: string, spec: KustomizationSpec): void {
+/** `healthCheckExprs` must compile (a syntax error stalls, Flux's InvalidCELExpression); no SOPS decryption. */
+function checkSpec(key: string, spec: KustomizationSpec): void {
+  if (spec.decryption) {
+    throw new KustomizationError(
+      key,
+      Reasons.failed,
+      "spec.decryption is not supported by Ferry yet (no SOPS decryption); remove it and keep encrypted Secrets out of this Kustomization's path",
+      { stalled: true },
+    );
+  }
   try {
     new CelHealthChecker((spec.healthCheckExprs ?? []) as HealthCheckExpr[]);
   } catch (err) {
@@ -254,7 +262,7 @@ export class KustomizationReconciler {
     const status: KustomizationStatus = structuredClone((obj.status ?? {}) as KustomizationStatus);
     const at: { revision?: string; origin?: string } = {};
     try {
-      checkExpressions(key, spec);
+      checkSpec(key, spec);
       const src = await resolveSource(key, obj, {
         kube: this.o.kube,
         store: this.o.store,

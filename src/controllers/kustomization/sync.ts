@@ -6,7 +6,15 @@
 import type { Inventory, KubeClient, KubeObject, ResourceManager, WaitTarget } from "../../kube/index.ts";
 import type { KustomizeRunner } from "../../render/index.ts";
 import { getCondition, markReady, removeCondition, setCondition } from "../../runtime/index.ts";
-import { applyObjects, changeLog, checkHealth, healthTargets, pruneStale, resourceManager } from "./apply.ts";
+import {
+  applyObjects,
+  changeLog,
+  checkHealth,
+  healthTargets,
+  pruneStale,
+  refuseEncryptedSecrets,
+  resourceManager,
+} from "./apply.ts";
 import { buildObjects } from "./build.ts";
 import { HealthCheckCanceledError, KustomizationError, Reasons } from "./errors.ts";
 import { manifestsDigest, upsertHistory } from "./history.ts";
@@ -157,6 +165,7 @@ export async function syncRevision(
 async function applyAndCheck(run: Run, initial: KubeObject, objects: KubeObject[]): Promise<KubeObject> {
   const { io, key, spec, status, src, signal, work, timeout } = run;
   let obj = initial;
+  refuseEncryptedSecrets(key, objects);
   const m = resourceManager(io.client(obj), obj);
   const applied = await run.timed(Reasons.failed, "server-side apply", () =>
     applyObjects(key, m, objects, { force: !!spec.force, signal: work, timeoutMs: timeout }),

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { ChangeSetEntry, KubeObject } from "../../kube/index.ts";
-import { changeLog, healthTargets } from "./apply.ts";
+import { changeLog, healthTargets, refuseEncryptedSecrets } from "./apply.ts";
 import { artifactPath } from "./build.ts";
 import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
@@ -237,4 +237,24 @@ test("upsertHistory: same digest and outcome updates and moves first; new ones g
     h = upsertHistory(h, `sha256:n${i}`, t(10 + i), 1, "ReconciliationSucceeded", {});
   assert.equal(h.length, 5);
   assert.equal(h[0]?.digest, "sha256:n9");
+});
+
+test("SOPS-encrypted Secrets are refused unless marked decrypt: disabled", () => {
+  const secret = (extra: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: { name: "s", namespace: "team", ...(annotations ? { annotations } : {}) },
+    data: { k: "ENC[AES256_GCM,data:...]" },
+    ...extra,
+  });
+  assert.doesNotThrow(() => refuseEncryptedSecrets("team/app", [secret({})]));
+  assert.throws(
+    () => refuseEncryptedSecrets("team/app", [secret({ sops: { version: "3.9" } })]),
+    /Secret\/team\/s is SOPS encrypted, configuring decryption is required/,
+  );
+  assert.doesNotThrow(() =>
+    refuseEncryptedSecrets("team/app", [
+      secret({ sops: {} }, { "kustomize.toolkit.fluxcd.io/decrypt": "Disabled" }),
+    ]),
+  );
 });
