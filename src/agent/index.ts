@@ -1,7 +1,7 @@
 /**
- * The agent: Ferry's cluster side, one process running every reconciler (OCIRepository and Kustomization
- * now; ResourceSet, ResourceSetInputProvider and FluxInstance next) on a shared manager, API client and artifact
- * store; CRD installation; JSON-lines logs.
+ * The agent: Ferry's cluster side, one process running every reconciler (OCIRepository, Kustomization,
+ * ResourceSet, ResourceSetInputProvider, FluxInstance and the FluxReport) on a shared manager, API client and
+ * artifact store; CRD installation; JSON-lines logs.
  * Does not: read the environment, parse flags or install signal handlers (the CLI does).
  */
 export { Agent, type AgentOptions, parseAddr } from "./agent.ts";
