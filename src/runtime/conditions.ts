@@ -140,3 +140,21 @@ export function markStalled(
   l = setCondition(l, { type: READY, status: "False", reason, message, observedGeneration: gen }, now);
   return removeCondition(l, RECONCILING);
 }
+
+/**
+ * End-of-reconcile bookkeeping of the Flux kinds (flux-operator's finalizeStatus): a failed attempt keeps
+ * Reconciling with reason ProgressingWithRetry; a Ready or Stalled object is no longer Reconciling; a Ready
+ * object is no longer Stalled.
+ */
+export function finalizeConditions(conds: readonly Condition[] | undefined, now?: Date): Condition[] {
+  let l = [...(conds ?? [])];
+  const ready = getCondition(l, READY);
+  const reconciling = getCondition(l, RECONCILING);
+  if (ready?.status === "False" && reconciling) {
+    l = setCondition(l, { ...reconciling, reason: "ProgressingWithRetry" }, now);
+  }
+  if (ready?.status === "True" || getCondition(l, STALLED)?.status === "True")
+    l = removeCondition(l, RECONCILING);
+  if (ready?.status === "True") l = removeCondition(l, STALLED);
+  return l;
+}

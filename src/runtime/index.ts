@@ -16,6 +16,7 @@ export {
   type Condition,
   type ConditionInput,
   type ConditionStatus,
+  finalizeConditions,
   getCondition,
   isTrue,
   kubeTime,

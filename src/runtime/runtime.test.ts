@@ -1,6 +1,14 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { getCondition, markReady, markReconciling, markStalled, setCondition } from "./conditions.ts";
+import {
+  finalizeConditions,
+  getCondition,
+  markFailed,
+  markReady,
+  markReconciling,
+  markStalled,
+  setCondition,
+} from "./conditions.ts";
 import { Controller, generationOrRequestChanged, pollUntil } from "./controller.ts";
 import { TerminalError } from "./errors.ts";
 import { Manager } from "./manager.ts";
@@ -48,6 +56,33 @@ test("Flux-style transitions: reconciling, ready, stalled", () => {
       ["Ready", "False"],
       ["Stalled", "True"],
     ],
+  );
+});
+
+test("finalizeConditions: a failed attempt retries, Ready or Stalled ends Reconciling, Ready ends Stalled", () => {
+  const t = new Date("2026-01-01T00:00:00Z");
+  let c = markReconciling([], 1, "Progressing", "working", t);
+  c = setCondition(
+    c,
+    { type: "Ready", status: "False", reason: "BuildFailed", message: "bad", observedGeneration: 1 },
+    t,
+  );
+  c = finalizeConditions(c, t);
+  assert.equal(getCondition(c, "Reconciling")?.reason, "ProgressingWithRetry");
+  assert.equal(getCondition(c, "Ready")?.reason, "BuildFailed");
+  c = finalizeConditions(markStalled(c, 1, "InvalidSpec", "bad", t), t);
+  assert.equal(getCondition(c, "Reconciling"), undefined);
+  c = setCondition(
+    c,
+    { type: "Ready", status: "True", reason: "Succeeded", message: "ok", observedGeneration: 2 },
+    t,
+  );
+  c = finalizeConditions(c, t);
+  assert.equal(getCondition(c, "Stalled"), undefined);
+  assert.equal(getCondition(c, "Reconciling"), undefined);
+  assert.deepEqual(
+    finalizeConditions(markFailed([], 1, "X", "y", t), t).map((x) => x.type),
+    ["Ready"],
   );
 });
 

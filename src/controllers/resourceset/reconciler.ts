@@ -25,13 +25,13 @@ import {
   addFinalizer,
   applyStatus,
   type EventRecorder,
+  finalizeConditions,
   getCondition,
   hasFinalizer,
   markReady,
   markReconciling,
   markStalled,
   type ReconcileResult,
-  removeCondition,
   removeFinalizer,
   setCondition,
 } from "../../runtime/index.ts";
@@ -348,21 +348,11 @@ export class ResourceSetReconciler {
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
   }
 
-  /** flux-operator's finalizeStatus: request handled, Reconciling becomes ProgressingWithRetry or goes. */
+  /** flux-operator's finalizeStatus: the request is handled; conditions settle (see finalizeConditions). */
   private finalize(obj: KubeObject, status: ResourceSetStatus): ResourceSetStatus {
     const requestedAt = obj.metadata.annotations?.[Annotations.requestedAt];
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-    const ready = getCondition(status.conditions, "Ready");
-    const reconciling = getCondition(status.conditions, "Reconciling");
-    if (ready?.status === "False" && reconciling) {
-      status.conditions = setCondition(status.conditions, {
-        ...reconciling,
-        reason: Reasons.progressingWithRetry,
-      });
-    }
-    if (ready?.status === "True" || getCondition(status.conditions, "Stalled")?.status === "True") {
-      status.conditions = removeCondition(status.conditions, "Reconciling");
-    }
+    status.conditions = finalizeConditions(status.conditions);
     return status;
   }
 
