@@ -74,10 +74,14 @@ export const kustomizationSetup: ControllerSetup = (ctx) => {
     log: ctx.log.with({ controller: "kustomization" }),
     noCrossNamespaceRefs: o.noCrossNamespaceRefs,
     defaultServiceAccount: o.defaultServiceAccount,
+    // The lockdown in force at each reconcile (flags tightened by a multitenant FluxInstance).
+    tenancy: () => ctx.settings.tenancy(),
+    onTenancyChange: (listener) => ctx.settings.onChange(listener),
     namespace: ctx.namespace,
     concurrency: ctx.concurrency,
     metrics: ctx.metrics,
-    ociRepositories: ctx.informer("source.toolkit.fluxcd.io/v1", "OCIRepository"),
+    // Kustomization and OCIRepository watches shared with the other kinds (one per kind in the agent).
+    informerFor: ctx.informer,
   });
   return { name: "kustomization", runnables: c.runnables };
 };

@@ -35,6 +35,8 @@ export interface KustomizationControllerOptions extends KustomizationReconcilerO
    * whoever owns it runs them. The ConfigMap and Secret watches (label-selected) are always this controller's.
    */
   informerFor?: ((apiVersion: string, kind: string) => Informer) | undefined;
+  /** Calls back when the lockdown changes (the agent's `settings.onChange`): every Kustomization is re-enqueued. */
+  onTenancyChange?: ((listener: () => void) => () => void) | undefined;
   /** Failed reconciles that throw retry with exponential backoff between these (Flux's: 750 ms, 15 min). */
   retryMinDelayMs?: number | undefined;
   retryMaxDelayMs?: number | undefined;
@@ -205,9 +207,14 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
     name: "controller/kustomization",
     start: async (s) => {
       await kustomizations.waitForSync(s);
+      // A tighter (or lifted) lockdown applies to every Kustomization at once, not at its next interval.
+      const unsubscribe = opts.onTenancyChange?.(() => {
+        for (const o of kustomizations.list()) controller.queue.add(cacheKey(o));
+      });
       try {
         await controller.start(s);
       } finally {
+        unsubscribe?.();
         reconciler.close();
       }
     },

@@ -4,7 +4,6 @@
  * before the objects inside it) goes with it.
  */
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { stringify } from "yaml";
 import { installCRDs } from "../../agent/index.ts";
@@ -28,7 +27,6 @@ let kube: KubeClient;
 let regs: SharedRegistries;
 let oci: OciClient;
 const signal = AbortSignal.timeout(540_000);
-const _examples = join(import.meta.dirname, "../../../examples/components");
 
 before(async () => {
   cluster = await testCluster({ signal });
@@ -58,10 +56,6 @@ const configMapYaml = (name: string, value: string) =>
   `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n  key: "${value}"\n`;
 const kustomizationYaml = (...resources: string[]) =>
   `apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n${resources.map((r) => `  - ${r}\n`).join("")}`;
-
-async function _dataKey(ns: string, name: string): Promise<string | undefined> {
-  return ((await get(cm(ns, name)))?.data as Record<string, string> | undefined)?.key;
-}
 
 async function events(ns: string): Promise<KubeObject[]> {
   const list = await listObjects(kube, "events.k8s.io/v1", "Event", { signal, namespace: ns });

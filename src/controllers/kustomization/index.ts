@@ -21,7 +21,11 @@ export {
   kustomizationController,
 } from "./controller.ts";
 export { KustomizationError, Reasons } from "./errors.ts";
-export { KustomizationReconciler, type KustomizationReconcilerOptions } from "./reconciler.ts";
+export {
+  KustomizationReconciler,
+  type KustomizationReconcilerOptions,
+  type TenancySettings,
+} from "./reconciler.ts";
 export {
   FIELD_MANAGER,
   FINALIZER,

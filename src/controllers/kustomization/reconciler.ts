@@ -62,6 +62,11 @@ export interface KustomizationReconcilerOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** Service account to impersonate when `spec.serviceAccountName` is unset (Flux's `--default-service-account`). */
   defaultServiceAccount?: string | undefined;
+  /**
+   * The lockdown in force, read at each reconcile (the agent's settings, which a multitenant FluxInstance
+   * tightens); when set it replaces `noCrossNamespaceRefs` and `defaultServiceAccount`.
+   */
+  tenancy?: (() => TenancySettings) | undefined;
   /** Retry delay for a missing artifact or unready dependencies (Flux's `--requeue-dependency`, default 30 s). */
   dependencyRequeueMs?: number | undefined;
 }
@@ -87,6 +92,17 @@ function checkSpec(key: string, spec: KustomizationSpec): void {
     );
   }
 }
+
+/** The multi-tenancy lockdown (the shape of the agent's `AgentSettings.tenancy()`). */
+export interface TenancySettings {
+  noCrossNamespaceRefs: boolean;
+  defaultServiceAccount: string | undefined;
+}
+
+/** Label flux-operator puts on what a FluxInstance applies, its own sync Kustomization included. */
+const FLUX_INSTANCE_LABEL = "fluxcd.controlplane.io/name";
+/** The account flux-operator's multitenant profile gives that sync Kustomization: the controller itself. */
+const CONTROLLER_ACCOUNT = "kustomize-controller";
 
 const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
 
@@ -154,10 +170,26 @@ export class KustomizationReconciler {
     return this.o.dependencyRequeueMs ?? 30_000;
   }
 
-  /** The service account to act as (spec, then the agent default), or undefined for the agent's own identity. */
+  private lockdown(): TenancySettings {
+    return (
+      this.o.tenancy?.() ?? {
+        noCrossNamespaceRefs: this.lockdown().noCrossNamespaceRefs,
+        defaultServiceAccount: this.o.defaultServiceAccount,
+      }
+    );
+  }
+
+  /**
+   * The service account to act as (spec, then the lockdown's default), or undefined for the agent's own
+   * identity. A FluxInstance's sync Kustomization naming `kustomize-controller` acts as the agent: that is
+   * the controller's own identity in flux-operator's multitenant profile, and Ferry's agent is the controller.
+   */
   private serviceAccount(obj: KubeObject): { namespace: string; name: string } | undefined {
     const spec = obj.spec as KustomizationSpec;
-    const name = spec.serviceAccountName || this.o.defaultServiceAccount;
+    if (spec.serviceAccountName === CONTROLLER_ACCOUNT && obj.metadata.labels?.[FLUX_INSTANCE_LABEL]) {
+      return undefined;
+    }
+    const name = spec.serviceAccountName || this.lockdown().defaultServiceAccount;
     return name ? { namespace: obj.metadata.namespace ?? "", name } : undefined;
   }
 
@@ -266,7 +298,7 @@ export class KustomizationReconciler {
       const src = await resolveSource(key, obj, {
         kube: this.o.kube,
         store: this.o.store,
-        noCrossNamespaceRefs: !!this.o.noCrossNamespaceRefs,
+        noCrossNamespaceRefs: this.lockdown().noCrossNamespaceRefs,
         signal,
       });
       if (src.kind === "noArtifact") return await this.noArtifact(key, obj, status, src.message, signal);

@@ -17,7 +17,6 @@ import {
   listObjects,
   loadKubeConfig,
 } from "../../kube/index.ts";
-import { deployment } from "../../kube/testing.ts";
 import { OciClient } from "../../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { ociRepository, pushFiles } from "../ocirepository/testing.ts";
@@ -28,8 +27,6 @@ let kube: KubeClient;
 let regs: SharedRegistries;
 let oci: OciClient;
 const signal = AbortSignal.timeout(540_000);
-/** `${D}{VAR}` spells a post-build variable reference without a template-literal placeholder. */
-const _D = "$";
 
 before(async () => {
   cluster = await testCluster({ signal });
@@ -57,11 +54,6 @@ const configMapYaml = (name: string, data: Record<string, string>, namespace?: s
     metadata: { name, ...(namespace ? { namespace } : {}) },
     data,
   });
-const _deploymentYaml = (name: string, extra: Record<string, unknown> = {}) => {
-  const d = deployment("x", name, extra);
-  delete d.metadata.namespace;
-  return stringify(d);
-};
 
 async function source(ns: string, prefix: string, files: Record<string, string>): Promise<string> {
   const repo = `${regs.open}/${uniqueRepo(prefix)}`;
@@ -207,5 +199,67 @@ test("impersonation: a tenant's service account applies in its namespace and is 
   } finally {
     await h.stop();
     await other.dispose();
+  }
+});
+
+test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies at once; its own sync Kustomization keeps the agent's identity", async () => {
+  const h = await startAgent(cluster, "ks-lockdown", signal);
+  try {
+    await source(h.namespace, "ks-lockdown", {
+      "own/kustomization.yaml": kustomizationYaml("a.yaml"),
+      "own/a.yaml": configMapYaml("synced", { k: "v" }),
+    });
+    // Refers to a source in another namespace: without lockdown it is just missing.
+    await apply(
+      kustomization(h.namespace, "cross", {
+        path: "./own",
+        sourceRef: { kind: "OCIRepository", name: "src", namespace: "elsewhere" },
+      }),
+    );
+    await waitForKs(kube, h.namespace, "cross", (s) => cond(s).reason === "ArtifactFailed", signal);
+
+    // A multitenant FluxInstance tightens the agent's settings: every Kustomization is re-enqueued.
+    h.agent.settings.setTenancy(`${h.namespace}/flux`, {
+      noCrossNamespaceRefs: true,
+      defaultServiceAccount: "default",
+    });
+    const denied = await waitForKs(
+      kube,
+      h.namespace,
+      "cross",
+      (s) => cond(s).reason === "AccessDenied",
+      signal,
+    );
+    assert.equal(cond(denied, "Stalled").status, "True");
+
+    // The instance's own sync Kustomization names kustomize-controller (flux-operator's profile): it acts
+    // as the agent, so it applies although no such service account exists and `default` may do nothing.
+    await apply({
+      ...kustomization(h.namespace, "flux-system", {
+        path: "./own",
+        targetNamespace: h.namespace,
+        serviceAccountName: "kustomize-controller",
+      }),
+      metadata: {
+        name: "flux-system",
+        namespace: h.namespace,
+        labels: { "fluxcd.controlplane.io/name": "flux" },
+      },
+    });
+    await waitForKs(kube, h.namespace, "flux-system", (s) => cond(s).status === "True", signal);
+    // Any other Kustomization gets the tenants' default account, whose RBAC allows nothing here.
+    await apply(
+      kustomization(h.namespace, "tenant", { path: "./own", targetNamespace: h.namespace, nameSuffix: "-t" }),
+    );
+    const tenant = await waitForKs(kube, h.namespace, "tenant", (s) => cond(s).status === "False", signal);
+    assert.equal(cond(tenant).reason, "ReconciliationFailed");
+    assert.match(cond(tenant).message ?? "", /forbidden/i);
+
+    // Lifting the lockdown re-enqueues again: the cross-namespace reference is only missing once more.
+    h.agent.settings.setTenancy(`${h.namespace}/flux`, undefined);
+    await waitForKs(kube, h.namespace, "cross", (s) => cond(s).reason === "ArtifactFailed", signal);
+    await waitForKs(kube, h.namespace, "tenant", (s) => cond(s).status === "True", signal);
+  } finally {
+    await h.stop();
   }
 });
