@@ -59,6 +59,24 @@ export function refuseEncryptedSecrets(key: string, objects: readonly KubeObject
   }
 }
 
+const RECONCILE_ANNOTATION = "kustomize.toolkit.fluxcd.io/reconcile";
+const SSA_ANNOTATION = "kustomize.toolkit.fluxcd.io/ssa";
+
+/**
+ * Objects built with `kustomize.toolkit.fluxcd.io/reconcile: disabled` are left alone, as Flux's exclusion
+ * selector does: they go to the engine marked `ssa: Ignore` (skipped, kept in the inventory, never sent).
+ */
+export function excludeDisabled(objects: readonly KubeObject[]): KubeObject[] {
+  return objects.map((o) =>
+    o.metadata.annotations?.[RECONCILE_ANNOTATION]?.toLowerCase() === "disabled"
+      ? {
+          ...o,
+          metadata: { ...o.metadata, annotations: { ...o.metadata.annotations, [SSA_ANNOTATION]: "Ignore" } },
+        }
+      : o,
+  );
+}
+
 export async function applyObjects(
   key: string,
   m: ResourceManager,

@@ -345,3 +345,50 @@ test("a spec change cancels a running health check too", async () => {
     await h.stop();
   }
 });
+
+test("objects built with reconcile: disabled are not applied but stay in the inventory", async () => {
+  const h = await startAgent(cluster, "ks-disabled", signal);
+  try {
+    const repo = `${regs.open}/${uniqueRepo("ks-disabled")}`;
+    await pushFiles(
+      oci,
+      `${repo}:latest`,
+      {
+        "app/kustomization.yaml": kustomizationYaml("a.yaml", "b.yaml"),
+        "app/a.yaml": stringify({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: "hands-off",
+            annotations: { "kustomize.toolkit.fluxcd.io/reconcile": "disabled" },
+          },
+          data: { v: "from-git" },
+        }),
+        "app/b.yaml": configMapYaml("managed"),
+      },
+      signal,
+    );
+    await apply({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "hands-off", namespace: h.namespace },
+      data: { v: "by-hand" },
+    });
+    await apply(ociRepository(h.namespace, "src", { url: `oci://${repo}`, ref: { tag: "latest" } }));
+    await apply(kustomization(h.namespace, "app", { path: "./app", targetNamespace: h.namespace }));
+    const s = await waitForKs(kube, h.namespace, "app", (st) => cond(st).status === "True", signal);
+    assert.deepEqual(
+      s.inventory?.entries.map((e) => e.id),
+      [`${h.namespace}_hands-off__ConfigMap`, `${h.namespace}_managed__ConfigMap`],
+    );
+    const live = await getObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "hands-off", namespace: h.namespace } },
+      { signal },
+    );
+    assert.deepEqual(live?.data, { v: "by-hand" });
+    assert.equal(live?.metadata.labels?.["kustomize.toolkit.fluxcd.io/name"], undefined, "never written");
+  } finally {
+    await h.stop();
+  }
+});

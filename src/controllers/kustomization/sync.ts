@@ -10,6 +10,7 @@ import {
   applyObjects,
   changeLog,
   checkHealth,
+  excludeDisabled,
   healthTargets,
   pruneStale,
   refuseEncryptedSecrets,
@@ -168,7 +169,7 @@ async function applyAndCheck(run: Run, initial: KubeObject, objects: KubeObject[
   refuseEncryptedSecrets(key, objects);
   const m = resourceManager(io.client(obj), obj);
   const applied = await run.timed(Reasons.failed, "server-side apply", () =>
-    applyObjects(key, m, objects, { force: !!spec.force, signal: work, timeoutMs: timeout }),
+    applyObjects(key, m, excludeDisabled(objects), { force: !!spec.force, signal: work, timeoutMs: timeout }),
   );
   const applyLog = changeLog(applied.entries);
   if (applyLog)
