@@ -13,7 +13,8 @@
  * revision (which also cancels a running health check) and on watched (`reconcile.fluxcd.io/watch:
  * Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
- * `ignore` rules or the `kustomize.toolkit.fluxcd.io/reconcile: disabled` object annotation.
+ * `ignore` rules, or `kustomize.toolkit.fluxcd.io/reconcile: disabled` set on in-cluster objects only
+ * (built objects carrying it are skipped).
  */
 export {
   type KustomizationController,
