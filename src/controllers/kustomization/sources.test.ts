@@ -2,7 +2,8 @@
  * Kustomization edge cases against the real cluster and registry: a missing source and a source without an
  * artifact (ArtifactFailed, picked up once the artifact exists), CEL health expressions (current, failed,
  * a syntax error that stalls), a new revision cancelling a health check that would otherwise run out its
- * timeout, immutable fields with and without `force`.
+ * timeout (or a spec change cancelling it), immutable fields with and without `force`, built objects
+ * marked `reconcile: disabled`.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
