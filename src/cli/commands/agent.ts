@@ -53,7 +53,7 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
   program
     .command("agent")
     .description(
-      "run the cluster side: install the CRDs, then reconcile OCIRepositories and Kustomizations until interrupted",
+      "run the cluster side: install the CRDs, then reconcile every Flux kind Ferry serves until interrupted",
     )
     .option("--kubeconfig <path>", "kubeconfig of the cluster (default: KUBECONFIG or ~/.kube/config)")
     .option("--context <name>", "kubeconfig context (default: the current one)")
