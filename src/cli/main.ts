@@ -31,6 +31,10 @@ export const commandGroups: Array<{ names: string[]; load: () => Promise<Registe
     load: async () => (await import("./commands/build.ts")).registerBuildCommands,
   },
   { names: ["dev"], load: async () => (await import("./commands/dev.ts")).registerDevCommands },
+  {
+    names: ["bootstrap"],
+    load: async () => (await import("./commands/bootstrap.ts")).registerBootstrapCommands,
+  },
   { names: ["agent"], load: async () => (await import("./commands/agent.ts")).registerAgentCommands },
   {
     names: ["get", "tree", "reconcile", "suspend", "resume"],
