@@ -25,4 +25,17 @@ export {
   registryHost,
   waitInstanceReady,
 } from "./bootstrap.ts";
+export {
+  type ClusterSummary,
+  DEV_CLUSTERS,
+  DEV_KEY_PASSWORD,
+  type DevDownResult,
+  type DevUpOptions,
+  type DevUpResult,
+  defaultDevDir,
+  devDown,
+  devUp,
+  waitFleetReady,
+} from "./dev.ts";
 export { BootstrapError, BootstrapTimeoutError, DevFleetError } from "./errors.ts";
+export { type PublishedExamples, publishExamples } from "./publish-examples.ts";

@@ -3,6 +3,7 @@
  * control plane processes plus kwok fake nodes) in ~/.cache/ferry/clusters/<name>/ (FERRY_DEV_CLUSTERS_DIR
  * overrides the folder, FERRY_CACHE the tool index folder).
  */
+import { homedir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import {
@@ -19,9 +20,80 @@ import { type CliContext, write } from "../context.ts";
 export function registerDevCommands(program: Command, ctx: CliContext): void {
   const dev = program
     .command("dev")
-    .description("local development: clusters (and later whole fleets) on this machine")
-    .addHelpText("after", "\nExamples:\n  ferry dev cluster create staging\n  ferry dev cluster list");
+    .description("local development: clusters and whole fleets on this machine")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry dev up\n  ferry dev cluster create staging\n  ferry dev cluster list\n  ferry dev down",
+    );
   registerDevClusterCommands(dev, ctx);
+  registerDevFleetCommands(dev, ctx);
+}
+
+function devDir(ctx: CliContext): string {
+  return ctx.env.FERRY_DEV_DIR || join(ctx.env.HOME || homedir(), ".cache", "ferry", "dev");
+}
+
+/** Registers `up` and `down`: the whole local fleet (registry, clusters, published example fleet, agents). */
+export function registerDevFleetCommands(dev: Command, ctx: CliContext): void {
+  dev
+    .command("up")
+    .description(
+      "start a local fleet: registry, clusters staging and production, the example fleet published, signed and bootstrapped",
+    )
+    .option("--timeout <seconds>", "how long to wait for each cluster's fleet to be Ready", "300")
+    .addHelpText(
+      "after",
+      "\nExamples:\n  ferry dev up\n  kubectl --kubeconfig ~/.cache/ferry/dev/clusters/staging/kubeconfig get pods -A\n  ferry dev down",
+    )
+    .action(async (o: { timeout: string }) => {
+      const timeout = Number(o.timeout);
+      if (!(timeout > 0))
+        throw new UsageError(`--timeout ${o.timeout} is invalid; use a number of seconds above 0`);
+      const { devUp } = await import("../../bootstrap/index.ts");
+      const { formatTable } = await import("../../ops/index.ts");
+      const dir = devDir(ctx);
+      const started = Date.now();
+      const res = await devUp({
+        dir,
+        timeoutMs: timeout * 1000,
+        signal: ctx.signal,
+        progress: (line) => write(ctx.stderr, line),
+        ...(ctx.env.FERRY_CACHE ? { cacheDir: ctx.env.FERRY_CACHE } : {}),
+      });
+      write(
+        ctx.stderr,
+        `fleet up in ${((Date.now() - started) / 1000).toFixed(1)}s: registry ${res.registry}, state in ${dir}`,
+      );
+      write(
+        ctx.stdout,
+        formatTable(
+          ["CLUSTER", "REVISION", "READY", "TENANTS", "KUBECONFIG"],
+          res.clusters.map((c) => [
+            c.cluster,
+            c.revision,
+            c.ready ? "True" : "False",
+            c.tenants.join(","),
+            c.kubeconfig,
+          ]),
+        ),
+      );
+    });
+
+  dev
+    .command("down")
+    .description("stop the local fleet: agents, clusters and registry; remove its state folder")
+    .addHelpText("after", "\nExamples:\n  ferry dev down")
+    .action(async () => {
+      const { devDown } = await import("../../bootstrap/index.ts");
+      const dir = devDir(ctx);
+      const res = await devDown({ dir });
+      write(
+        ctx.stdout,
+        res.clusters.length === 0 && !res.registry && res.agents === 0
+          ? `nothing was running; ${dir} removed`
+          : `stopped ${res.agents} agent(s), deleted cluster(s) ${res.clusters.join(", ") || "(none)"}, ${res.registry ? "stopped the registry" : "no registry was running"}; ${dir} removed`,
+      );
+    });
 }
 
 function clustersDir(ctx: CliContext): string {
