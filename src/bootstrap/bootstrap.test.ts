@@ -1,10 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
+import { runCli } from "../cli/testing.ts";
 import { startRegistry } from "../dev/registry.ts";
 import { startTestCluster } from "../dev/testing.ts";
 import { getObject, KubeClient, type KubeObject, loadKubeConfig } from "../kube/index.ts";
@@ -87,6 +88,32 @@ test("bootstrap: a cluster from the published example fleet, Ready, then idempot
   const second = await bootstrap(opts);
   assert.equal(second.changed, false, JSON.stringify(second.steps));
   assert.equal((await readAgentState(agentDir))?.pid, agent.pid);
+
+  // The CLI over the same cluster: nothing to do, and it says so.
+  const pub = join(agentDir, "cosign.pub");
+  await writeFile(pub, keys.publicKey);
+  const cli = await runCli(
+    [
+      "bootstrap",
+      "--kubeconfig",
+      cluster.kubeconfig,
+      "--instance",
+      join(published.dir, "fleet/clusters/staging/flux-system/flux-instance.yaml"),
+      "--pull-secret",
+      "ferry:dev",
+      "--verify-key",
+      pub,
+      "--agent-dir",
+      agentDir,
+      "--timeout",
+      "60",
+    ],
+    { signal },
+  );
+  assert.equal(cli.code, 0, cli.stderr);
+  assert.match(cli.stdout, /^FluxInstance\/flux-system\/flux unchanged$/m);
+  assert.match(cli.stdout, /^agent unchanged \(pid \d+/m);
+  assert.match(cli.stdout, /no changes, everything was in place/);
 
   assert.equal(await stopAgent(agentDir), true);
   assert.equal(await agentRunning(agent), false);
