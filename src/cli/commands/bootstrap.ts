@@ -7,6 +7,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { parseAllDocuments } from "yaml";
+import type { PullSecret } from "../../bootstrap/index.ts";
 import { UsageError } from "../../errors/index.ts";
 import type { KubeObject } from "../../kube/index.ts";
 import { type CliContext, write } from "../context.ts";
@@ -49,6 +50,43 @@ async function readInstance(ctx: CliContext, path: string): Promise<KubeObject> 
   return found[0]!;
 }
 
+/** Validates the flags that need no file; returns the kubeconfig path and the timeout in seconds. */
+function checkFlags(ctx: CliContext, f: BootstrapFlags): { kubeconfig: string; timeout: number } {
+  if (f.agent !== "local" && f.agent !== "none")
+    throw new UsageError(`--agent ${f.agent} is invalid; use local or none`);
+  if (f.pullSecret && f.dockerConfig)
+    throw new UsageError("--pull-secret and --docker-config exclude each other; pass one");
+  const timeout = Number(f.timeout);
+  if (!(timeout >= 0)) throw new UsageError(`--timeout ${f.timeout} is invalid; use a number of seconds`);
+  const kc = f.kubeconfig ?? ctx.env.KUBECONFIG?.split(":").find((p) => p !== "");
+  if (!kc) throw new UsageError("no kubeconfig: pass --kubeconfig PATH or set KUBECONFIG");
+  return { kubeconfig: resolve(ctx.cwd, kc), timeout };
+}
+
+/** The pull secret content from --pull-secret (for the host of spec.sync.url) or --docker-config. */
+async function readPullSecret(
+  ctx: CliContext,
+  f: BootstrapFlags,
+  instance: KubeObject,
+): Promise<PullSecret | undefined> {
+  if (f.pullSecret) {
+    const i = f.pullSecret.indexOf(":");
+    if (i <= 0) throw new UsageError("--pull-secret must be user:password");
+    const { registryHost } = await import("../../bootstrap/index.ts");
+    const url = (instance.spec as { sync?: { url?: string } } | undefined)?.sync?.url ?? "";
+    return {
+      kind: "basic",
+      registry: registryHost(url),
+      username: f.pullSecret.slice(0, i),
+      password: f.pullSecret.slice(i + 1),
+    };
+  }
+  if (f.dockerConfig) {
+    return { kind: "dockerconfig", json: await readText(ctx, "--docker-config", f.dockerConfig) };
+  }
+  return undefined;
+}
+
 export function registerBootstrapCommands(program: Command, ctx: CliContext): void {
   program
     .command("bootstrap")
@@ -79,31 +117,10 @@ export function registerBootstrapCommands(program: Command, ctx: CliContext): vo
       '\nExamples:\n  ferry bootstrap --kubeconfig "$(ferry dev cluster kubeconfig staging)" \\\n    --instance clusters/staging/flux-system/flux-instance.yaml --pull-secret flux:$TOKEN --verify-key cosign.pub\n  ferry bootstrap --instance flux-instance.yaml --docker-config ~/.docker/config.json --agent none',
     )
     .action(async (f: BootstrapFlags) => {
-      const { bootstrap, registryHost } = await import("../../bootstrap/index.ts");
-      if (f.agent !== "local" && f.agent !== "none")
-        throw new UsageError(`--agent ${f.agent} is invalid; use local or none`);
-      if (f.pullSecret && f.dockerConfig)
-        throw new UsageError("--pull-secret and --docker-config exclude each other; pass one");
-      const timeout = Number(f.timeout);
-      if (!(timeout >= 0)) throw new UsageError(`--timeout ${f.timeout} is invalid; use a number of seconds`);
-      const kcFlag = f.kubeconfig ?? ctx.env.KUBECONFIG?.split(":").find((p) => p !== "");
-      if (!kcFlag) throw new UsageError("no kubeconfig: pass --kubeconfig PATH or set KUBECONFIG");
-      const kubeconfig = resolve(ctx.cwd, kcFlag);
+      const { bootstrap } = await import("../../bootstrap/index.ts");
+      const { kubeconfig, timeout } = checkFlags(ctx, f);
       const instance = await readInstance(ctx, f.instance);
-      let pullSecret: import("../../bootstrap/index.ts").PullSecret | undefined;
-      if (f.pullSecret) {
-        const i = f.pullSecret.indexOf(":");
-        if (i <= 0) throw new UsageError("--pull-secret must be user:password");
-        const url = (instance.spec as { sync?: { url?: string } } | undefined)?.sync?.url ?? "";
-        pullSecret = {
-          kind: "basic",
-          registry: registryHost(url),
-          username: f.pullSecret.slice(0, i),
-          password: f.pullSecret.slice(i + 1),
-        };
-      } else if (f.dockerConfig) {
-        pullSecret = { kind: "dockerconfig", json: await readText(ctx, "--docker-config", f.dockerConfig) };
-      }
+      const pullSecret = await readPullSecret(ctx, f, instance);
       const res = await bootstrap({
         kubeconfig,
         instance,
