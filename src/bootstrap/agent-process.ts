@@ -1,12 +1,15 @@
 /**
  * The local agent of a cluster: `ferry agent --kubeconfig … --store …` started as a detached background
  * process (there is no container runtime to run it in the cluster), its pid, command line and log file
- * recorded in `<dir>/agent.json` so any later command can find and stop it.
+ * recorded in `<dir>/agent.json` so any later command can find and stop it. In the folder of a throwaway
+ * cluster (one with an owner watchdog), the agent's pid is handed to the watchdog too.
  */
+import { existsSync } from "node:fs";
 import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { startProcess, stopProcess } from "../dev/processes.ts";
+import { watchPid } from "../dev/watchdog.ts";
 
 export interface AgentProcessState {
   pid: number;
@@ -80,6 +83,8 @@ export async function ensureAgent(
     startedAt: new Date().toISOString(),
   };
   await writeFile(join(opts.dir, AGENT_STATE_FILE), `${JSON.stringify(state, null, 2)}\n`);
+  // In a throwaway (test) cluster's folder, the owner watchdog stops the agent with the cluster.
+  if (existsSync(join(opts.dir, "pids"))) await watchPid(opts.dir, p.pid);
   return { state, started: true };
 }
 

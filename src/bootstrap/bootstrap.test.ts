@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -30,11 +29,11 @@ test("bootstrap: a cluster from the published example fleet, Ready, then idempot
   assert.ok(published.artifacts.some((a) => a.repository.endsWith("/fleet") && a.tags.includes("latest")));
 
   const cluster = await startTestCluster({ signal });
-  const agentDir = await mkdtemp(join(tmpdir(), "ferry-bootstrap-agent-"));
+  // The agent's files go in the cluster folder, so the cluster's watchdog stops it if this process dies.
+  const agentDir = cluster.dir;
   t.after(async () => {
     await stopAgent(agentDir);
     await cluster.stop();
-    await rm(agentDir, { recursive: true, force: true });
   });
 
   const instance = parse(
@@ -59,6 +58,7 @@ test("bootstrap: a cluster from the published example fleet, Ready, then idempot
   assert.equal(actions.agent, "created");
   const agent = await readAgentState(agentDir);
   assert.ok(agent && (await agentRunning(agent)));
+  assert.match(await readFile(join(cluster.dir, "pids"), "utf8"), new RegExp(`^${agent.pid}$`, "m"));
 
   // The fleet's own objects were applied by the sync Kustomization.
   const client = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));

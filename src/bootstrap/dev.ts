@@ -36,6 +36,8 @@ export interface DevUpOptions {
   examplesDir?: string;
   /** Tool index folder (default ~/.cache/ferry). */
   cacheDir?: string;
+  /** Tests: clusters get an owner watchdog that stops them (and their agents) once this pid is gone. */
+  ownerPid?: number;
   /** Per-cluster readiness deadline (default 5 min). */
   timeoutMs?: number;
   /** One line per step, for the CLI to print. */
@@ -90,6 +92,7 @@ async function ensureCluster(
     dir,
     nodes: 1,
     signal: opts.signal,
+    ...(opts.ownerPid ? { ownerPid: opts.ownerPid } : {}),
     ...(opts.cacheDir ? { cacheDir: opts.cacheDir } : {}),
   });
   return { kubeconfig: created.kubeconfig, started: true };
