@@ -90,10 +90,42 @@ export async function createTestNamespace(
   if (res.status !== 201) {
     throw new ClusterError(name, `creating test namespace ${name} failed (HTTP ${res.status}): ${res.body}`);
   }
+  await waitForDefaultServiceAccount(cluster, name, signal);
   return {
     name,
     dispose: async () => {
       await apiRequest(cluster.conn, "DELETE", `/api/v1/namespaces/${name}`, sig);
     },
   };
+}
+
+/**
+ * Pods are refused until the namespace's `default` ServiceAccount exists, and the ReplicaSet controller
+ * backs off exponentially on each refusal: under load a Deployment created right after its namespace can
+ * then wait minutes for a retry. Tests start once the controller manager has created that account.
+ */
+async function waitForDefaultServiceAccount(
+  cluster: Pick<TestCluster, "conn">,
+  namespace: string,
+  signal?: AbortSignal,
+): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  const sig = signal ? { signal } : {};
+  for (;;) {
+    const res = await apiRequest(
+      cluster.conn,
+      "GET",
+      `/api/v1/namespaces/${namespace}/serviceaccounts/default`,
+      sig,
+    );
+    if (res.status === 200) return;
+    if (Date.now() > deadline) {
+      throw new ClusterError(
+        namespace,
+        `the default ServiceAccount of test namespace ${namespace} did not appear within 60 s (HTTP ${res.status}); check the controller manager's log`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 100));
+    signal?.throwIfAborted();
+  }
 }
