@@ -158,3 +158,19 @@ export function finalizeConditions(conds: readonly Condition[] | undefined, now?
   if (ready?.status === "True") l = removeCondition(l, STALLED);
   return l;
 }
+
+/**
+ * A failed attempt as flux-operator records it: Stalled=True and Ready=False when retrying cannot help,
+ * otherwise Ready=False with Reconciling kept (finalizeConditions then marks it ProgressingWithRetry).
+ */
+export function markAttemptFailed(
+  conds: readonly Condition[] | undefined,
+  gen: number | undefined,
+  reason: string,
+  message: string,
+  stalled: boolean,
+  now?: Date,
+): Condition[] {
+  if (stalled) return markStalled(conds, gen, reason, message, now);
+  return setCondition(conds, { type: READY, status: "False", reason, message, observedGeneration: gen }, now);
+}

@@ -20,6 +20,7 @@ export {
   getCondition,
   isTrue,
   kubeTime,
+  markAttemptFailed,
   markFailed,
   markReady,
   markReconciling,

@@ -3,6 +3,7 @@ import { test } from "node:test";
 import {
   finalizeConditions,
   getCondition,
+  markAttemptFailed,
   markFailed,
   markReady,
   markReconciling,
@@ -84,6 +85,20 @@ test("finalizeConditions: a failed attempt retries, Ready or Stalled ends Reconc
     finalizeConditions(markFailed([], 1, "X", "y", t), t).map((x) => x.type),
     ["Ready"],
   );
+});
+
+test("markAttemptFailed: stalled sets Stalled and Ready=False; otherwise Ready=False and Reconciling stays", () => {
+  const t = new Date("2026-01-01T00:00:00Z");
+  const start = markReconciling([], 3, "Progressing", "working", t);
+  const retry = markAttemptFailed(start, 3, "BuildFailed", "bad yaml", false, t);
+  assert.equal(getCondition(retry, "Ready")?.status, "False");
+  assert.equal(getCondition(retry, "Ready")?.observedGeneration, 3);
+  assert.equal(getCondition(retry, "Reconciling")?.status, "True");
+  assert.equal(getCondition(retry, "Stalled"), undefined);
+  const stalled = markAttemptFailed(start, 3, "InvalidSpec", "bad path", true, t);
+  assert.equal(getCondition(stalled, "Stalled")?.reason, "InvalidSpec");
+  assert.equal(getCondition(stalled, "Ready")?.status, "False");
+  assert.equal(getCondition(stalled, "Reconciling"), undefined);
 });
 
 test("controller: success, requeue, retry with backoff, terminal error; metrics per kind and result", async () => {

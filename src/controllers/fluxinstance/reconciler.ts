@@ -32,6 +32,7 @@ import {
   finalizeConditions,
   getCondition,
   hasFinalizer,
+  markAttemptFailed,
   markReady,
   markReconciling,
   markStalled,
@@ -287,18 +288,13 @@ export class FluxInstanceReconciler {
     e: FluxInstanceError,
     signal: AbortSignal,
   ): Promise<void> {
-    const gen = obj.metadata.generation;
-    if (e.stalled) {
-      status.conditions = markStalled(status.conditions, gen, e.reason, e.message);
-    } else {
-      status.conditions = setCondition(status.conditions, {
-        type: "Ready",
-        status: "False",
-        reason: e.reason,
-        message: e.message,
-        observedGeneration: gen,
-      });
-    }
+    status.conditions = markAttemptFailed(
+      status.conditions,
+      obj.metadata.generation,
+      e.reason,
+      e.message,
+      e.stalled,
+    );
     await this.write(obj, this.finalize(obj, status), signal).catch((we: unknown) =>
       this.log.error("status write failed", { object: key, error: describe(we) }),
     );

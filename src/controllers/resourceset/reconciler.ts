@@ -28,9 +28,9 @@ import {
   finalizeConditions,
   getCondition,
   hasFinalizer,
+  markAttemptFailed,
   markReady,
   markReconciling,
-  markStalled,
   type ReconcileResult,
   removeFinalizer,
   setCondition,
@@ -329,18 +329,13 @@ export class ResourceSetReconciler {
     e: ResourceSetError,
     signal: AbortSignal,
   ): Promise<void> {
-    const gen = obj.metadata.generation;
-    if (e.stalled) {
-      status.conditions = markStalled(status.conditions, gen, e.reason, e.message);
-    } else {
-      status.conditions = setCondition(status.conditions, {
-        type: "Ready",
-        status: "False",
-        reason: e.reason,
-        message: e.message,
-        observedGeneration: gen,
-      });
-    }
+    status.conditions = markAttemptFailed(
+      status.conditions,
+      obj.metadata.generation,
+      e.reason,
+      e.message,
+      e.stalled,
+    );
     await this.write(obj, this.finalize(obj, status), signal).catch((we: unknown) =>
       this.log.error("status write failed", { object: key, error: describe(we) }),
     );
