@@ -119,3 +119,79 @@ test("keyless: a main-branch signature passes the staging identity and is refuse
     await h.stop();
   }
 });
+
+test("keyless without matchOIDCIdentity: a legacy signature from any identity passes, a bundle is refused (source-controller)", async () => {
+  const h = await startAgent(cluster, "ocirepo-keyless-any", signal);
+  try {
+    await applyObject(
+      kube,
+      {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "sigstore-root", namespace: h.namespace },
+        stringData: { "trusted_root.json": JSON.stringify(sigstore.trustedRoot) },
+      },
+      { signal, fieldManager: "ferry-test" },
+    );
+    const signed = async (format: "bundle" | "legacy") => {
+      const repo = `${regs.open}/${uniqueRepo(`agent-keyless-${format}`)}`;
+      await pushFiles(oci, `${repo}:latest`, { "a.txt": format }, signal);
+      await signArtifact({
+        client: oci,
+        reference: parseReference(`${repo}:latest`),
+        material: {
+          kind: "keyless",
+          fulcioURL: sigstore.fulcioURL,
+          identityToken: async () =>
+            testIdentityToken({ iss: "https://issuer.example", sub: "anyone@example.com" }),
+        },
+        rekorURL: sigstore.rekorURL,
+        format,
+        signal,
+      });
+      await apply(
+        kube,
+        ociRepository(h.namespace, format, {
+          url: `oci://${repo}`,
+          verify: { provider: "cosign", trustedRootSecretRef: { name: "sigstore-root" } },
+        }),
+        signal,
+      );
+    };
+    await signed("legacy");
+    await signed("bundle");
+    const legacy = await waitForStatus(
+      kube,
+      h.namespace,
+      "legacy",
+      (s) => readyOf(s).status === "True",
+      signal,
+    );
+    assert.equal(conditionOf(legacy, "SourceVerified")?.status, "True");
+    assert.match(
+      conditionOf(legacy, "SourceVerified")?.message ?? "",
+      /^verified signature of revision latest@/,
+    );
+
+    const bundle = await waitForStatus(
+      kube,
+      h.namespace,
+      "bundle",
+      (s) => readyOf(s).status === "False",
+      signal,
+    );
+    const sv = conditionOf(bundle, "SourceVerified");
+    assert.equal(sv?.status, "False");
+    assert.equal(sv?.reason, "VerificationError");
+    assert.match(
+      sv?.message ?? "",
+      /^failed to verify the signature using provider 'cosign keyless': no matching attestations: failed to build policy: can't verify identities without providing at least one identity/,
+    );
+    assert.equal(readyOf(bundle).reason, "VerificationError");
+    // A retried failure, not a configuration error: source-controller does not stall here.
+    assert.equal(conditionOf(bundle, "Stalled"), undefined);
+    assert.equal(bundle.artifact, undefined);
+  } finally {
+    await h.stop();
+  }
+});

@@ -2,8 +2,9 @@
  * Signature verification of an OCIRepository's artifact (`spec.verify`, provider cosign) through the
  * signing module: public keys from the `*.pub` keys of `verify.secretRef`, or keyless with
  * `matchOIDCIdentity` against the trusted root of `verify.trustedRootSecretRef` (`trusted_root.json`) or
- * the agent's. Results are remembered per digest and policy (`VerificationCache`), so an unchanged digest
- * is not verified again.
+ * the agent's. Keyless without `matchOIDCIdentity` behaves as source-controller's cosign v3: a legacy
+ * signature from any identity passes, a Sigstore bundle is refused (sigstore-go needs an identity). Results
+ * are remembered per digest and policy (`VerificationCache`), so an unchanged digest is not verified again.
  */
 import { createHash } from "node:crypto";
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
@@ -11,6 +12,7 @@ import { describe } from "../../errors/index.ts";
 import { getObject, type KubeClient } from "../../kube/index.ts";
 import type { OciClient, Reference } from "../../oci/index.ts";
 import {
+  type IdentityPattern,
   parseTrustedRoot,
   type VerifiedArtifact,
   type VerifyPolicy,
@@ -30,6 +32,8 @@ export interface PolicyWithId {
   /** Hash of everything the policy depends on (keys, identities, trusted root). */
   id: string;
   provider: string;
+  /** Keyless without `matchOIDCIdentity`: legacy signatures from any identity, bundles refused. */
+  anyIdentity?: boolean;
 }
 
 /** Remembers successful verifications by digest and policy; bounded (oldest forgotten first). */
@@ -92,6 +96,16 @@ async function secretData(
     out[k] = Buffer.from(v, "base64").toString("utf8");
   }
   return out;
+}
+
+/**
+ * The identities a keyless policy accepts. None listed: any, as source-controller (cosign's CheckOpts
+ * without identities) for a legacy signature; a bundle is refused afterwards (verifyReference), as
+ * sigstore-go refuses to build a policy without an identity.
+ */
+function keylessIdentities(ids: Array<{ issuer: string; subject: string }>): IdentityPattern[] {
+  if (ids.length === 0) return [{ issuer: ".*", subject: ".*" }];
+  return ids.map((i) => ({ issuer: i.issuer, subject: i.subject }));
 }
 
 /** The verification policy of `spec.verify`; errors name the secret, never its content. */
@@ -163,16 +177,6 @@ export async function verificationPolicy(
     policy.keys = keys;
     for (const k of keys) h.update(`key\0${k}\0`);
   } else {
-    const ids = spec.matchOIDCIdentity ?? [];
-    if (ids.length === 0) {
-      throw verifyFailed(
-        object,
-        provider,
-        "keyless verification needs spec.verify.matchOIDCIdentity (issuer and subject)",
-        undefined,
-        true,
-      );
-    }
     if (!policy.trustedRoot) {
       throw verifyFailed(
         object,
@@ -182,11 +186,20 @@ export async function verificationPolicy(
         true,
       );
     }
-    policy.identities = ids.map((i) => ({ issuer: i.issuer, subject: i.subject }));
-    for (const i of ids) h.update(`id\0${i.issuer}\0${i.subject}\0`);
+    policy.identities = keylessIdentities(spec.matchOIDCIdentity ?? []);
+    for (const i of policy.identities) h.update(`id\0${i.issuer}\0${i.subject}\0`);
   }
-  return { policy, id: h.digest("hex"), provider };
+  const anyIdentity = !spec.secretRef && (spec.matchOIDCIdentity ?? []).length === 0;
+  return { policy, id: h.digest("hex"), provider, ...(anyIdentity ? { anyIdentity } : {}) };
 }
+
+/**
+ * What source-controller reports for a Sigstore bundle verified without `matchOIDCIdentity`: cosign hands the
+ * bundle to sigstore-go with no identity policy, which refuses to build one. Legacy `.sig` signatures are
+ * checked by cosign itself, which accepts any identity then.
+ */
+export const NO_IDENTITY_BUNDLE =
+  "no matching attestations: failed to build policy: can't verify identities without providing at least one identity; set spec.verify.matchOIDCIdentity to the signer's issuer and subject";
 
 /** Verifies the artifact at `reference` (by digest); a cached success for the digest skips the registry. */
 export async function verifyReference(
@@ -207,9 +220,11 @@ export async function verifyReference(
       policy: p.policy,
       signal: opts.signal,
     });
+    if (p.anyIdentity && v.format === "bundle") throw verifyFailed(object, p.provider, NO_IDENTITY_BUNDLE);
     cache.set(reference.digest, p.id, v);
     return { verified: v, cached: false };
   } catch (err) {
+    if (err instanceof OCIRepositoryError) throw err;
     throw verifyFailed(object, p.provider, describe(err), err);
   }
 }
