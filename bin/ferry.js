@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // Ferry's executable. Ferry needs Node.js 24 or later (it runs its TypeScript sources directly);
 // when started by an older Node, it re-executes itself with the Node 24 that `npm ci` installs.
-import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import module from "node:module";
 import { dirname, join } from "node:path";
@@ -17,6 +16,7 @@ if (major < 24) {
     );
     process.exit(1);
   }
+  const { spawnSync } = await import("node:child_process");
   const r = spawnSync(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
   });

@@ -7,6 +7,7 @@
 
 import type { Credential, CredentialProvider } from "./credentials.ts";
 import { AuthenticationError, RegistryUnreachableError } from "./errors.ts";
+import { type HttpRequestInit, type HttpResponse, httpRequest } from "./http.ts";
 
 export interface Challenge {
   scheme: string;
@@ -40,7 +41,6 @@ interface CachedToken {
 
 export interface AuthorizerOptions {
   credentials: CredentialProvider;
-  fetch: typeof fetch;
   userAgent: string;
   timeoutMs: number;
 }
@@ -176,15 +176,16 @@ export class Authorizer {
     const source = cred?.source ?? "none";
     const { url, init } = tokenRequest(s, cred, scopes, this.#opts.userAgent);
     const timeout = AbortSignal.timeout(this.#opts.timeoutMs);
-    let res: Response;
+    let res: HttpResponse;
     try {
-      res = await this.#opts.fetch(url, {
+      res = await httpRequest(url, {
         ...init,
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
     } catch (err) {
       signal?.throwIfAborted();
-      const code = (err as { cause?: { code?: string } }).cause?.code;
+      const e = err as { code?: string; cause?: { code?: string } };
+      const code = e.code ?? e.cause?.code;
       const port = url.port || (url.protocol === "https:" ? "443" : "80");
       throw new RegistryUnreachableError(
         `${url.host} (token service of ${registry})`,
@@ -195,7 +196,7 @@ export class Authorizer {
       );
     }
     if (!res.ok) {
-      await res.body?.cancel();
+      res.discard();
       const detail =
         res.status === 401 || res.status === 403
           ? "token request refused"
@@ -225,7 +226,7 @@ function tokenRequest(
   cred: Credential | undefined,
   scopes: readonly string[],
   userAgent: string,
-): { url: URL; init: RequestInit } {
+): { url: URL; init: HttpRequestInit } {
   const url = new URL(s.realm!);
   const headers: Record<string, string> = { "User-Agent": userAgent };
   if (cred?.identityToken) {

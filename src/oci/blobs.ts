@@ -9,7 +9,6 @@ import { rename, rm } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { pipeline as pipelineCb, Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import type { ClientCore, SignalOptions } from "./core.ts";
 import { digestAlgorithm, VerifyingStream } from "./digest.ts";
 import { ContentTooLargeError } from "./errors.ts";
@@ -78,12 +77,8 @@ export async function openBlob(
     throw new ContentTooLargeError(name, opts.maxBytes, size);
   }
   const verify = new VerifyingStream(name, digest, opts.maxBytes);
-  const source = res.body
-    ? Readable.fromWeb(
-        res.body as unknown as WebReadableStream<Uint8Array>,
-        opts.signal ? { signal: opts.signal } : {},
-      )
-    : Readable.from([]);
+  // The body stream errors with the abort reason when opts.signal fires (see http.ts).
+  const source = res.body ?? Readable.from([]);
   // pipeline: an error on either side destroys both, so an abandoned download releases the connection.
   pipelineCb(source, verify, () => {});
   return { stream: verify, size };

@@ -1,5 +1,6 @@
 /** What every operation file receives from the client: the transport and the size settings. */
 import { RegistryError } from "./errors.ts";
+import type { HttpResponse } from "./http.ts";
 import type { Transport } from "./transport.ts";
 
 export interface ClientCore {
@@ -16,10 +17,14 @@ export interface SignalOptions {
 }
 
 /** Reads a response body, failing with the given error once more than `max` bytes arrived. */
-export async function readLimited(res: Response, max: number, tooLarge: () => Error): Promise<Uint8Array> {
+export async function readLimited(
+  res: HttpResponse,
+  max: number,
+  tooLarge: () => Error,
+): Promise<Uint8Array> {
   const len = Number(res.headers.get("content-length") ?? Number.NaN);
   if (len > max) {
-    await res.body?.cancel().catch(() => {});
+    res.discard();
     throw tooLarge();
   }
   if (!res.body) return new Uint8Array();
@@ -34,7 +39,7 @@ export async function readLimited(res: Response, max: number, tooLarge: () => Er
 }
 
 /** Parses a JSON response body, or fails with RegistryError naming the operation. */
-export async function readJson<T>(res: Response, registry: string, operation: string): Promise<T> {
+export async function readJson<T>(res: HttpResponse, registry: string, operation: string): Promise<T> {
   const text = await res.text();
   try {
     return JSON.parse(text) as T;

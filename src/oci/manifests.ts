@@ -3,6 +3,7 @@ import { UsageError } from "../errors/index.ts";
 import { type ClientCore, readLimited, type SignalOptions } from "./core.ts";
 import { digestAlgorithm, digestLike } from "./digest.ts";
 import { ContentTooLargeError, DigestMismatchError, UnsupportedMediaTypeError } from "./errors.ts";
+import type { HttpResponse } from "./http.ts";
 import { type Manifest, manifestMediaTypes } from "./media-types.ts";
 import { formatReference, type Reference } from "./reference.ts";
 import { discard, repoScope } from "./transport.ts";
@@ -81,11 +82,11 @@ export async function getManifest(
   };
 }
 
-async function readBody(core: ClientCore, res: Response, name: string): Promise<Uint8Array> {
+async function readBody(core: ClientCore, res: HttpResponse, name: string): Promise<Uint8Array> {
   return readLimited(res, core.maxManifestBytes, () => new ContentTooLargeError(name, core.maxManifestBytes));
 }
 
-function headerDigest(res: Response): string | undefined {
+function headerDigest(res: HttpResponse): string | undefined {
   return res.headers.get("docker-content-digest") ?? undefined;
 }
 

@@ -53,7 +53,7 @@ export async function listReferrers(
     const index = await readJson<ImageIndex>(res, ref.registry, `list referrers of ${name}`);
     return { referrers: filter(index.manifests ?? [], opts.artifactType), via: "api" };
   }
-  await res.body?.cancel().catch(() => {});
+  res.discard();
   const index = await readFallback(core, ref, subjectDigest, opts);
   return { referrers: filter(index?.manifests ?? [], opts.artifactType), via: "tag" };
 }

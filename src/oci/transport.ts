@@ -14,6 +14,7 @@ import {
   RegistryUnreachableError,
   RequestTimeoutError,
 } from "./errors.ts";
+import { type HttpBody, type HttpResponse, httpRequest } from "./http.ts";
 import { registryBaseUrl } from "./reference.ts";
 import {
   backoffDelay,
@@ -31,7 +32,6 @@ export interface TransportOptions {
   retry?: RetryOptions;
   timeoutMs?: number;
   userAgent?: string;
-  fetch?: typeof fetch;
 }
 
 export interface RegistryRequest {
@@ -40,7 +40,8 @@ export interface RegistryRequest {
   /** `/v2/...` path (with query), or an absolute URL such as an upload Location. */
   path: string;
   headers?: Record<string, string>;
-  body?: Uint8Array;
+  /** Bytes, or a file streamed from disk (memory stays bounded). */
+  body?: HttpBody;
   /** Token scopes, e.g. `repository:fleet/apps:pull`. */
   scopes: readonly string[];
   /** What is being done, for error messages: "get manifest host/repo:tag". */
@@ -57,7 +58,6 @@ export interface RegistryRequest {
 }
 
 export class Transport {
-  readonly #fetch: typeof fetch;
   readonly #retry: Required<RetryOptions>;
   readonly #timeoutMs: number;
   readonly #userAgent: string;
@@ -65,14 +65,12 @@ export class Transport {
   readonly auth: Authorizer;
 
   constructor(opts: TransportOptions) {
-    this.#fetch = opts.fetch ?? fetch;
     this.#retry = { ...defaultRetry, ...opts.retry };
     this.#timeoutMs = opts.timeoutMs ?? 60_000;
     this.#userAgent = opts.userAgent ?? "ferry";
     this.#insecure = opts.insecure ?? false;
     this.auth = new Authorizer({
       credentials: opts.credentials,
-      fetch: this.#fetch,
       userAgent: this.#userAgent,
       timeoutMs: this.#timeoutMs,
     });
@@ -91,7 +89,7 @@ export class Transport {
   }
 
   /** Sends the request and returns a response whose status is in `expect`, or throws a typed error. */
-  async send(req: RegistryRequest): Promise<Response> {
+  async send(req: RegistryRequest): Promise<HttpResponse> {
     const res = await this.#sendAuthenticated(req);
     if (req.expect.includes(res.status)) return res;
     const codes = await errorCodes(res);
@@ -105,7 +103,7 @@ export class Transport {
   }
 
   /** Anonymous or with what earlier challenges taught; on a 401, answers the challenge and tries once more. */
-  async #sendAuthenticated(req: RegistryRequest): Promise<Response> {
+  async #sendAuthenticated(req: RegistryRequest): Promise<HttpResponse> {
     const authz = await this.auth.header(req.registry, req.scopes, req.signal);
     const res = await this.#sendWithRetry(req, authz);
     if (res.status !== 401) return res;
@@ -115,7 +113,7 @@ export class Transport {
     return this.#sendWithRetry(req, next);
   }
 
-  async #sendWithRetry(req: RegistryRequest, authz: string | undefined): Promise<Response> {
+  async #sendWithRetry(req: RegistryRequest, authz: string | undefined): Promise<HttpResponse> {
     const idempotent = req.idempotent ?? req.method !== "PATCH";
     const url = this.url(req.registry, req.path);
     const headers: Record<string, string> = { "User-Agent": this.#userAgent, ...req.headers };
@@ -141,7 +139,7 @@ export class Transport {
     req: RegistryRequest,
     url: URL,
     headers: Record<string, string>,
-  ): Promise<{ res: Response } | { error: Error; retriable: boolean }> {
+  ): Promise<{ res: HttpResponse } | { error: Error; retriable: boolean }> {
     const timeout = new AbortController();
     // The reason is the typed error, so a body read cut by the timeout rejects with it too.
     const timer = setTimeout(
@@ -151,7 +149,7 @@ export class Transport {
     timer.unref();
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
-      const res = await this.#fetch(url, { method: req.method, headers, body: req.body ?? null, signal });
+      const res = await httpRequest(url, { method: req.method, headers, body: req.body, signal });
       // Streamed bodies are bounded by the caller's signal; small bodies stay under the timeout until read.
       if (req.stream || req.method === "HEAD") clearTimeout(timer);
       return { res };
@@ -174,7 +172,7 @@ export class Transport {
   }
 }
 
-/** The error code of a failed fetch (ECONNREFUSED, ECONNRESET, …), or the innermost message. */
+/** The error code of a failed request (ECONNREFUSED, ECONNRESET, …), or the innermost message. */
 export function networkCode(err: unknown): string | undefined {
   let cur: unknown = err;
   let message: string | undefined;
@@ -187,12 +185,13 @@ export function networkCode(err: unknown): string | undefined {
   return message;
 }
 
-export async function discard(res: Response): Promise<void> {
-  await res.body?.cancel().catch(() => {});
+/** Drops a response body that is not wanted (see HttpResponse.discard). */
+export async function discard(res: HttpResponse): Promise<void> {
+  res.discard();
 }
 
 /** The registry's `{"errors":[{"code","message"}]}` body, or [] when there is none. */
-export async function errorCodes(res: Response): Promise<RegistryErrorCode[]> {
+export async function errorCodes(res: HttpResponse): Promise<RegistryErrorCode[]> {
   try {
     const text = await res.text();
     if (!text) return [];

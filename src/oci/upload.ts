@@ -1,12 +1,12 @@
 /**
  * Blob upload: HEAD first (present → skipped, reported as such), optional cross-repository mount, then
  * one monolithic PUT for small blobs or PATCH chunks with Content-Range for large ones, closed by a PUT
- * with `?digest=`. Sources are bytes in memory or a file read chunk by chunk (memory stays bounded).
+ * with `?digest=`. Sources are bytes in memory or a file streamed from disk (memory stays bounded).
  */
-import { open } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import { headBlob } from "./blobs.ts";
 import type { ClientCore, SignalOptions } from "./core.ts";
-import { fileDigest, sha256Digest } from "./digest.ts";
+import { digestAlgorithm, fileDigest, sha256Digest } from "./digest.ts";
 import {
   DigestMismatchError,
   NotFoundError,
@@ -14,6 +14,7 @@ import {
   RegistryUnreachableError,
   RequestTimeoutError,
 } from "./errors.ts";
+import type { HttpBody, HttpResponse } from "./http.ts";
 import type { Reference } from "./reference.ts";
 import { backoffDelay, isRetriableNetworkCode, isRetriableStatus, wait } from "./retry.ts";
 import { discard, repoScope } from "./transport.ts";
@@ -21,7 +22,10 @@ import { discard, repoScope } from "./transport.ts";
 export type BlobSource = Uint8Array | { path: string };
 
 export interface PushBlobOptions extends SignalOptions {
-  /** Known digest of the source; computed when absent (and checked when given for bytes). */
+  /**
+   * Known digest of the source; computed when absent. Checked when given for bytes; for a file it is
+   * trusted (the file is not read twice) and the registry checks it when the upload is closed.
+   */
   digest?: string;
   /** Try a cross-repository mount from this repository (same registry) before uploading. */
   mountFrom?: string;
@@ -101,9 +105,9 @@ async function uploadSession(
   const chunkSize = Number.isFinite(minChunk) && minChunk > core.chunkSize ? minChunk : core.chunkSize;
   const chunked = opts.chunked ?? size > core.chunkThreshold;
   let chunks = 0;
-  let finalBody: Uint8Array | undefined;
+  let finalBody: HttpBody | undefined;
   if (!chunked) {
-    finalBody = source instanceof Uint8Array ? source : await readWhole(source.path, size);
+    finalBody = source instanceof Uint8Array ? source : { path: source.path, size };
   } else {
     for await (const { offset, bytes } of chunksOf(source, chunkSize, opts.signal)) {
       const res = await core.transport.send({
@@ -133,7 +137,7 @@ async function uploadSession(
     registry: ref.registry,
     method: "PUT",
     path: url.toString(),
-    headers: { "Content-Type": "application/octet-stream", "Content-Length": String(finalBody?.length ?? 0) },
+    headers: { "Content-Type": "application/octet-stream", "Content-Length": String(finalBody ? size : 0) },
     ...(finalBody ? { body: finalBody } : {}),
     scopes: [repoScope(ref.repository, "pull,push")],
     operation: `finish upload of blob ${name}`,
@@ -159,32 +163,17 @@ async function describeSource(
     }
     return { digest, size: source.length };
   }
-  const d = await fileDigest(source.path, opts.signal);
-  if (opts.digest && opts.digest !== d.digest)
-    throw new DigestMismatchError(source.path, opts.digest, d.digest);
-  return d;
+  if (opts.digest) {
+    digestAlgorithm(opts.digest);
+    return { digest: opts.digest, size: (await stat(source.path)).size };
+  }
+  return fileDigest(source.path, opts.signal);
 }
 
-function uploadLocation(core: ClientCore, ref: Reference, res: Response): string {
+function uploadLocation(core: ClientCore, ref: Reference, res: HttpResponse): string {
   const loc = res.headers.get("location");
   if (!loc) return `/v2/${ref.repository}/blobs/uploads/`;
   return new URL(loc, core.transport.baseUrl(ref.registry)).toString();
-}
-
-async function readWhole(path: string, size: number): Promise<Uint8Array> {
-  const fh = await open(path, "r");
-  try {
-    const buf = Buffer.alloc(size);
-    let off = 0;
-    while (off < size) {
-      const { bytesRead } = await fh.read(buf, off, size - off, off);
-      if (bytesRead === 0) break;
-      off += bytesRead;
-    }
-    return buf.subarray(0, off);
-  } finally {
-    await fh.close();
-  }
 }
 
 async function* chunksOf(
