@@ -4,7 +4,7 @@ import type { AnyNode, ArgNode, CommandNode, NumberValue, PipeNode } from "./nod
 import { nodeString } from "./node.ts";
 import { Boxed, dig, ExecFailure, MISSING, maxExecDepth, Scope, unbox } from "./state.ts";
 import { timeMethods } from "./time.ts";
-import { GoNumber, GoTime, isMap, mapEntries, TypedMap, truth, typeName } from "./values.ts";
+import { GoNumber, GoTime, isMap, mapEntries, methodsOf, TypedMap, truth, typeName } from "./values.ts";
 
 export abstract class Evaluator extends Scope {
   evalPipeline(dot: unknown, pipe: PipeNode | undefined): unknown {
@@ -150,6 +150,10 @@ export abstract class Evaluator extends Scope {
       const m = Object.hasOwn(methods, fieldName) ? methods[fieldName] : undefined;
       if (m) return this.evalCall(dot, m, node, fieldName, args, final);
       this.errorf(`can't evaluate field ${fieldName} in type ${typ}`);
+    }
+    const methods = methodsOf(r);
+    if (methods && Object.hasOwn(methods, fieldName)) {
+      return this.evalCall(dot, methods[fieldName] as GoFunc, node, fieldName, args, final);
     }
     if (isMap(r)) {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);

@@ -28,6 +28,7 @@ import {
   numValue,
   sliceItems,
   sortedKeys,
+  stringerOf,
   TypedMap,
   TypedSlice,
   truth,
@@ -189,7 +190,8 @@ class State extends Evaluator {
   printValue(n: AnyNode, v: unknown): void {
     this.at(n);
     const d = dig(v);
-    this.out.push(d === undefined ? "<no value>" : formatValue(d, "v", defaultSpec));
+    const stringer = stringerOf(d);
+    this.out.push(d === undefined ? "<no value>" : stringer ? stringer() : formatValue(d, "v", defaultSpec));
   }
 }
 

@@ -20,6 +20,7 @@ import {
   numValue,
   sliceItems,
   sortedKeys,
+  formattedOf,
   type TypedMap,
   TypedSlice,
   typeName,
@@ -217,6 +218,8 @@ export function formatValue(v: unknown, verb: string, spec: Spec): string {
   if (verb === "v" && spec.sharp) return pad(goSyntax(v, true), spec, false);
   // fmt calls String() on Stringers for %v %s %q %x %X.
   if (v instanceof GoNamedInt && "vsqxX".includes(verb)) return formatString(v.name, verb, spec);
+  const formatted = formattedOf(v);
+  if (formatted && (verb === "v" || verb === "s")) return pad(formatted(), spec, false);
   const kind = kindOf(v);
   switch (kind) {
     case "invalid":

@@ -19,7 +19,18 @@ export { sprintf } from "./fmt.ts";
 export type { FuncMap, GoFunc, ParamType } from "./funcs.ts";
 export { fn } from "./funcs.ts";
 export { Template } from "./template.ts";
-export { GoDuration, GoNumber, GoTime, TypedMap, TypedSlice } from "./values.ts";
+export {
+  GoDuration,
+  type GoMethodTable,
+  GoNumber,
+  GoTime,
+  goFormatted,
+  goMethods,
+  goStringer,
+  TypedMap,
+  TypedSlice,
+} from "./values.ts";
+export { toYaml } from "./yaml.ts";
 
 export type FunctionLibrary = "sprig" | "resourceset" | "helm" | "none";
 

@@ -7,6 +7,8 @@
  * `int`, `float64 3` is a float64 that prints as `3`).
  */
 
+import type { GoFunc } from "./funcs.ts";
+
 export type GoNumberType = "int" | "int64" | "float64" | "uint8" | "int32" | "time.Month" | "time.Weekday";
 
 /** A number with an explicit Go type. */
@@ -67,6 +69,38 @@ export class TypedMap {
     this.entries = entries;
     this.elem = elem;
   }
+}
+
+/**
+ * Methods of a Go value that is otherwise a map or slice (Helm's `.Files`, `.Capabilities.APIVersions`):
+ * a symbol-keyed table, invisible to ranging and printing, looked up before map keys as Go looks up
+ * methods before fields. `goStringer` is a String method on the pointer: the template's own printing
+ * uses it (Go takes the address of an addressable field), fmt called from a function does not;
+ * `goFormatted` is what fmt's %v prints instead (a struct as `{a b c}`).
+ */
+export const goMethods: unique symbol = Symbol("goMethods");
+export const goStringer: unique symbol = Symbol("goStringer");
+export const goFormatted: unique symbol = Symbol("goFormatted");
+
+export interface GoMethodTable {
+  [goMethods]?: Record<string, GoFunc>;
+  [goStringer]?: () => string;
+  [goFormatted]?: () => string;
+}
+
+/** The method table of a value, when it has one. */
+export function methodsOf(v: unknown): Record<string, GoFunc> | undefined {
+  return v !== null && typeof v === "object" ? (v as GoMethodTable)[goMethods] : undefined;
+}
+
+/** The String method of a value, when it has one. */
+export function stringerOf(v: unknown): (() => string) | undefined {
+  return v !== null && typeof v === "object" ? (v as GoMethodTable)[goStringer] : undefined;
+}
+
+/** How fmt's %v prints a value that is a Go struct, when it is one. */
+export function formattedOf(v: unknown): (() => string) | undefined {
+  return v !== null && typeof v === "object" ? (v as GoMethodTable)[goFormatted] : undefined;
 }
 
 /** A Go func value (e.g. a field access on a function identifier), only ever printed as an address. */

@@ -1,0 +1,1 @@
+{{- define "shared.banner" -}}sub banner{{- end }}

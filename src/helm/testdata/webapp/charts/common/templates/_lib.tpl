@@ -1,0 +1,1 @@
+{{- define "common.hello" -}}hello from common{{- end }}
