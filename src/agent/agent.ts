@@ -52,6 +52,12 @@ export interface AgentOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** Multi-tenancy: service account Kustomizations act as when they name none (`--default-service-account`). */
   defaultServiceAccount?: string | undefined;
+  /**
+   * Multi-tenancy: service account ResourceSets act as when they name none — flux-operator's own
+   * `--default-service-account` (Helm value `multitenancy.defaultServiceAccount`), separate from the
+   * Kustomizations' one and not changed by a FluxInstance.
+   */
+  operatorDefaultServiceAccount?: string | undefined;
 }
 
 export class Agent {

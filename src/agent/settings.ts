@@ -3,12 +3,11 @@
  * multi-tenancy lockdown. The agent's flags (`--no-cross-namespace-refs`, `--default-service-account`) are
  * the base; a FluxInstance with `spec.cluster.multitenant: true` adds what flux-operator's multitenant
  * profile sets on kustomize-controller (`--no-cross-namespace-refs=true`,
- * `--default-service-account=<tenantDefaultServiceAccount or default>`). Reconcilers that enforce tenancy
- * (Kustomization, ResourceSet) should read `tenancy()` at each reconcile instead of a value fixed at start.
- * When they do, the FluxInstance's own sync Kustomization (labelled `fluxcd.controlplane.io/name`) must keep
- * acting as the agent: flux-operator's profile patches it to `serviceAccountName: kustomize-controller`,
- * the controller's own identity, which Ferry's agent is — it must not get the tenants' default account.
- * One instance per agent (no module state); writers are the FluxInstance reconciler only.
+ * `--default-service-account=<tenantDefaultServiceAccount or default>`). The Kustomization reconciler reads
+ * `tenancy()` at each reconcile. ResourceSets do not: as upstream, the profile configures Flux's
+ * controllers, not flux-operator, whose own `--default-service-account` is the agent option
+ * `operatorDefaultServiceAccount`. One instance per agent (no module state); writers are the FluxInstance
+ * reconciler only.
  */
 
 export interface TenancySettings {

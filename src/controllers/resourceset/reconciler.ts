@@ -2,7 +2,8 @@
  * The ResourceSet reconcile loop, following flux-operator: finalizer first, `reconcile: disabled`,
  * dependencies (requeued while not ready), then inputs (in-line and from the selected
  * ResourceSetInputProviders' `status.exportedInputs`), expansion with src/render/resourceset, `copyFrom`
- * resolution, staged apply as `serviceAccountName` when set, prune of what left the inventory, the optional
+ * resolution, staged apply as `serviceAccountName` (else the default service account) when set, prune of
+ * what left the inventory, the optional
  * wait, and the status flux-operator writes (conditions, inventory, lastAppliedRevision,
  * lastHandledReconcileAt) with its events. A build error stalls the set; nothing is applied or pruned.
  * Deletion prunes the inventory and releases the finalizer.
@@ -66,6 +67,12 @@ export interface ResourceSetReconcilerOptions {
   fieldManager?: string | undefined;
   /** How soon a set whose dependencies are not ready is checked again (default 5 s, flux-operator's). */
   requeueDependencyMs?: number | undefined;
+  /**
+   * flux-operator's `--default-service-account`: the account (in the set's namespace) a set without
+   * `spec.serviceAccountName` acts as; undefined: the agent's own identity. A multitenant FluxInstance does
+   * not set it (its lockdown configures Flux's controllers, not flux-operator).
+   */
+  defaultServiceAccount?: string | undefined;
 }
 
 const KIND = "ResourceSet";
@@ -169,7 +176,10 @@ export class ResourceSetReconciler {
   private manager(obj: KubeObject): ResourceManager {
     const spec = (obj.spec ?? {}) as Spec;
     return new ResourceManager({
-      client: this.client(obj.metadata.namespace ?? "", spec.serviceAccountName),
+      client: this.client(
+        obj.metadata.namespace ?? "",
+        spec.serviceAccountName || this.o.defaultServiceAccount,
+      ),
       fieldManager: this.fieldManager,
       healthCheckExprs: FLUX_OPERATOR_HEALTH,
       ownerLabels: { [OWNER_NAME]: obj.metadata.name ?? "", [OWNER_NAMESPACE]: obj.metadata.namespace ?? "" },

@@ -17,6 +17,8 @@ export interface SetupContext {
   concurrency: number | undefined;
   informer(apiVersion: string, kind: string): Informer;
   events(reportingController: string): EventRecorder;
+  /** The agent's options: `operatorDefaultServiceAccount` is flux-operator's `--default-service-account`. */
+  options?: { operatorDefaultServiceAccount?: string | undefined } | undefined;
 }
 
 export interface SetupResult {
@@ -33,6 +35,7 @@ export function resourceSetSetup(ctx: SetupContext): SetupResult {
     concurrency: ctx.concurrency,
     metrics: ctx.metrics,
     informerFor: ctx.informer,
+    defaultServiceAccount: ctx.options?.operatorDefaultServiceAccount,
   });
   return { name: "resourceset", runnables: c.runnables };
 }
