@@ -78,7 +78,7 @@ test("multi-tenancy: a ResourceSet without serviceAccountName acts as the operat
       resourceSet(ns, "escape", { resources: [configMap(ns, "escape"), configMap(other.name, "escape")] }),
       signal,
     );
-    const escape = await waitFor(
+    const escaped = await waitFor(
       admin,
       "ResourceSet",
       ns,
@@ -86,10 +86,10 @@ test("multi-tenancy: a ResourceSet without serviceAccountName acts as the operat
       (s) => readyOf(s).status === "False",
       signal,
     );
-    assert.equal(readyOf(escape).reason, "ReconciliationFailed");
-    assert.match(readyOf(escape).message ?? "", /forbidden/);
-    assert.match(readyOf(escape).message ?? "", /system:serviceaccount:[^:]+:tenant/);
-    assert.equal(conditionOf(escape, "Reconciling")?.reason, "ProgressingWithRetry");
+    assert.equal(readyOf(escaped).reason, "ReconciliationFailed");
+    assert.match(readyOf(escaped).message ?? "", /forbidden/);
+    assert.match(readyOf(escaped).message ?? "", /system:serviceaccount:[^:]+:tenant/);
+    assert.equal(conditionOf(escaped, "Reconciling")?.reason, "ProgressingWithRetry");
     assert.equal(await getObject(admin, configMap(ns, "escape"), { signal }), undefined);
 
     // A FluxInstance's tenantDefaultServiceAccount changes the Kustomizations' default only.
