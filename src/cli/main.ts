@@ -40,6 +40,7 @@ export const commandGroups: Array<{ names: string[]; load: () => Promise<Registe
     names: ["get", "tree", "reconcile", "suspend", "resume"],
     load: async () => (await import("./commands/ops.ts")).registerOpsCommands,
   },
+  { names: ["fleet"], load: async () => (await import("./commands/fleet.ts")).registerFleetCommands },
 ];
 
 /** The first argument that is not an option: the top-level command, if any. */
