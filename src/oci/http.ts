@@ -168,9 +168,13 @@ async function exchange(
   signal: AbortSignal | undefined,
 ): Promise<HttpResponse> {
   signal?.throwIfAborted();
-  // node:https (and TLS) is loaded only for https registries: a loopback registry never pays for it.
-  const { request } = url.protocol === "https:" ? await import("node:https") : await import("node:http");
-  signal?.throwIfAborted();
+  // node:https (and TLS) is loaded only for https registries: a loopback registry never pays for it. Not
+  // through import(): an ES module facade reads every export of node:http, and its lazy WebSocket
+  // getters load undici, the very cost this module exists to avoid.
+  const { request } =
+    url.protocol === "https:"
+      ? process.getBuiltinModule("node:https")
+      : process.getBuiltinModule("node:http");
   const out: OutgoingHttpHeaders = { accept: "*/*", ...headers };
   // Node would send a body-less PUT/POST/PATCH chunked; registries expect an explicit length, as fetch sends.
   if (body !== undefined) out["content-length"] ??= String(bodyLength(body));
