@@ -37,7 +37,10 @@ export const DEFAULT_API_VERSIONS: readonly string[] = [
   "storage.k8s.io/v1",
 ];
 
-export const DEFAULT_CAPABILITIES: Capabilities = { kubeVersion: "v1.20.0", apiVersions: [...DEFAULT_API_VERSIONS] };
+export const DEFAULT_CAPABILITIES: Capabilities = {
+  kubeVersion: "v1.20.0",
+  apiVersions: [...DEFAULT_API_VERSIONS],
+};
 
 /** Helm's own version as templates see it. */
 export const HELM_VERSION = "v3.22";

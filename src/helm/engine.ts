@@ -45,7 +45,9 @@ export function renderTemplates(chart: Chart, top: RenderTop, opts: EngineOption
     try {
       t.parse((tpls.get(name) as Renderable).source, name);
     } catch (e) {
-      throw new ChartRenderError(chart.metadata.name, name, `parse error in ${name}: ${messageOf(e)}`, { cause: e });
+      throw new ChartRenderError(chart.metadata.name, name, `parse error in ${name}: ${messageOf(e)}`, {
+        cause: e,
+      });
     }
   }
   const out = new Map<string, string>();
@@ -64,7 +66,11 @@ export function renderTemplates(chart: Chart, top: RenderTop, opts: EngineOption
   return out;
 }
 
-function collect(c: Chart, tpls: Map<string, Renderable>, parentVals: Record<string, unknown>): Record<string, unknown> {
+function collect(
+  c: Chart,
+  tpls: Map<string, Renderable>,
+  parentVals: Record<string, unknown>,
+): Record<string, unknown> {
   const subcharts: Record<string, unknown> = {};
   const isRoot = c.parent === undefined;
   let values: unknown = {};
@@ -104,7 +110,8 @@ function chartValue(c: Chart): Record<string, unknown> {
     Version: m.version,
     Description: m.description ?? "",
     Keywords: m.keywords ?? null,
-    Maintainers: m.maintainers?.map((x) => ({ Name: x.name ?? "", Email: x.email ?? "", URL: x.url ?? "" })) ?? null,
+    Maintainers:
+      m.maintainers?.map((x) => ({ Name: x.name ?? "", Email: x.email ?? "", URL: x.url ?? "" })) ?? null,
     Icon: m.icon ?? "",
     APIVersion: m.apiVersion,
     Condition: m.condition ?? "",

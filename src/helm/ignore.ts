@@ -27,10 +27,16 @@ export class IgnoreRules {
     let rule = line.trim();
     if (rule === "" || rule.startsWith("#")) return;
     if (rule.includes("**")) {
-      throw new ChartLoadError(where, `${where}: rule ${JSON.stringify(rule)} uses **, which Helm does not support; use * per path segment`);
+      throw new ChartLoadError(
+        where,
+        `${where}: rule ${JSON.stringify(rule)} uses **, which Helm does not support; use * per path segment`,
+      );
     }
     if (pathMatch(rule, "abc") === undefined) {
-      throw new ChartLoadError(where, `${where}: rule ${JSON.stringify(rule)} is not a valid pattern; fix its brackets or escapes`);
+      throw new ChartLoadError(
+        where,
+        `${where}: rule ${JSON.stringify(rule)} is not a valid pattern; fix its brackets or escapes`,
+      );
     }
     const negate = rule.startsWith("!");
     if (negate) rule = rule.slice(1);

@@ -57,8 +57,16 @@ export async function loadChartDir(dir: string, opts: LoadOptions = {}): Promise
         continue;
       }
       if (rules.ignores(r, false)) continue;
-      if (!s.isFile()) throw new ChartLoadError(dir, `chart file ${r} in ${dir} is not a regular file; remove it or list it in .helmignore`);
-      if (s.size > MAX_FILE_BYTES) throw new ChartLoadError(dir, `chart file ${r} in ${dir} is larger than ${MAX_FILE_BYTES} bytes; list it in .helmignore`);
+      if (!s.isFile())
+        throw new ChartLoadError(
+          dir,
+          `chart file ${r} in ${dir} is not a regular file; remove it or list it in .helmignore`,
+        );
+      if (s.size > MAX_FILE_BYTES)
+        throw new ChartLoadError(
+          dir,
+          `chart file ${r} in ${dir} is larger than ${MAX_FILE_BYTES} bytes; list it in .helmignore`,
+        );
       let data: Uint8Array = await readFile(a);
       if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
       files.push({ name: r, data });
@@ -91,19 +99,33 @@ export async function loadChartArchive(
     }
   } catch (e) {
     if (e instanceof ChartLoadError) throw e;
-    throw new ChartLoadError(what, `${what} is not a readable chart archive (.tgz): ${(e as Error).message}`, {
-      cause: e,
-    });
+    throw new ChartLoadError(
+      what,
+      `${what} is not a readable chart archive (.tgz): ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
   }
   return loadChartFiles(files, what, opts);
 }
 
 /** Builds a chart from its files (paths relative to the chart root). */
-export async function loadChartFiles(files: ChartFile[], what: string, opts: LoadOptions = {}): Promise<Chart> {
+export async function loadChartFiles(
+  files: ChartFile[],
+  what: string,
+  opts: LoadOptions = {},
+): Promise<Chart> {
   let metadata: ChartMetadata | undefined;
   const chartYaml = files.find((f) => f.name === "Chart.yaml");
   if (chartYaml) metadata = parseMetadata(chartYaml.data, what);
-  const chart: Chart = { metadata: metadata as ChartMetadata, values: {}, templates: [], files: [], dependencies: [] };
+  const chart: Chart = {
+    metadata: metadata as ChartMetadata,
+    values: {},
+    templates: [],
+    files: [],
+    dependencies: [],
+  };
   const subcharts = new Map<string, ChartFile[]>();
   for (const f of files) {
     if (f.name === "Chart.yaml") continue;
@@ -112,9 +134,17 @@ export async function loadChartFiles(files: ChartFile[], what: string, opts: Loa
       try {
         v = parseYamlMap(decoder.decode(f.data));
       } catch (e) {
-        throw new ChartLoadError(what, `values.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`, { cause: e });
+        throw new ChartLoadError(
+          what,
+          `values.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`,
+          { cause: e },
+        );
       }
-      if (v === undefined) throw new ChartLoadError(what, `values.yaml of chart ${what} is not a map; make its top level key: value pairs`);
+      if (v === undefined)
+        throw new ChartLoadError(
+          what,
+          `values.yaml of chart ${what} is not a map; make its top level key: value pairs`,
+        );
       chart.values = v;
     } else if (f.name === "values.schema.json") {
       chart.schema = f.data;
@@ -134,7 +164,8 @@ export async function loadChartFiles(files: ChartFile[], what: string, opts: Loa
       chart.files.push(f);
     }
   }
-  if (!metadata) throw new ChartLoadError(what, `chart ${what} has no Chart.yaml; a chart needs one at its root`);
+  if (!metadata)
+    throw new ChartLoadError(what, `chart ${what} has no Chart.yaml; a chart needs one at its root`);
   for (const name of [...subcharts.keys()].sort()) {
     opts.signal?.throwIfAborted();
     if (name.startsWith("_") || name.startsWith(".")) continue;
@@ -143,7 +174,11 @@ export async function loadChartFiles(files: ChartFile[], what: string, opts: Loa
     try {
       if (name.endsWith(".tgz")) {
         const f = list[0] as ChartFile;
-        if (f.name !== name) throw new ChartLoadError(what, `subchart archive charts/${name} of chart ${metadata.name} is a folder; rename it`);
+        if (f.name !== name)
+          throw new ChartLoadError(
+            what,
+            `subchart archive charts/${name} of chart ${metadata.name} is a folder; rename it`,
+          );
         sub = await loadChartArchive(f.data, { ...opts, what: `${what}/charts/${name}` });
       } else {
         const inner = list
@@ -153,7 +188,11 @@ export async function loadChartFiles(files: ChartFile[], what: string, opts: Loa
       }
     } catch (e) {
       if (e instanceof ChartLoadError) throw e;
-      throw new ChartLoadError(what, `subchart ${name} of chart ${metadata.name} cannot be loaded: ${(e as Error).message}`, { cause: e });
+      throw new ChartLoadError(
+        what,
+        `subchart ${name} of chart ${metadata.name} cannot be loaded: ${(e as Error).message}`,
+        { cause: e },
+      );
     }
     sub.parent = chart;
     chart.dependencies.push(sub);
@@ -166,20 +205,42 @@ function parseMetadata(data: Uint8Array, what: string): ChartMetadata {
   try {
     m = parseYaml(decoder.decode(data));
   } catch (e) {
-    throw new ChartLoadError(what, `Chart.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`, { cause: e });
+    throw new ChartLoadError(what, `Chart.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`, {
+      cause: e,
+    });
   }
   if (m === null || typeof m !== "object" || Array.isArray(m)) {
-    throw new ChartLoadError(what, `Chart.yaml of chart ${what} is not a map; see https://helm.sh/docs/topics/charts/`);
+    throw new ChartLoadError(
+      what,
+      `Chart.yaml of chart ${what} is not a map; see https://helm.sh/docs/topics/charts/`,
+    );
   }
   const md = m as Record<string, unknown>;
   for (const k of ["version", "appVersion"]) if (typeof md[k] === "number") md[k] = String(md[k]);
+  if (md.apiVersion === undefined || md.apiVersion === null || md.apiVersion === "") md.apiVersion = "v1";
   for (const k of ["apiVersion", "name", "version"]) {
     if (typeof md[k] !== "string" || md[k] === "") {
-      throw new ChartLoadError(what, `Chart.yaml of chart ${what} has no ${k}; set it (apiVersion v2, name, a SemVer version)`);
+      throw new ChartLoadError(
+        what,
+        `Chart.yaml of chart ${what} has no ${k}; set it (apiVersion v2, name, a SemVer version)`,
+      );
     }
   }
   if (!["v1", "v2"].includes(md.apiVersion as string)) {
-    throw new ChartLoadError(what, `Chart.yaml of chart ${what} has apiVersion ${JSON.stringify(md.apiVersion)}; use v2`);
+    throw new ChartLoadError(
+      what,
+      `Chart.yaml of chart ${what} has apiVersion ${JSON.stringify(md.apiVersion)}; use v2`,
+    );
+  }
+  if (
+    md.type !== undefined &&
+    md.type !== null &&
+    !["", "application", "library"].includes(String(md.type))
+  ) {
+    throw new ChartLoadError(
+      what,
+      `Chart.yaml of chart ${what} has type ${JSON.stringify(md.type)}; use application or library`,
+    );
   }
   return md as unknown as ChartMetadata;
 }

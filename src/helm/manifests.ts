@@ -145,9 +145,18 @@ export function sortManifests(
       try {
         head = parseYaml(doc);
       } catch (e) {
-        throw new ChartRenderError(chartName, path, `YAML parse error on ${path}: ${(e as Error).message}`, { cause: e });
+        throw new ChartRenderError(chartName, path, `YAML parse error on ${path}: ${(e as Error).message}`, {
+          cause: e,
+        });
       }
-      const h = (head !== null && typeof head === "object" && !Array.isArray(head) ? head : {}) as Record<string, unknown>;
+      if (head !== null && (typeof head !== "object" || Array.isArray(head))) {
+        throw new ChartRenderError(
+          chartName,
+          path,
+          `YAML parse error on ${path}: a document is not a map; every document a template renders must be a Kubernetes object`,
+        );
+      }
+      const h = (head ?? {}) as Record<string, unknown>;
       const md = (h.metadata ?? {}) as Record<string, unknown>;
       const annotations = (md.annotations ?? {}) as Record<string, unknown>;
       const m: Manifest = {
@@ -183,12 +192,17 @@ export function sortManifests(
         weight: /^[+-]?\d+$/.test(ws) ? Number.parseInt(ws, 10) : 0,
         deletePolicies:
           typeof annotations["helm.sh/hook-delete-policy"] === "string"
-            ? (annotations["helm.sh/hook-delete-policy"] as string).split(",").map((s) => s.trim().toLowerCase())
+            ? (annotations["helm.sh/hook-delete-policy"] as string)
+                .split(",")
+                .map((s) => s.trim().toLowerCase())
             : [],
       });
     }
   }
-  return { hooks: sortByKind(hooks, (h) => h.kind, order), manifests: sortByKind(manifests, (m) => m.kind, order) };
+  return {
+    hooks: sortByKind(hooks, (h) => h.kind, order),
+    manifests: sortByKind(manifests, (m) => m.kind, order),
+  };
 }
 
 /** Stable sort by position of the kind in `order`; kinds not in it go last, by name. */

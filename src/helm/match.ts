@@ -16,7 +16,7 @@ export function globMatcher(pattern: string): (name: string) => boolean {
   return (name) => re.test(name);
 }
 
-function escape(c: string): string {
+function escapeChar(c: string): string {
   return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
 }
 
@@ -35,7 +35,7 @@ function compile(pattern: string, glob: boolean): RegExp | undefined {
     else if (c === "\\") {
       const n = chars[i + 1];
       if (n === undefined) return undefined;
-      out += escape(n);
+      out += escapeChar(n);
       i++;
     } else if (c === "[") {
       let j = i + 1;
@@ -56,10 +56,10 @@ function compile(pattern: string, glob: boolean): RegExp | undefined {
         if (d === "\\") {
           const n = chars[j + 1];
           if (n === undefined) return undefined;
-          cls += escape(n);
+          cls += escapeChar(n);
           j++;
         } else if (d === "-") cls += "-";
-        else cls += escape(d);
+        else cls += escapeChar(d);
       }
       if (!closed) return undefined;
       out += cls.startsWith("^") ? `[${cls}/]` : `[${cls}]`;
@@ -71,7 +71,7 @@ function compile(pattern: string, glob: boolean): RegExp | undefined {
       out += ")";
       depth--;
     } else if (glob && c === "," && depth > 0) out += "|";
-    else out += escape(c);
+    else out += escapeChar(c);
   }
   if (depth > 0) return undefined;
   try {

@@ -4,9 +4,10 @@
  * only, unless subNotes), the rest split into hooks and manifests in install order. The release manifest
  * is Helm's text (`---\n# Source: FILE\nDOC\n` per document); CRDs from `crds/` are listed separately.
  */
+
+import { type Capabilities, capabilitiesValue, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { type Chart, chartCrds } from "./chart.ts";
 import { isCompatibleRange, processDependencies } from "./dependencies.ts";
-import { type Capabilities, capabilitiesValue, DEFAULT_CAPABILITIES } from "./capabilities.ts";
 import { type EngineOptions, renderTemplates } from "./engine.ts";
 import { ChartRenderError, ValuesError } from "./errors.ts";
 import { type Hook, type Manifest, sortManifests } from "./manifests.ts";
@@ -51,6 +52,16 @@ export function renderChart(chart: Chart, opts: RenderChartOptions): RenderedCha
       `chart ${name} requires kubeVersion: ${chart.metadata.kubeVersion} which is incompatible with Kubernetes ${caps.kubeVersion}`,
     );
   }
+  const missing = (chart.metadata.dependencies ?? [])
+    .filter((d) => !chart.dependencies.some((c) => c.metadata.name === d.name))
+    .map((d) => d.name);
+  if (missing.length > 0) {
+    throw new ChartRenderError(
+      name,
+      undefined,
+      `chart ${name} lists dependencies missing from its charts/ folder: ${missing.join(", ")}; run helm dependency build before packaging`,
+    );
+  }
   const config = opts.values ?? {};
   let processed: Chart;
   let values: Values;
@@ -84,7 +95,16 @@ export function renderChart(chart: Chart, opts: RenderChartOptions): RenderedCha
   }
   const { hooks, manifests } = sortManifests(files, name);
   const manifest = manifests.map((m) => `---\n# Source: ${m.name}\n${m.content}\n`).join("");
-  return { chart: processed, config, values, manifests, hooks, crds: chartCrds(processed), notes: notes.join("\n"), manifest };
+  return {
+    chart: processed,
+    config,
+    values,
+    manifests,
+    hooks,
+    crds: chartCrds(processed),
+    notes: notes.join("\n"),
+    manifest,
+  };
 }
 
 export interface TemplateOutputOptions {
@@ -99,7 +119,8 @@ export interface TemplateOutputOptions {
 /** The text `helm template` prints for a rendered chart. */
 export function templateOutput(r: RenderedChart, opts: TemplateOutputOptions = {}): string {
   let manifest = r.manifest;
-  if (opts.includeCrds) manifest = r.crds.map((c) => `---\n# Source: ${c.filename}\n${c.data}\n`).join("") + manifest;
+  if (opts.includeCrds)
+    manifest = r.crds.map((c) => `---\n# Source: ${c.filename}\n${c.data}\n`).join("") + manifest;
   let out = `${manifest.trim()}\n`;
   if (!opts.noHooks) {
     for (const h of r.hooks) {

@@ -7,7 +7,13 @@ import { parse, parseAllDocuments, type SchemaOptions } from "yaml";
 const noTimestamps: SchemaOptions["customTags"] = (tags) =>
   tags.filter((t) => typeof t === "string" || t.tag !== "tag:yaml.org,2002:timestamp");
 
-const options = { version: "1.1" as const, customTags: noTimestamps, merge: true, uniqueKeys: false, maxAliasCount: 10000 };
+const options = {
+  version: "1.1" as const,
+  customTags: noTimestamps,
+  merge: true,
+  uniqueKeys: false,
+  maxAliasCount: 10000,
+};
 
 /** Parses one YAML document into JSON data (null for an empty document). Throws the parser's error. */
 export function parseYaml(text: string): unknown {
@@ -19,7 +25,9 @@ export function parseYaml(text: string): unknown {
 export function parseYamlMap(text: string): Record<string, unknown> | undefined {
   const v = parseYaml(text);
   if (v === null) return {};
-  return v !== null && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  return v !== null && typeof v === "object" && !Array.isArray(v)
+    ? (v as Record<string, unknown>)
+    : undefined;
 }
 
 /** Every document of a multi-document stream, as JSON data (empty documents skipped). */

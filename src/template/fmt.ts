@@ -9,6 +9,7 @@
 import { formatFloat, hexFloat, quoteGo } from "./strconv.ts";
 import { formatDuration, formatTime } from "./time.ts";
 import {
+  formattedOf,
   type GoDuration,
   GoNamedInt,
   GoNumber,
@@ -20,7 +21,6 @@ import {
   numValue,
   sliceItems,
   sortedKeys,
-  formattedOf,
   type TypedMap,
   TypedSlice,
   typeName,

@@ -6,12 +6,14 @@
 import { parse as parseYaml } from "yaml";
 import { parseConstraint, parseLenient } from "../semver/index.ts";
 import { type FuncMap, fn } from "./funcs.ts";
+import { helmSprigFuncs } from "./helmsprig.ts";
 import { goJsonDecode } from "./sprig/misc.ts";
 import type { Template } from "./template.ts";
 import { jsonMarshal, toYaml } from "./yaml.ts";
 
 export function helmFuncs(t: Template): FuncMap {
   return {
+    ...helmSprigFuncs(),
     ...includeAndTpl(t),
     required: fn(["string", "any"], (msg: string, v: unknown) => {
       if (v === null || v === undefined || v === "") throw new Error(msg);
