@@ -13,8 +13,8 @@ import { deleteClusterDir } from "./delete.ts";
 import { ClusterError, ClusterExistsError } from "./errors.ts";
 import { freePorts } from "./ports.ts";
 import { logTail } from "./processes.ts";
-import { startComponents } from "./start.ts";
-import { type ClusterState, type Component, readState, writeState } from "./state.ts";
+import { type StartOptions, startComponents } from "./start.ts";
+import { type ClusterState, type Component, type ComponentState, readState, writeState } from "./state.ts";
 import { toolPath } from "./tools.ts";
 import { startWatchdog } from "./watchdog.ts";
 
@@ -41,6 +41,11 @@ export interface CreateClusterOptions {
    * clusters, so a killed test runner leaves nothing behind). Off for clusters meant to outlive the caller.
    */
   ownerPid?: number;
+  /**
+   * Extra command-line flags per component, appended after Ferry's own (a later flag wins), e.g. a higher
+   * log verbosity while investigating: `{ "kube-controller-manager": ["--v=2"] }`.
+   */
+  extraArgs?: Partial<Record<Component, string[]>>;
   /** Aborting stops whatever was started and leaves the folder with its logs. */
   signal?: AbortSignal;
 }
@@ -105,7 +110,12 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
     await rm(opts.dir, { recursive: true, force: true });
     throw err;
   }
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
+  const startOpts: StartOptions = {
+    tools,
+    deadline: Date.now() + (opts.timeoutMs ?? 120_000),
+    ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
+    ...(signal ? { signal } : {}),
+  };
   const createdAt = new Date().toISOString();
   for (let attempt = 1; ; attempt++) {
     const ports = await freePorts(5);
@@ -126,14 +136,10 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       processes: {},
       createdAt,
     };
-    if (opts.ownerPid !== undefined) {
-      await mkdir(join(opts.dir, "logs"), { recursive: true });
-      const w = await startWatchdog(opts.dir, opts.ownerPid);
-      state.watchdog = { pid: w.pid, bin: w.bin, logFile: w.logFile };
-    }
+    if (opts.ownerPid !== undefined) state.watchdog = await attachWatchdog(opts.dir, opts.ownerPid);
     await writeState(state);
     try {
-      await startComponents(state, { tools, deadline, ...(signal ? { signal } : {}) });
+      await startComponents(state, startOpts);
       state.readyAt = new Date().toISOString();
       await writeState(state);
       return state;
@@ -151,6 +157,12 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       throw err;
     }
   }
+}
+
+async function attachWatchdog(dir: string, ownerPid: number): Promise<ComponentState> {
+  await mkdir(join(dir, "logs"), { recursive: true });
+  const w = await startWatchdog(dir, ownerPid);
+  return { pid: w.pid, bin: w.bin, ...(w.startTime ? { startTime: w.startTime } : {}), logFile: w.logFile };
 }
 
 async function portTaken(err: unknown): Promise<boolean> {

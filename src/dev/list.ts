@@ -26,7 +26,7 @@ export async function clusterStatus(state: ClusterState): Promise<ClusterStatus>
     const p = state.processes[c];
     if (!p) continue;
     total++;
-    const live = await isRunning(p.pid, p.bin);
+    const live = await isRunning(p.pid, p.bin, p.startTime);
     const rss = live ? await residentBytes(p.pid) : 0;
     if (live) alive++;
     rssBytes += rss;

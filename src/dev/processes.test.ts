@@ -21,6 +21,11 @@ test("a started process is recorded by pid and binary, logs to its file, and sto
   // The same pid under another binary name is not "ours": never signalled.
   assert.equal(await isRunning(p.pid, "/usr/bin/other"), false);
   assert.equal(await stopProcess(p.pid, "/usr/bin/other"), false);
+  // Nor is the same pid and binary with another start time: a later process that reused the pid.
+  assert.ok(p.startTime && /^\d+$/.test(p.startTime));
+  assert.equal(await isRunning(p.pid, sh, p.startTime), true);
+  assert.equal(await isRunning(p.pid, sh, "1"), false);
+  assert.equal(await stopProcess(p.pid, sh, 100, "1"), false);
   assert.ok((await residentBytes(p.pid)) > 0);
 
   for (let i = 0; i < 100 && !(await logTail(log)).includes("started"); i++) {

@@ -29,6 +29,7 @@ export interface StartOptions {
   tools: Record<Component | "kwok-stages", string>;
   /** Epoch ms by which everything must be ready. */
   deadline: number;
+  extraArgs?: Partial<Record<Component, string[]>>;
   signal?: AbortSignal;
 }
 
@@ -53,15 +54,21 @@ export async function startComponents(state: ClusterState, opts: StartOptions): 
     const bin = opts.tools[component];
     let proc: StartedProcess;
     try {
-      proc = await startProcess(bin, args, logFile);
+      proc = await startProcess(bin, [...args, ...(opts.extraArgs?.[component] ?? [])], logFile);
     } catch (err) {
       throw new ClusterError(name, `starting ${component} (${bin}) failed; run \`npm run tools\``, {
         cause: err,
       });
     }
-    state.processes[component] = { pid: proc.pid, bin: proc.bin, logFile };
+    // The watchdog's list first: should this process die now, the watchdog must already know the pid.
+    if (state.watchdog) await watchPid(dir, proc.pid, proc.bin, proc.startTime);
+    state.processes[component] = {
+      pid: proc.pid,
+      bin: proc.bin,
+      ...(proc.startTime ? { startTime: proc.startTime } : {}),
+      logFile,
+    };
     await writeState(state);
-    if (state.watchdog) await watchPid(dir, proc.pid);
     ctx.watched.push({ component, proc });
   };
 

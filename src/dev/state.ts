@@ -21,6 +21,8 @@ export interface ComponentState {
   pid: number;
   /** Absolute path of the executable: a pid counts as this component only while it still runs this binary. */
   bin: string;
+  /** Start time (clock ticks since boot, /proc/<pid>/stat): tells a reused pid apart even with the same binary. */
+  startTime?: string;
   logFile: string;
 }
 

@@ -7,7 +7,7 @@
  * Test-only: this module reads process.env (FERRY_TEST_KUBECONFIG) because tests have no CLI context.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApiConnection, apiRequest } from "./api.ts";
@@ -50,6 +50,8 @@ export async function startTestCluster(
     return { kubeconfig: state.kubeconfig, dir, stop: async () => void (await deleteClusterDir(dir)) };
   } catch (err) {
     await deleteClusterDir(dir).catch(() => {});
+    // A start that failed before writing cluster.json (a missing tool) leaves only the empty folder.
+    await rm(dir, { recursive: true, force: true });
     throw err;
   }
 }

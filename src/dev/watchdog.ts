@@ -1,32 +1,98 @@
 /**
  * Owner watchdog for throwaway clusters (tests): a small shell process that, once the owning process is
- * gone without having deleted the cluster (a crashed or killed test runner), stops the pids listed in
- * `<dir>/pids` and removes the folder. `deleteClusterDir` stops the watchdog first.
+ * gone without having deleted the cluster (a crashed, killed or timed-out test runner), stops every process
+ * of the cluster and removes its folder.
+ *
+ * "Every process" is the pids listed in `<dir>/pids` that are still the same processes (same start time,
+ * so a reused pid is never signalled), plus any process whose command line names a file inside the folder
+ * (every component, an agent, an API server a test restarted). Each is signalled with its process group;
+ * SIGTERM, then SIGKILL to what is left after 10 s, then the folder goes. The owner is identified by pid and
+ * start time too, so a reused owner pid does not keep the cluster alive. Once cleaning up, the watchdog
+ * ignores SIGTERM, SIGINT and SIGHUP: a signal to it cannot leave half the cluster running.
+ * `deleteClusterDir` stops the watchdog last, after the components are gone.
  */
-import { appendFile } from "node:fs/promises";
+import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type StartedProcess, startProcess } from "./processes.ts";
+import { procStat, type StartedProcess, startProcess } from "./processes.ts";
 
-const SCRIPT = `owner=$1 dir=$2
-while kill -0 "$owner" 2>/dev/null; do sleep 2; done
-pids=$(cat "$dir/pids" 2>/dev/null)
-for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-sleep 5
-for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+const SCRIPT = `owner=$1 owner_start=$2 dir=$3
+trap '' HUP INT
+# started PID: sets $start to the start time of PID and $pgrp to its group; fails if gone or a zombie.
+started() {
+  { read -r s < "/proc/$1/stat"; } 2>/dev/null || return 1
+  set -- \${s##*) }
+  case $1 in Z|X) return 1 ;; esac
+  pgrp=$3 start=\${20}
+}
+owner_alive() {
+  if [ -n "$owner_start" ]; then started "$owner" && [ "$start" = "$owner_start" ]; else kill -0 "$owner" 2>/dev/null; fi
+}
+while owner_alive; do sleep 1; done
+trap '' TERM
+targets=
+add() { case " $targets " in *" $1:"*) ;; *) targets="$targets $1:$2:$3" ;; esac; }
+if [ -r "$dir/pids" ]; then
+  while read -r p st bin; do
+    started "$p" 2>/dev/null || continue
+    if [ "$st" = - ]; then
+      first=$(tr '\\000' '\\n' < "/proc/$p/cmdline" 2>/dev/null | head -n 1)
+      [ "$first" = "$bin" ] || continue
+    elif [ "$start" != "$st" ]; then continue; fi
+    add "$p" "$start" "$pgrp"
+  done < "$dir/pids"
+fi
+for f in /proc/[0-9]*/cmdline; do
+  p=\${f#/proc/}; p=\${p%/cmdline}
+  [ "$p" = $$ ] && continue
+  case $(tr '\\000' ' ' < "$f" 2>/dev/null) in
+    *"$dir/"*) started "$p" && add "$p" "$start" "$pgrp" ;;
+  esac
+done
+echo "owner $owner is gone: stopping$targets"
+signal_all() {
+  left=
+  for t in $targets; do
+    p=\${t%%:*} rest=\${t#*:}; st=\${rest%%:*} g=\${rest#*:}
+    started "$p" && [ "$start" = "$st" ] || continue
+    left=1
+    [ -n "$1" ] || continue
+    if [ "$g" = "$p" ]; then kill -s "$1" -- "-$p" 2>/dev/null; else kill -s "$1" "$p" 2>/dev/null; fi
+  done
+  [ -n "$left" ]
+}
+if signal_all TERM; then
+  i=0; while [ $i -lt 50 ] && signal_all; do sleep 0.2; i=$((i + 1)); done
+  if signal_all KILL; then
+    i=0; while [ $i -lt 50 ] && signal_all; do sleep 0.2; i=$((i + 1)); done
+  fi
+fi
 rm -rf "$dir"
 `;
 
 export const SHELL = "/bin/sh";
 
+/** Starts the watchdog of the cluster in `dir` for the owner `ownerPid` (logs to `<dir>/logs/watchdog.log`). */
 export async function startWatchdog(dir: string, ownerPid: number): Promise<StartedProcess> {
+  const ownerStart = (await procStat(ownerPid))?.startTime ?? "";
   return await startProcess(
     SHELL,
-    ["-c", SCRIPT, "ferry-cluster-watchdog", String(ownerPid), dir],
+    ["-c", SCRIPT, "ferry-cluster-watchdog", String(ownerPid), ownerStart, dir],
     join(dir, "logs", "watchdog.log"),
   );
 }
 
-/** Adds a started component's pid to the list the watchdog stops. */
-export async function watchPid(dir: string, pid: number): Promise<void> {
-  await appendFile(join(dir, "pids"), `${pid}\n`);
+/**
+ * Adds a started process to the list the watchdog stops, as `pid startTime bin`. Without `bin` and
+ * `startTime`, both are read from /proc now (call it right after starting the process).
+ */
+export async function watchPid(dir: string, pid: number, bin?: string, startTime?: string): Promise<void> {
+  const st = startTime ?? (await procStat(pid))?.startTime ?? "-";
+  let exe = bin;
+  if (exe === undefined) {
+    exe = await readFile(`/proc/${pid}/cmdline`, "utf8").then(
+      (c) => c.split("\0")[0] ?? "",
+      () => "",
+    );
+  }
+  await appendFile(join(dir, "pids"), `${pid} ${st} ${exe}\n`);
 }
