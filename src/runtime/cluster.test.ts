@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
+import { apiRequest } from "../dev/api.ts";
 import { createTestNamespace, type TestCluster, testCluster } from "../dev/testing.ts";
 import { KubeClient } from "../kube/client.ts";
 import { loadKubeConfig } from "../kube/config.ts";
@@ -193,32 +195,100 @@ test("status via the status subresource keeps spec and other writers' fields; co
   }
 });
 
+/** A namespaced custom resource kind in a group of its own, so its watch cache starts when this test makes it. */
+function gadgetCrd(group: string): KubeObject {
+  return {
+    apiVersion: "apiextensions.k8s.io/v1",
+    kind: "CustomResourceDefinition",
+    metadata: { name: `gadgets.${group}` },
+    spec: {
+      group,
+      scope: "Namespaced",
+      names: { plural: "gadgets", singular: "gadget", kind: "Gadget", listKind: "GadgetList" },
+      versions: [
+        {
+          name: "v1",
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: { type: "object", "x-kubernetes-preserve-unknown-fields": true } },
+        },
+      ],
+    },
+  };
+}
+
 test("a watch resumed from a resourceVersion the server no longer has (410 Gone) re-lists", async () => {
+  // Why a new custom resource kind: the API server serves watches from a per-resource watch cache whose
+  // window starts at the etcd revision it was filled at. A built-in kind's cache is filled when the API
+  // server starts, at revision 1 or so, and keeps every event until it is full: on a young cluster a
+  // watch from resourceVersion 1 is still served, never 410. A new kind's cache is filled now, at the
+  // cluster's current revision (hundreds: the API server's own bootstrap writes that many objects), so a
+  // watch from 1 is always before its window: 410 Gone, whatever the cluster's age or load.
+  const group = `gone${randomBytes(3).toString("hex")}.ferry.test`;
+  const crd = gadgetCrd(group);
+  const gadget = (ns: string, name: string): KubeObject => ({
+    apiVersion: `${group}/v1`,
+    kind: "Gadget",
+    metadata: { name, namespace: ns },
+    spec: { size: 1 },
+  });
   const ns = await createTestNamespace(cluster, "gone", signal);
   const ac = new AbortController();
   try {
+    await applyObject(client, crd, { signal, fieldManager: "t" });
+    for (let served = false; !served; ) {
+      client.mapper.invalidate();
+      served = await applyObject(client, gadget(ns.name, "first"), { signal, fieldManager: "t" }).then(
+        () => true,
+        () => sleep(200, false, { signal }),
+      );
+    }
+    // The server's side of the bargain, checked first so a change in it fails here, not by a hang below.
+    const raw = await apiRequest(
+      cluster.conn,
+      "GET",
+      `/apis/${group}/v1/namespaces/${ns.name}/gadgets?watch=true&resourceVersion=1&timeoutSeconds=5`,
+      { signal },
+    );
+    assert.ok(
+      raw.status === 410 || /"code":410/.test(raw.body),
+      `a watch from resourceVersion 1 of a new kind answers 410 Gone (HTTP ${raw.status}: ${raw.body.slice(0, 300)})`,
+    );
+
     const informer = new Informer({
       client,
-      apiVersion: "v1",
-      kind: "ConfigMap",
+      apiVersion: `${group}/v1`,
+      kind: "Gadget",
       namespace: ns.name,
       watchTimeoutSeconds: 1,
     });
     const running = informer.start(ac.signal);
     await informer.waitForSync(signal);
+    assert.ok(informer.get(`${ns.name}/first`));
     await pollUntil(() => informer.stats.watches >= 2, { signal }); // clean server timeouts resume
     assert.equal(informer.stats.lists, 1);
-    // Pretend the informer was away long enough for its resume point to be compacted away. No writes
-    // until the re-list: an event on the open watch would move the resume point again.
-    (informer as unknown as { resourceVersion: string }).resourceVersion = "1";
-    await pollUntil(() => informer.stats.lists >= 2, { signal });
-    await applyObject(client, cm(ns.name, "later", { k: "1" }), { signal, fieldManager: "t" });
+    // Pretend the informer was away long enough for its resume point to fall out of the server's window.
+    // The watch open now may still deliver a bookmark, which would move the resume point back into the
+    // window; so until the informer re-lists, its resume point stays "1" whatever the open watch reports.
+    const listsBefore = informer.stats.lists;
+    let resumeFrom = "1";
+    Object.defineProperty(informer, "resourceVersion", {
+      configurable: true,
+      get: () => resumeFrom,
+      set: (v: string) => {
+        if (informer.stats.lists > listsBefore) resumeFrom = v;
+      },
+    });
+    await pollUntil(() => informer.stats.lists === listsBefore + 1, { signal });
+    await applyObject(client, gadget(ns.name, "later"), { signal, fieldManager: "t" });
     await pollUntil(() => informer.get(`${ns.name}/later`) !== undefined, { signal });
     assert.equal(informer.stats.errors, 0, "410 is not an error: it re-lists at once");
+    assert.notEqual(informer.lastResourceVersion(), "1", "the re-list moved the resume point");
     ac.abort();
     await running;
   } finally {
     ac.abort();
     await ns.dispose();
+    await deleteObject(client, crd, { signal });
   }
 });
