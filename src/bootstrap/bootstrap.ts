@@ -56,35 +56,6 @@ export interface BootstrapResult {
 
 interface InstanceSpec {
   sync?: { pullSecret?: string; url?: string; name?: string };
-  cluster?: { multitenant?: boolean };
-  kustomize?: { patches?: Array<{ target?: { kind?: string; name?: string }; patch?: string }> };
-}
-
-/** The account flux-operator's multitenant profile gives the sync Kustomization (the controller's own). */
-export const CONTROLLER_ACCOUNT = "kustomize-controller";
-
-/**
- * For a multitenant instance, adds the patch giving its sync Kustomization `serviceAccountName:
- * kustomize-controller`, as flux-operator's multitenant profile does, so the sync runs as the agent and not
- * as the tenants' default account. Ferry's FluxInstance generator does not set it yet; an instance that
- * already patches the sync Kustomization is left alone.
- */
-export function withSyncAccount(inst: KubeObject): KubeObject {
-  const spec = (inst.spec ?? {}) as InstanceSpec;
-  if (!spec.cluster?.multitenant || !spec.sync) return inst;
-  const syncName = spec.sync.name ?? inst.metadata.namespace ?? "flux-system";
-  const patches = spec.kustomize?.patches ?? [];
-  if (patches.some((p) => p.target?.kind === "Kustomization" && (p.target.name ?? syncName) === syncName)) {
-    return inst;
-  }
-  const patch = {
-    target: { kind: "Kustomization", name: syncName },
-    patch: `- op: add\n  path: /spec/serviceAccountName\n  value: ${CONTROLLER_ACCOUNT}\n`,
-  };
-  return {
-    ...inst,
-    spec: { ...spec, kustomize: { ...spec.kustomize, patches: [...patches, patch] } },
-  } as KubeObject;
 }
 
 function objectName(o: KubeObject): string {
@@ -145,7 +116,9 @@ export async function bootstrap(opts: BootstrapOptions): Promise<BootstrapResult
   }
   const ns = instance.metadata.namespace ?? "flux-system";
   const name = instance.metadata.name ?? "flux";
-  const inst = withSyncAccount({ ...instance, metadata: { ...instance.metadata, namespace: ns, name } });
+  // A multitenant instance's sync runs as kustomize-controller: the agent's FluxInstance reconciler generates
+  // that (flux-operator's multitenant profile) with the account and its cluster-admin binding.
+  const inst: KubeObject = { ...instance, metadata: { ...instance.metadata, namespace: ns, name } };
   const spec = (instance.spec ?? {}) as InstanceSpec;
   const client = new KubeClient(loadKubeConfig({ path: opts.kubeconfig }), { userAgent: "ferry-bootstrap" });
   const steps: BootstrapStep[] = [];

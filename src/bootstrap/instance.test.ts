@@ -1,53 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { KubeObject } from "../kube/index.ts";
-import { dockerConfigJson, registryHost, subsetEqual, withSyncAccount } from "./bootstrap.ts";
-
-const instance = (spec: Record<string, unknown>): KubeObject =>
-  ({
-    apiVersion: "fluxcd.controlplane.io/v1",
-    kind: "FluxInstance",
-    metadata: { name: "flux", namespace: "flux-system" },
-    spec,
-  }) as KubeObject;
-
-test("withSyncAccount: the sync Kustomization of a multitenant instance runs as the controller", () => {
-  const cases: Array<{ name: string; spec: Record<string, unknown>; patched: boolean }> = [
-    {
-      name: "multitenant",
-      spec: { cluster: { multitenant: true }, sync: { kind: "OCIRepository" } },
-      patched: true,
-    },
-    {
-      name: "single tenant",
-      spec: { cluster: { multitenant: false }, sync: { kind: "OCIRepository" } },
-      patched: false,
-    },
-    { name: "no sync", spec: { cluster: { multitenant: true } }, patched: false },
-    {
-      name: "already patched",
-      spec: {
-        cluster: { multitenant: true },
-        sync: { kind: "OCIRepository" },
-        kustomize: { patches: [{ target: { kind: "Kustomization", name: "flux-system" }, patch: "x" }] },
-      },
-      patched: false,
-    },
-  ];
-  for (const c of cases) {
-    const inst = instance(c.spec);
-    const out = withSyncAccount(inst);
-    const patches = (out.spec as { kustomize?: { patches?: Array<{ patch: string; target: unknown }> } })
-      .kustomize?.patches;
-    if (!c.patched) {
-      assert.equal(out, inst, c.name);
-      continue;
-    }
-    assert.deepEqual(patches?.[0]?.target, { kind: "Kustomization", name: "flux-system" }, c.name);
-    assert.match(patches?.[0]?.patch ?? "", /value: kustomize-controller/, c.name);
-    assert.equal((inst.spec as { kustomize?: unknown }).kustomize, undefined, "input not changed");
-  }
-});
+import { dockerConfigJson, registryHost, subsetEqual } from "./bootstrap.ts";
 
 test("subsetEqual compares only what was sent", () => {
   const cases: Array<[unknown, unknown, boolean]> = [

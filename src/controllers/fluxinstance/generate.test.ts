@@ -149,6 +149,54 @@ test("fields that install Flux's controllers are reported; multitenancy becomes 
   assert.deepEqual(tenancyOf({}), { noCrossNamespaceRefs: false, defaultServiceAccount: undefined });
 });
 
+test("multitenant: the sync Kustomization runs as kustomize-controller, generated with its cluster-admin binding; a user patch overrides", async () => {
+  const g = generate(instance({ sync, cluster: { multitenant: true, tenantDefaultServiceAccount: "flux" } }));
+  assert.deepEqual(
+    g.objects.map((o) => `${o.kind}/${o.metadata.namespace ?? ""}/${o.metadata.name}`),
+    [
+      "OCIRepository/flux-system/flux-system",
+      "Kustomization/flux-system/flux-system",
+      "ServiceAccount/flux-system/kustomize-controller",
+      "ClusterRoleBinding//cluster-reconciler-flux-system",
+    ],
+  );
+  const ks = g.objects[1];
+  assert.equal(
+    ((ks?.spec ?? {}) as { serviceAccountName?: string }).serviceAccountName,
+    "kustomize-controller",
+  );
+  const crb = g.objects[3] as KubeObject & { roleRef: unknown; subjects: unknown };
+  assert.deepEqual(crb.roleRef, {
+    apiGroup: "rbac.authorization.k8s.io",
+    kind: "ClusterRole",
+    name: "cluster-admin",
+  });
+  assert.deepEqual(crb.subjects, [
+    { kind: "ServiceAccount", name: "kustomize-controller", namespace: "flux-system" },
+  ]);
+  assert.equal(crb.metadata.labels?.["app.kubernetes.io/managed-by"], "flux-operator");
+  // Single tenant: no account, the sync runs as the agent.
+  const single = generate(instance({ sync }));
+  assert.equal(single.objects.length, 2);
+  assert.equal(
+    ((single.objects[1]?.spec ?? {}) as { serviceAccountName?: string }).serviceAccountName,
+    undefined,
+  );
+  // The user's patches come after the profile's, as in flux-operator: they may name another account.
+  const patched = await applyPatches(
+    g.objects,
+    [
+      {
+        target: { kind: "Kustomization", name: "flux-system" },
+        patch: "- op: add\n  path: /spec/serviceAccountName\n  value: flux-operator\n",
+      },
+    ],
+    { signal, kustomize },
+  );
+  const pks = patched.find((o) => o.kind === "Kustomization");
+  assert.equal(((pks?.spec ?? {}) as { serviceAccountName?: string }).serviceAccountName, "flux-operator");
+});
+
 test("JSON 6902 and strategic-merge patches with targets apply through kustomize, as in D2's verify patch", async () => {
   const g = generate(
     instance({

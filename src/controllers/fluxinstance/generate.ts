@@ -2,7 +2,9 @@
  * What a FluxInstance becomes in Ferry, as flux-operator's builder generates it: from `spec.sync` the
  * source (an OCIRepository named `spec.sync.name`, default the namespace) and the Kustomization of the
  * same name (`interval: 10m0s`, `prune: true`, `path`, `sourceRef`), with flux-operator's labels,
- * `spec.commonMetadata`, then `spec.kustomize.patches` applied by the real kustomize (patch.ts).
+ * `spec.commonMetadata`, then `spec.kustomize.patches` applied by the real kustomize (patch.ts). With
+ * `spec.cluster.multitenant`, the sync Kustomization runs as `kustomize-controller` (flux-operator's
+ * multitenant profile) and that account is generated with its cluster-admin binding, as Flux's install has it.
  * Also: the multi-tenancy settings the instance asks for, and the spec fields that install or tune Flux's
  * own controllers and so have no effect in Ferry (reported, never silently dropped).
  */
@@ -168,5 +170,41 @@ export function generate(instance: KubeObject): Generated {
       sourceRef: { kind: "OCIRepository", name },
     },
   };
-  return { objects: [source, kustomization], ...base };
+  if (!base.tenancy.noCrossNamespaceRefs) return { objects: [source, kustomization], ...base };
+  // flux-operator's multitenant profile patches every generated Kustomization (ahead of the user's patches,
+  // which may override it) to run as kustomize-controller, whose cluster-admin binding Flux's install holds.
+  (kustomization.spec as Record<string, unknown>).serviceAccountName = CONTROLLER_ACCOUNT;
+  return { objects: [source, kustomization, ...controllerAccount(namespace, labels, annotations)], ...base };
+}
+
+/** The service account a multitenant sync Kustomization runs as: Flux's kustomize-controller account. */
+export const CONTROLLER_ACCOUNT = "kustomize-controller";
+
+/**
+ * What Flux's install holds and Ferry's agent, replacing the controllers, does not: the `kustomize-controller`
+ * ServiceAccount in the instance's namespace, bound to `cluster-admin` by the ClusterRoleBinding
+ * `cluster-reconciler-<namespace>` (flux-operator's name for it). Generated only for a multitenant instance,
+ * whose sync Kustomization acts as it.
+ */
+function controllerAccount(
+  namespace: string,
+  labels: Record<string, string>,
+  annotations: Record<string, string>,
+): KubeObject[] {
+  const meta = (name: string, ns?: string) => ({
+    name,
+    ...(ns ? { namespace: ns } : {}),
+    labels: { ...labels, "app.kubernetes.io/component": CONTROLLER_ACCOUNT },
+    ...(Object.keys(annotations).length > 0 ? { annotations: { ...annotations } } : {}),
+  });
+  return [
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: meta(CONTROLLER_ACCOUNT, namespace) },
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: meta(`cluster-reconciler-${namespace}`),
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ kind: "ServiceAccount", name: CONTROLLER_ACCOUNT, namespace }],
+    } as KubeObject,
+  ];
 }

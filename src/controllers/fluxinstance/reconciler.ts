@@ -5,8 +5,8 @@
  * prune of what left it (never objects annotated `fluxcd.controlplane.io/prune: disabled`), the health wait
  * of every applied object when `spec.wait` (default true) — so Ready follows the generated Kustomization's
  * Ready — and the status flux-operator writes. Ferry adds the `FerryCompatible` condition naming the spec
- * fields that have no effect in Ferry. Deletion prunes the inventory (unless disabled) and releases the
- * finalizer.
+ * fields that have no effect in Ferry. Deletion prunes the inventory (unless disabled; Flux objects first,
+ * the rest once they are gone) and releases the finalizer.
  */
 import { createHash } from "node:crypto";
 import { describe } from "../../errors/index.ts";
@@ -59,6 +59,7 @@ import {
   OWNER_NAMESPACE,
   Reasons,
 } from "./status.ts";
+import { pruneStaged } from "./uninstall.ts";
 import { waitSynced } from "./wait.ts";
 
 export interface FluxInstanceReconcilerOptions {
@@ -317,7 +318,12 @@ export class FluxInstanceReconciler {
     if (!isDisabled(obj.metadata.annotations) && inv && inv.entries.length > 0) {
       const started = performance.now();
       try {
-        const pruned = await this.prune(this.manager(obj), inventoryObjects(inv), signal);
+        const pruned = await pruneStaged(this.manager(obj), inventoryObjects(inv), {
+          signal,
+          prune: (m, stale) => this.prune(m, stale, signal),
+          onTimeout: () =>
+            this.log.error("Flux objects not finalized within 1m, deleting the rest", { object: key }),
+        });
         this.log.info(finished(started).replace("Reconciliation", "Uninstallation"), {
           object: key,
           pruned: pruned.filter((p) => p.action === "pruned").map((p) => p.ref),

@@ -99,11 +99,6 @@ export interface TenancySettings {
   defaultServiceAccount: string | undefined;
 }
 
-/** Label flux-operator puts on what a FluxInstance applies, its own sync Kustomization included. */
-const FLUX_INSTANCE_LABEL = "fluxcd.controlplane.io/name";
-/** The account flux-operator's multitenant profile gives that sync Kustomization: the controller itself. */
-const CONTROLLER_ACCOUNT = "kustomize-controller";
-
 const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
 
 function markNotReady(
@@ -173,7 +168,7 @@ export class KustomizationReconciler {
   private lockdown(): TenancySettings {
     return (
       this.o.tenancy?.() ?? {
-        noCrossNamespaceRefs: this.lockdown().noCrossNamespaceRefs,
+        noCrossNamespaceRefs: this.o.noCrossNamespaceRefs ?? false,
         defaultServiceAccount: this.o.defaultServiceAccount,
       }
     );
@@ -181,14 +176,11 @@ export class KustomizationReconciler {
 
   /**
    * The service account to act as (spec, then the lockdown's default), or undefined for the agent's own
-   * identity. A FluxInstance's sync Kustomization naming `kustomize-controller` acts as the agent: that is
-   * the controller's own identity in flux-operator's multitenant profile, and Ferry's agent is the controller.
+   * identity. A multitenant FluxInstance's sync Kustomization names `kustomize-controller`, an account the
+   * FluxInstance reconciler generates with a cluster-admin binding, as Flux's install has it.
    */
   private serviceAccount(obj: KubeObject): { namespace: string; name: string } | undefined {
     const spec = obj.spec as KustomizationSpec;
-    if (spec.serviceAccountName === CONTROLLER_ACCOUNT && obj.metadata.labels?.[FLUX_INSTANCE_LABEL]) {
-      return undefined;
-    }
     const name = spec.serviceAccountName || this.lockdown().defaultServiceAccount;
     return name ? { namespace: obj.metadata.namespace ?? "", name } : undefined;
   }

@@ -202,7 +202,7 @@ test("impersonation: a tenant's service account applies in its namespace and is 
   }
 });
 
-test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies at once; its own sync Kustomization keeps the agent's identity", async () => {
+test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies at once", async () => {
   const h = await startAgent(cluster, "ks-lockdown", signal);
   try {
     await source(h.namespace, "ks-lockdown", {
@@ -232,22 +232,7 @@ test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies a
     );
     assert.equal(cond(denied, "Stalled").status, "True");
 
-    // The instance's own sync Kustomization names kustomize-controller (flux-operator's profile): it acts
-    // as the agent, so it applies although no such service account exists and `default` may do nothing.
-    await apply({
-      ...kustomization(h.namespace, "flux-system", {
-        path: "./own",
-        targetNamespace: h.namespace,
-        serviceAccountName: "kustomize-controller",
-      }),
-      metadata: {
-        name: "flux-system",
-        namespace: h.namespace,
-        labels: { "fluxcd.controlplane.io/name": "flux" },
-      },
-    });
-    await waitForKs(kube, h.namespace, "flux-system", (s) => cond(s).status === "True", signal);
-    // Any other Kustomization gets the tenants' default account, whose RBAC allows nothing here.
+    // A Kustomization naming no account gets the tenants' default one, whose RBAC allows nothing here.
     await apply(
       kustomization(h.namespace, "tenant", { path: "./own", targetNamespace: h.namespace, nameSuffix: "-t" }),
     );
