@@ -6,7 +6,7 @@
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import { extract, type Header } from "tar-stream";
+import type { Header } from "tar-stream";
 import { ArchiveTooLargeError, InvalidArchiveError, UnsafeArchiveEntryError } from "./errors.ts";
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
@@ -120,6 +120,8 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
   const maxFiles = limits.maxFiles ?? DEFAULT_MAX_FILES;
   // Headers, PAX records and padding add at most a few blocks per entry beyond the content.
   const rawCap = maxBytes + (maxFiles + 16) * 4096;
+  // Loaded here, not at import: `ferry push` packs without it and does not pay for its eleven modules.
+  const { extract } = await import("tar-stream");
   const gunzip = createGunzip();
   const counter = new CountingStream(rawCap, () => new ArchiveTooLargeError(what, maxBytes, "bytes"));
   const ex = extract();

@@ -3,7 +3,6 @@
  * stdout. "credentials not found" (any non-zero exit mentioning it) means no credential. A username of
  * `<token>` marks the secret as an identity token.
  */
-import { spawn } from "node:child_process";
 import { FerryError } from "../errors/index.ts";
 import type { Credential } from "./credentials.ts";
 
@@ -28,6 +27,8 @@ export async function credentialHelperGet(
 ): Promise<Credential | undefined> {
   const bin = `docker-credential-${helper}`;
   const env = opts.path === undefined ? process.env : { ...process.env, PATH: opts.path };
+  // Loaded when a helper is configured: most commands never start one.
+  const { spawn } = await import("node:child_process");
   const { code, stdout, stderr, error } = await new Promise<{
     code: number | null;
     stdout: string;

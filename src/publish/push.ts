@@ -106,6 +106,18 @@ async function findComparable(
   }
 }
 
+/** The promise, marked as handled: it is awaited later, possibly after an earlier step failed. */
+function settleLater<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => {});
+  return p;
+}
+
+/** Waits for every promise (none is left running), then throws the first failure if there is one. */
+async function allSettledOrThrow(ps: Promise<unknown>[]): Promise<void> {
+  const results = await Promise.allSettled(ps);
+  for (const r of results) if (r.status === "rejected") throw r.reason;
+}
+
 function createdValue(opts: PushOptions): string {
   if (opts.reproducible) return REPRODUCIBLE_CREATED;
   if (typeof opts.created === "string") return opts.created;
@@ -125,6 +137,12 @@ export async function pushArtifact(
   }
   const repository = repoName(target);
   const work = await mkdtemp(join(tmpdir(), "ferry-push-"));
+  // The registry is asked what the tags hold while the tarball is built (each lookup is a round trip or
+  // two that would otherwise add to the push); a lookup that fails is reported after the build.
+  const currentAtDiffTag = opts.diffTag
+    ? settleLater(findComparable(client, withTag(target, opts.diffTag), opts))
+    : undefined;
+  const existingAtTarget = settleLater(findComparable(client, target, opts));
   try {
     const layerPath = join(work, "artifact.tgz");
     const walk = { ignorePaths: opts.ignorePaths, sourceIgnore: opts.sourceIgnore, signal: opts.signal };
@@ -137,8 +155,8 @@ export async function pushArtifact(
     };
     const base = { repository, tag, layer, files: built.files };
 
-    if (opts.diffTag) {
-      const current = await findComparable(client, withTag(target, opts.diffTag), opts);
+    if (currentAtDiffTag) {
+      const current = await currentAtDiffTag;
       if (current && current !== "other" && (await sameFiles(client, current, local, layer.digest, opts))) {
         return {
           ...base,
@@ -150,7 +168,7 @@ export async function pushArtifact(
       }
     }
 
-    const existing = await findComparable(client, target, opts);
+    const existing = await existingAtTarget;
     if (existing === "other" && isSemverTag(tag) && !opts.force) {
       throw new ImmutableTagError(
         formatReference(target),
@@ -170,9 +188,12 @@ export async function pushArtifact(
       };
     }
 
-    await client.pushBlob(target, { path: layerPath }, { digest: layer.digest, signal: opts.signal });
     const config = configBlob();
-    await client.pushBlob(target, config, { digest: FLUX_CONFIG_BLOB_DIGEST, signal: opts.signal });
+    // Both blobs go up at once; the manifest only after both are in the registry.
+    await allSettledOrThrow([
+      client.pushBlob(target, { path: layerPath }, { digest: layer.digest, signal: opts.signal }),
+      client.pushBlob(target, config, { digest: FLUX_CONFIG_BLOB_DIGEST, signal: opts.signal }),
+    ]);
     const annotations = artifactAnnotations({
       created: createdValue(opts),
       source: opts.source,
