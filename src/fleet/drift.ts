@@ -75,7 +75,7 @@ async function driftOf(
     out.drifted = await diffKustomization(client, ks, objects, { signal, prune: false });
   } catch (err) {
     if (signal.aborted) throw err;
-    out.error = describe(err);
+    out.error = opts.cache.scrub(describe(err));
   }
   return out;
 }

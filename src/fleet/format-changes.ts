@@ -52,6 +52,9 @@ export function formatChangeList(changes: readonly ObjectChange[], indent: strin
 
 const DRIFT_HEADER = ["Cluster", "Kustomization", "Object", "Drift", "Paths"];
 
+/** Longest error shown in a table cell; longer ones are printed in full below the table. */
+const CELL_MAX = 160;
+
 const errorCell = (text: string): Cell => ({ text, color: "red" });
 
 function driftRows(r: ClusterResult<ClusterDrift>): (string | Cell)[][] {
@@ -59,7 +62,7 @@ function driftRows(r: ClusterResult<ClusterDrift>): (string | Cell)[][] {
   const rows: (string | Cell)[][] = [];
   for (const k of r.value?.kustomizations ?? []) {
     const name = `${k.namespace}/${k.name}`;
-    if (k.error) rows.push([r.cluster.name, name, "-", errorCell("error"), oneLine(k.error, 200)]);
+    if (k.error) rows.push([r.cluster.name, name, "-", errorCell("error"), oneLine(k.error, CELL_MAX)]);
     for (const c of k.drifted) {
       const what = c.action === "added" ? "missing" : c.action;
       rows.push([
@@ -91,10 +94,11 @@ export function formatDrift(
     return `no drift in ${plural(checked, "Kustomization")} on ${plural(results.length, "cluster")}\n`;
   }
   let out = table(DRIFT_HEADER, rows, opts);
-  if (!opts.diff) return out;
   for (const r of results) {
     for (const k of r.value?.kustomizations ?? []) {
-      const changed = k.drifted.filter((c) => c.diff);
+      if (k.error && k.error.length > CELL_MAX)
+        out += `\n${r.cluster.name} Kustomization ${k.namespace}/${k.name}: ${paint("error", "red", !!opts.color)}: ${k.error}\n`;
+      const changed = opts.diff ? k.drifted.filter((c) => c.diff) : [];
       if (changed.length === 0) continue;
       out += `\n${r.cluster.name} Kustomization ${k.namespace}/${k.name} (${shortRevision(k.revision)}):\n`;
       out += formatChangeList(changed, "  ", !!opts.color);
@@ -109,7 +113,7 @@ function kustomizationRow(cluster: string, k: KustomizationPreview): (string | C
   const n = (a: ObjectChange["action"]) => String(k.changes.filter((c) => c.action === a).length);
   const failed = !!k.error || k.suspended;
   const message: Cell = k.error
-    ? errorCell(oneLine(k.error, 200))
+    ? errorCell(oneLine(k.error, CELL_MAX))
     : k.suspended
       ? { text: "suspended: would not apply", color: "dim" }
       : { text: k.changes.length === 0 ? "no changes" : "" };
@@ -151,6 +155,8 @@ export function formatPreview(p: FleetPreview, opts: FormatOptions = {}): string
   );
   for (const r of p.clusters) {
     for (const k of r.value?.kustomizations ?? []) {
+      if (k.error && k.error.length > CELL_MAX)
+        out += `\n${r.cluster.name} Kustomization ${k.namespace}/${k.name}: ${paint("error", "red", !!opts.color)}: ${k.error}\n`;
       if (k.changes.length === 0) continue;
       out += `\n${r.cluster.name} Kustomization ${k.namespace}/${k.name}:\n`;
       out += formatChangeList(k.changes, "  ", !!opts.color);

@@ -170,7 +170,7 @@ async function previewCluster(
       out.changes = await diffKustomization(client, ks, objects, { signal, prune: spec.prune === true });
     } catch (err) {
       if (signal.aborted) throw err;
-      out.error = describe(err);
+      out.error = opts.cache.scrub(describe(err));
     }
     return out;
   });

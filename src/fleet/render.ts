@@ -22,7 +22,7 @@ import type { KubeClient, KubeObject } from "../kube/index.ts";
 import { type OciClient, parseReference } from "../oci/index.ts";
 import type { KustomizeRunner } from "../render/index.ts";
 import { ArtifactStore } from "../store/index.ts";
-import { repoKey } from "./revision.ts";
+import { repoKey, shortRevision } from "./revision.ts";
 
 /** A copied layer that is not a tarball has no tree a Kustomization could build. */
 export class NoContentError extends FerryError {
@@ -41,6 +41,8 @@ export class ArtifactCache {
   readonly oci: OciClient;
   readonly root: string;
   private readonly store: ArtifactStore;
+  /** Store folder → what it holds (`host/repo@sha256:…`), to name artifacts in messages. */
+  private readonly labels = new Map<string, string>();
 
   private constructor(oci: OciClient, root: string) {
     this.oci = oci;
@@ -77,7 +79,19 @@ export class ArtifactCache {
       signal,
     });
     if (!meta.content) throw new NoContentError(`${repoKey(url)}@${digest}`);
+    this.labels.set(entry.dir, `${repoKey(url)}@${shortRevision(digest)}`);
     return join(entry.dir, CONTENT_DIR);
+  }
+
+  /** A message with the temporary folders of pulled artifacts replaced by the artifacts they hold. */
+  scrub(message: string): string {
+    let out = message;
+    for (const [dir, label] of this.labels) {
+      out = out
+        .replaceAll(`${join(dir, CONTENT_DIR)}/`, `${label}:`)
+        .replaceAll(join(dir, CONTENT_DIR), label);
+    }
+    return out;
   }
 
   async dispose(): Promise<void> {

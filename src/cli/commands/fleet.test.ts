@@ -1,0 +1,547 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} is Flux variable syntax, not a JS template
+/**
+ * `ferry fleet` against real parts: the shared cluster with an in-process agent reconciling one namespace,
+ * one extra cluster of this file's own (objects and status written as the agent writes them), the shared
+ * registry, and two clusters that cannot answer (a refused port, a socket that never replies). Covers
+ * status (incl. missing CRDs), versions with a cluster behind its tag, drift after a hand edit, and the
+ * promotion preview (added/changed/removed with a diff, render error, unknown repository, no follower).
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createServer, type Server, type Socket } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { installCRDs } from "../../agent/index.ts";
+import {
+  type AgentHarness,
+  cond,
+  kustomization,
+  startAgent,
+  waitForKs,
+} from "../../controllers/kustomization/testing.ts";
+import { apply, ociRepository, pushFiles } from "../../controllers/ocirepository/testing.ts";
+import {
+  type StartedTestCluster,
+  startTestCluster,
+  type TestCluster,
+  testCluster,
+} from "../../dev/testing.ts";
+import { toolPath } from "../../dev/tools.ts";
+import {
+  getObject,
+  KubeClient,
+  type KubeObject,
+  loadKubeConfig,
+  mergePatchObject,
+} from "../../kube/index.ts";
+import { OciClient, parseReference } from "../../oci/index.ts";
+import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
+import { tagArtifact } from "../../publish/index.ts";
+import { applyStatus } from "../../runtime/index.ts";
+import { runCli } from "../testing.ts";
+
+const signal = AbortSignal.timeout(600_000);
+let shared: TestCluster;
+let extra: StartedTestCluster;
+let regs: SharedRegistries;
+let harness: AgentHarness;
+let kube: KubeClient;
+let extraKube: KubeClient;
+let dir: string;
+let hung: Server;
+const sockets = new Set<Socket>();
+let ns: string;
+let repo: string;
+let v1: string;
+let v11: string;
+let env: Record<string, string>;
+let fleetFile: string;
+/** Status of the extra cluster before its CRDs were installed. */
+let beforeCRDs: { code: number; stdout: string };
+
+const configMap = (name: string, data: Record<string, string>) =>
+  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data)
+    .map(([k, v]) => `  ${k}: "${v}"\n`)
+    .join("")}`;
+
+const ksSpec = () => ({
+  path: "./deploy",
+  sourceRef: { kind: "OCIRepository", name: "app" },
+  targetNamespace: ns,
+  postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "vars" }] },
+});
+
+function kubeconfigFor(server: string): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    `  - name: c\n    cluster: { server: "${server}", insecure-skip-tls-verify: true }`,
+    "users:",
+    "  - name: u\n    user: { token: t }",
+    "contexts:",
+    "  - name: c\n    context: { cluster: c, user: u }",
+    "current-context: c",
+    "",
+  ].join("\n");
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+const condition = (status: string, reason: string, message: string) => ({
+  type: "Ready",
+  status,
+  reason,
+  message,
+  lastTransitionTime: "2026-11-25T02:00:00Z",
+  observedGeneration: 1,
+});
+
+/** The extra cluster: the same namespace, source and Kustomization as the agent's, status written by hand. */
+async function seedExtra(): Promise<void> {
+  await apply(extraKube, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, signal);
+  await apply(
+    extraKube,
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "vars", namespace: ns },
+      data: { GREETING: "hi" },
+    },
+    signal,
+  );
+  const src = await apply(
+    extraKube,
+    ociRepository(ns, "app", { url: `oci://${repo}`, ref: { tag: "latest-stable" } }),
+    signal,
+  );
+  await applyStatus(
+    extraKube,
+    src,
+    {
+      conditions: [condition("True", "Succeeded", `stored artifact for revision 'latest-stable@${v1}'`)],
+      artifact: {
+        revision: `latest-stable@${v1}`,
+        digest: `sha256:${"0".repeat(64)}`,
+        path: "x/artifact.tar.gz",
+        url: "file:///x",
+        lastUpdateTime: "2026-11-25T02:00:00Z",
+      },
+    },
+    { signal, fieldManager: "ferry-test" },
+  );
+  const app = await apply(extraKube, kustomization(ns, "app", ksSpec()), signal);
+  await applyStatus(
+    extraKube,
+    app,
+    {
+      conditions: [condition("True", "ReconciliationSucceeded", `Applied revision: latest-stable@${v1}`)],
+      lastAppliedRevision: `latest-stable@${v1}`,
+    },
+    { signal, fieldManager: "ferry-test" },
+  );
+  const broken = await apply(
+    extraKube,
+    kustomization(ns, "broken", { ...ksSpec(), sourceRef: { kind: "OCIRepository", name: "gone" } }),
+    signal,
+  );
+  await applyStatus(
+    extraKube,
+    broken,
+    {
+      conditions: [
+        condition("False", "ArtifactFailed", "Source 'OCIRepository/x/gone' not found\nsecond line"),
+      ],
+    },
+    { signal, fieldManager: "ferry-test" },
+  );
+}
+
+before(async () => {
+  shared = await testCluster({ signal });
+  regs = await sharedRegistries();
+  kube = new KubeClient(loadKubeConfig({ path: shared.kubeconfig }));
+  await installCRDs(kube, { signal });
+  extra = await startTestCluster({ name: "fleet-extra", signal });
+  extraKube = new KubeClient(loadKubeConfig({ path: extra.kubeconfig }));
+  dir = await mkdtemp(join(tmpdir(), "ferry-fleet-cli-"));
+  env = { HOME: dir, FERRY_KUSTOMIZE: toolPath("kustomize") };
+  beforeCRDs = await runCli(["fleet", "status", "--kubeconfig", extra.kubeconfig], { env });
+  await installCRDs(extraKube, { signal });
+
+  // A refused port and a socket that accepts and never answers.
+  await writeFile(join(dir, "dead.yaml"), kubeconfigFor(`https://127.0.0.1:${await freePort()}`));
+  hung = createServer((s) => {
+    sockets.add(s);
+    s.on("close", () => sockets.delete(s));
+  });
+  await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
+  await writeFile(
+    join(dir, "hung.yaml"),
+    kubeconfigFor(`https://127.0.0.1:${(hung.address() as { port: number }).port}`),
+  );
+  fleetFile = join(dir, "ferry-fleet.yaml");
+  await writeFile(
+    fleetFile,
+    [
+      "clusters:",
+      `  - { name: shared, kubeconfig: ${shared.kubeconfig}, labels: { env: staging } }`,
+      `  - { name: extra, kubeconfig: ${extra.kubeconfig}, labels: { env: production } }`,
+      "  - { name: dead, kubeconfig: dead.yaml, labels: { env: production } }",
+      "",
+    ].join("\n"),
+  );
+
+  repo = `${regs.open}/${uniqueRepo("fleet")}`;
+  const oci = new OciClient();
+  v1 = await pushFiles(
+    oci,
+    `${repo}:v1.0.0`,
+    {
+      "deploy/settings.yaml": configMap("settings", { value: "one", greeting: "${GREETING}" }),
+      "deploy/old.yaml": configMap("old", { a: "b" }),
+    },
+    signal,
+  );
+  await tagArtifact(oci, parseReference(`${repo}:v1.0.0`), ["latest-stable"], { signal });
+  v11 = await pushFiles(
+    oci,
+    `${repo}:v1.1.0`,
+    {
+      "deploy/settings.yaml": configMap("settings", { value: "two", greeting: "${GREETING}" }),
+      "deploy/new.yaml": configMap("new", { c: "d" }),
+    },
+    signal,
+  );
+  await pushFiles(
+    oci,
+    `${repo}:v1.2.0`,
+    { "deploy/kustomization.yaml": "resources:\n  - missing.yaml\n" },
+    signal,
+  );
+
+  harness = await startAgent(shared, "fleet", signal);
+  ns = harness.namespace;
+  await apply(
+    kube,
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "vars", namespace: ns },
+      data: { GREETING: "hello" },
+    },
+    signal,
+  );
+  await apply(
+    kube,
+    ociRepository(ns, "app", { url: `oci://${repo}`, ref: { tag: "latest-stable" } }),
+    signal,
+  );
+  await apply(kube, kustomization(ns, "app", ksSpec()), signal);
+  await waitForKs(
+    kube,
+    ns,
+    "app",
+    (s) => cond(s).status === "True" && s.lastAppliedRevision === `latest-stable@${v1}`,
+    signal,
+  );
+  await seedExtra();
+});
+
+after(async () => {
+  for (const s of sockets) s.destroy();
+  await new Promise<void>((r) => (hung ? hung.close(() => r()) : r()));
+  await harness?.stop();
+  kube?.close();
+  extraKube?.close();
+  await extra?.stop();
+  await regs?.stop();
+  await shared?.release();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const short = (d: string) => d.slice(0, "sha256:".length + 12);
+const both = () => ["--fleet", fleetFile, "--context", "shared", "--context", "extra", "-n", ns];
+
+async function liveValue(name: string): Promise<string | undefined> {
+  const o = await getObject(
+    kube,
+    { apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: ns } },
+    { signal },
+  );
+  return (o?.data as Record<string, string> | undefined)?.value;
+}
+
+test("status: a cluster without the CRDs is a row with its error", () => {
+  assert.equal(beforeCRDs.code, 1);
+  assert.match(beforeCRDs.stdout, /^CLUSTER +READY/);
+  assert.match(beforeCRDs.stdout, /\nfleet-extra +False .*serves none of the Flux kinds/);
+});
+
+test("status: one row per cluster, the failing objects, exit 1 for an unreachable or unready cluster", async () => {
+  const r = await runCli(["fleet", "status", "--fleet", fleetFile, "-n", ns], { env });
+  assert.equal(r.code, 1, r.stderr);
+  const lines = r.stdout.split("\n");
+  assert.match(
+    lines[0] ?? "",
+    /^CLUSTER +READY +SOURCE +REVISION +KUSTOMIZATIONS +RESOURCESETS +SOURCES +SUSPENDED +LAST APPLIED +MESSAGE$/,
+  );
+  assert.match(lines[1] ?? "", /^shared +True +- +- +1\/1 +0\/0 +1\/1 +0 +\d{4}-\d\d-\d\dT/);
+  assert.match(lines[2] ?? "", /^extra +False +- +- +1\/2 +0\/0 +1\/1 +0 +2026-11-25T02:00:00Z +1 failing$/);
+  assert.match(
+    lines[3] ?? "",
+    /^dead +False .*cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+/,
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(
+      `\\nextra +Kustomization +${ns} +broken +False +ArtifactFailed +Source 'OCIRepository/x/gone' not found\\n`,
+    ),
+  );
+
+  const ok = await runCli(["fleet", "status", "--fleet", fleetFile, "--context", "shared", "-n", ns], {
+    env,
+  });
+  assert.equal(ok.code, 0, ok.stdout + ok.stderr);
+
+  const failing = await runCli(
+    ["fleet", "status", "--fleet", fleetFile, "-n", ns, "--failing", "-o", "json"],
+    {
+      env,
+    },
+  );
+  assert.equal(failing.code, 1);
+  const doc = JSON.parse(failing.stdout) as {
+    clusters: Array<{ name: string; reachable: boolean; error?: string; status?: { problems: unknown[] } }>;
+  };
+  assert.deepEqual(
+    doc.clusters.map((c) => [c.name, c.reachable]),
+    [
+      ["extra", true],
+      ["dead", false],
+    ],
+  );
+  assert.deepEqual(doc.clusters[0]?.status?.problems, [
+    {
+      kind: "Kustomization",
+      namespace: ns,
+      name: "broken",
+      ready: "False",
+      reason: "ArtifactFailed",
+      message: "Source 'OCIRepository/x/gone' not found",
+    },
+  ]);
+
+  const prod = await runCli(
+    ["fleet", "status", "--fleet", fleetFile, "-l", "env=production", "-n", ns, "--failing"],
+    {
+      env,
+    },
+  );
+  assert.doesNotMatch(prod.stdout, /\nshared /);
+});
+
+test("status: a cluster that never answers times out as a row", async () => {
+  const r = await runCli(["fleet", "status", "--kubeconfig", join(dir, "hung.yaml"), "--timeout", "1s"], {
+    env,
+  });
+  assert.equal(r.code, 1);
+  assert.match(
+    r.stdout,
+    /\nc +False .*cluster c did not answer within 1s; check that it is reachable, or raise --timeout/,
+  );
+});
+
+test("versions: what runs where, then a tag move leaves both clusters behind", async () => {
+  const r = await runCli(["fleet", "versions", ...both()], { env });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.equal(
+    r.stdout.split("\n")[1]?.replace(/ +/g, " "),
+    `${repo} latest-stable@${short(v1)} latest-stable@${short(v1)}`,
+  );
+
+  const withDead = await runCli(["fleet", "versions", "--fleet", fleetFile, "-n", ns], { env });
+  assert.equal(withDead.code, 1);
+  assert.match(withDead.stdout, /\ndead: cannot reach/);
+
+  const moved = await runCli(["tag", "artifact", `oci://${repo}:v1.1.0`, "--tag", "latest-stable"], { env });
+  assert.equal(moved.code, 0, moved.stderr);
+  try {
+    const behind = await runCli(["fleet", "versions", ...both(), "-o", "json"], { env });
+    assert.equal(behind.code, 1);
+    const doc = JSON.parse(behind.stdout) as {
+      sources: Array<{ url: string; cells: Array<Record<string, string>> }>;
+    };
+    assert.equal(doc.sources[0]?.url, repo);
+    assert.deepEqual(
+      doc.sources[0]?.cells.map((c) => [c.cluster, c.state, c.revision, c.latest]),
+      [
+        ["shared", "behind", `latest-stable@${v1}`, `latest-stable@${v11}`],
+        ["extra", "behind", `latest-stable@${v1}`, `latest-stable@${v11}`],
+      ],
+    );
+    const text = await runCli(["fleet", "versions", ...both()], { env });
+    assert.match(text.stdout, new RegExp(`latest-stable@${short(v1)} \\(behind\\)`));
+    assert.match(
+      text.stdout,
+      new RegExp(
+        `\\nshared: OCIRepository ${ns}/app \\(${repo}, follows latest-stable\\) runs latest-stable@${short(v1)}, the registry has latest-stable@${short(v11)}`,
+      ),
+    );
+  } finally {
+    const back = await runCli(["tag", "artifact", `oci://${repo}:v1.0.0`, "--tag", "latest-stable"], { env });
+    assert.equal(back.code, 0, back.stderr);
+  }
+});
+
+test("preview: added, changed with a diff, removed per cluster; nothing is written", async () => {
+  const r = await runCli(["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest-stable", ...both()], {
+    env,
+  });
+  assert.equal(r.code, 1, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`^candidate ${repo}:v1\\.1\\.0 \\(${short(v11)}\\) as latest-stable\\n`));
+  assert.match(
+    r.stdout,
+    new RegExp(`\\nshared +${ns}/app +latest-stable@${short(v1)} +latest-stable@${short(v11)} +1 +1 +1\\n`),
+  );
+  assert.match(
+    r.stdout,
+    new RegExp(`\\nextra +${ns}/app +latest-stable@${short(v1)} +latest-stable@${short(v11)} +2 +0 +0\\n`),
+  );
+  const sharedPart = r.stdout.slice(r.stdout.indexOf(`\nshared Kustomization ${ns}/app:`));
+  assert.match(sharedPart, new RegExp(`\\+ ConfigMap/${ns}/new added`));
+  assert.match(sharedPart, new RegExp(`~ ConfigMap/${ns}/settings changed \\(\\.data\\.value\\)`));
+  assert.match(sharedPart, /\n {6}- {2}value: one\n {6}\+ {2}value: two\n/);
+  assert.match(sharedPart, new RegExp(`- ConfigMap/${ns}/old removed`));
+  assert.match(r.stdout, /\n5 changes\n$/);
+  assert.equal(await liveValue("settings"), "one");
+  assert.equal(await liveValue("new"), undefined);
+
+  const json = await runCli(
+    ["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest-stable", ...both(), "-o", "json"],
+    { env },
+  );
+  const doc = JSON.parse(json.stdout) as {
+    digest: string;
+    clusters: Array<{
+      name: string;
+      followers: unknown[];
+      kustomizations: Array<{ changes: Array<{ ref: string; action: string }> }>;
+    }>;
+  };
+  assert.equal(doc.digest, v11);
+  assert.deepEqual(
+    doc.clusters[1]?.kustomizations[0]?.changes.map((c) => [c.action, c.ref]),
+    [
+      ["added", `ConfigMap/${ns}/new`],
+      ["added", `ConfigMap/${ns}/settings`],
+    ],
+  );
+});
+
+test("preview: an unreachable cluster or a render error exits 3", async () => {
+  const withDead = await runCli(
+    ["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest-stable", "--fleet", fleetFile, "-n", ns],
+    { env },
+  );
+  assert.equal(withDead.code, 3);
+  assert.match(withDead.stdout, /\n5 changes, 1 cluster not checked\n$/);
+
+  const broken = await runCli(
+    ["fleet", "preview", `oci://${repo}:v1.2.0`, "--tag", "latest-stable", ...both()],
+    {
+      env,
+    },
+  );
+  assert.equal(broken.code, 3, broken.stdout + broken.stderr);
+  assert.match(
+    broken.stdout,
+    new RegExp(
+      `\\nshared +${ns}/app +.* - +- +- +kustomize build of ${esc(repo)}@sha256:[0-9a-f]{12}:deploy failed: `,
+    ),
+  );
+  assert.match(
+    broken.stdout,
+    new RegExp(
+      `\\nshared Kustomization ${ns}/app: error: kustomize build of .*deploy failed: .*missing\\.yaml`,
+    ),
+  );
+  assert.match(broken.stdout, /\n0 changes, 2 render errors\n$/);
+});
+
+test("preview: an unknown repository is an error; a tag nobody follows changes nothing", async () => {
+  const unknown = await runCli(
+    [
+      "fleet",
+      "preview",
+      `oci://${regs.open}/${uniqueRepo("nope")}:v1.0.0`,
+      "--tag",
+      "latest-stable",
+      ...both(),
+    ],
+    { env },
+  );
+  assert.equal(unknown.code, 1);
+  assert.match(
+    unknown.stderr,
+    /^error: candidate .*nope-[0-9a-f]+:v1\.0\.0 was not found in the registry; push it first/,
+  );
+
+  const nobody = await runCli(["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest", ...both()], {
+    env,
+  });
+  assert.equal(nobody.code, 0, nobody.stdout + nobody.stderr);
+  assert.match(nobody.stdout, /\nshared +- .* does not follow latest\n/);
+
+  const bad = await runCli(["fleet", "preview", `oci://${repo}`, ...both()], { env });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /preview needs the candidate as oci:\/\/host\/repo:vX\.Y\.Z/);
+});
+
+test("drift: a hand edit shows as changed with its diff, until it is put back", async () => {
+  const clean = await runCli(["fleet", "drift", "--fleet", fleetFile, "--context", "shared", "-n", ns], {
+    env,
+  });
+  assert.equal(clean.code, 0, clean.stdout + clean.stderr);
+  assert.equal(clean.stdout, "no drift in 1 Kustomization on 1 cluster\n");
+
+  const cm = {
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name: "settings", namespace: ns },
+  } as KubeObject;
+  await mergePatchObject(kube, cm, { data: { value: "hand" } }, { signal });
+  try {
+    const r = await runCli(
+      ["fleet", "drift", "--fleet", fleetFile, "--context", "shared", "-n", ns, "--diff"],
+      {
+        env,
+      },
+    );
+    assert.equal(r.code, 1, r.stdout + r.stderr);
+    assert.match(
+      r.stdout,
+      new RegExp(`\\nshared +${ns}/app +ConfigMap/${ns}/settings +changed +\\.data\\.value\\n`),
+    );
+    assert.match(r.stdout, /\n {6}- {2}value: hand\n {6}\+ {2}value: one\n/);
+    // The extra cluster never applied anything: its objects are missing.
+    const extraDrift = await runCli(
+      ["fleet", "drift", "--fleet", fleetFile, "--context", "extra", "-n", ns],
+      {
+        env,
+      },
+    );
+    assert.equal(extraDrift.code, 1);
+    assert.match(extraDrift.stdout, new RegExp(`\\nextra +${ns}/app +ConfigMap/${ns}/old +missing`));
+  } finally {
+    await mergePatchObject(kube, cm, { data: { value: "one" } }, { signal });
+  }
+});
