@@ -6,6 +6,7 @@
  */
 import type { TrustedRoot } from "@sigstore/protobuf-specs";
 import { fluxInstanceSetup } from "../controllers/fluxinstance/index.ts";
+import { helmReleaseSetup } from "../controllers/helmrelease/index.ts";
 import { kustomizationController } from "../controllers/kustomization/index.ts";
 import { ociRepositoryController } from "../controllers/ocirepository/index.ts";
 import { resourceSetSetup } from "../controllers/resourceset/index.ts";
@@ -95,4 +96,6 @@ export const DEFAULT_CONTROLLERS: readonly ControllerSetup[] = [
   resourceSetSetup,
   // FluxInstance (its sync objects) and the FluxReport: setup beside the controller (src/controllers/fluxinstance).
   fluxInstanceSetup,
+  // HelmRelease: setup beside the controller (src/controllers/helmrelease).
+  helmReleaseSetup,
 ];

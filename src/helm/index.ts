@@ -19,11 +19,26 @@ export { type LoadOptions, loadChart, loadChartArchive, loadChartDir, loadChartF
 export type { Hook, Manifest } from "./manifests.ts";
 export { INSTALL_ORDER, sortManifests, splitManifests, UNINSTALL_ORDER } from "./manifests.ts";
 export {
+  decodeRelease,
+  encodeRelease,
+  type Release,
+  type ReleaseStatus,
+  releaseChart,
+  releaseDigest,
+  releaseFromSecret,
+  releaseHooks,
+  releaseSecret,
+  releaseSecretName,
+  valuesDigest,
+  ZERO_TIME,
+} from "./release.ts";
+export {
   type RenderChartOptions,
   type RenderedChart,
   renderChart,
   type TemplateOutputOptions,
   templateOutput,
 } from "./render.ts";
+export { createRelease, deleteRelease, listReleases, updateRelease } from "./storage.ts";
 export { coalesceTables, coalesceValues, isTable, mergeMaps, type Values } from "./values.ts";
 export { parseYaml, parseYamlAll, parseYamlMap } from "./yaml.ts";

@@ -1,0 +1,437 @@
+/**
+ * The HelmRelease reconcile loop, following helm-controller: finalizer, suspend, `dependsOn`, the chart
+ * from `chartRef`, values (valuesFrom then values), render, then install when no release exists, upgrade
+ * when the chart version, the values digest or the rendered manifest changed (or the last attempt
+ * failed), nothing otherwise; uninstall on deletion. Status carries Ready and Released, `history`
+ * snapshots, `lastAttempted*`, `observedGeneration`. A failed upgrade with `upgrade.remediation.retries`
+ * rolls back to the previous deployed revision (as a new revision) once retries are spent.
+ */
+import type { HelmRelease } from "../../api/index.ts";
+import { describe } from "../../errors/index.ts";
+import {
+  type Capabilities,
+  DEFAULT_CAPABILITIES,
+  listReleases,
+  normalizeKubeVersion,
+  type Release,
+  releaseDigest,
+  renderChart,
+  valuesDigest,
+} from "../../helm/index.ts";
+import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import {
+  addFinalizer,
+  applyStatus,
+  type Condition,
+  type EventRecorder,
+  getCondition,
+  hasFinalizer,
+  markFailed,
+  markReady,
+  markStalled,
+  type ReconcileResult,
+  removeFinalizer,
+  setCondition,
+} from "../../runtime/index.ts";
+import type { ArtifactStore } from "../../store/index.ts";
+import type { ReconcileLogger } from "../ocirepository/index.ts";
+import { type ActionContext, FIELD_MANAGER, release, uninstall } from "./action.ts";
+import { HelmReleaseError, Reasons } from "./errors.ts";
+import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
+import { resolveChart } from "./source.ts";
+import { composeValues } from "./values.ts";
+
+export const API_VERSION = "helm.toolkit.fluxcd.io/v2";
+export const KIND = "HelmRelease";
+export const FINALIZER = "finalizers.fluxcd.io";
+export const NAME_LABEL = "helm.toolkit.fluxcd.io/name";
+export const NAMESPACE_LABEL = "helm.toolkit.fluxcd.io/namespace";
+
+type Spec = HelmRelease["spec"];
+
+export interface HelmReleaseReconcilerOptions {
+  kube: KubeClient;
+  store: ArtifactStore;
+  events?: EventRecorder | undefined;
+  log?: ReconcileLogger | undefined;
+  /** Retry delay for unready dependencies or a missing chart artifact (default 30 s). */
+  dependencyRequeueMs?: number | undefined;
+}
+
+export function durationMs(d: string | undefined, fallback: number): number {
+  if (!d) return fallback;
+  let ms = 0;
+  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
+    const n = Number(m[1]);
+    ms += m[2] === "h" ? n * 3_600_000 : m[2] === "m" ? n * 60_000 : m[2] === "s" ? n * 1000 : n;
+  }
+  return ms || fallback;
+}
+
+interface HelmReleaseStatus {
+  observedGeneration?: number;
+  lastAttemptedGeneration?: number;
+  lastAttemptedRevision?: string;
+  lastAttemptedConfigDigest?: string;
+  lastAttemptedReleaseAction?: string;
+  lastHandledReconcileAt?: string;
+  storageNamespace?: string;
+  conditions?: Condition[];
+  history?: Record<string, unknown>[];
+  failures?: number;
+  installFailures?: number;
+  upgradeFailures?: number;
+  [k: string]: unknown;
+}
+
+const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
+
+function snapshot(r: Release): Record<string, unknown> {
+  return {
+    name: r.name,
+    namespace: r.namespace,
+    version: r.version,
+    status: r.info.status,
+    chartName: r.chart.metadata.name,
+    chartVersion: r.chart.metadata.version,
+    ...(r.chart.metadata.appVersion ? { appVersion: r.chart.metadata.appVersion } : {}),
+    configDigest: valuesDigest(r.config),
+    digest: releaseDigest(r),
+    firstDeployed: r.info.first_deployed,
+    lastDeployed: r.info.last_deployed,
+  };
+}
+
+export class HelmReleaseReconciler {
+  private readonly o: HelmReleaseReconcilerOptions;
+  private readonly log: ReconcileLogger;
+  private readonly impersonated = new Map<string, KubeClient>();
+  private caps: Capabilities | undefined;
+
+  constructor(opts: HelmReleaseReconcilerOptions) {
+    this.o = opts;
+    this.log = opts.log ?? quiet;
+  }
+
+  close(): void {
+    for (const c of this.impersonated.values()) c.close();
+    this.impersonated.clear();
+  }
+
+  private clientFor(obj: KubeObject): KubeClient {
+    const sa = (obj.spec as Spec).serviceAccountName;
+    if (!sa) return this.o.kube;
+    const k = `${obj.metadata.namespace}/${sa}`;
+    let c = this.impersonated.get(k);
+    if (!c) {
+      c = this.o.kube.asServiceAccount(obj.metadata.namespace ?? "", sa);
+      this.impersonated.set(k, c);
+    }
+    return c;
+  }
+
+  /** The cluster's version and API groups, read once. */
+  private async capabilities(signal: AbortSignal): Promise<Capabilities> {
+    if (this.caps) return this.caps;
+    try {
+      const v = await this.o.kube.request<{ gitVersion?: string }>({ path: "/version", signal });
+      const apis = await this.o.kube.request<{ groups?: { versions?: { groupVersion: string }[] }[] }>({
+        path: "/apis",
+        signal,
+      });
+      const versions = [
+        "v1",
+        ...(apis.groups ?? []).flatMap((g) => (g.versions ?? []).map((x) => x.groupVersion)),
+      ];
+      this.caps = {
+        kubeVersion: normalizeKubeVersion(v.gitVersion ?? "") ?? DEFAULT_CAPABILITIES.kubeVersion,
+        apiVersions: versions,
+      };
+    } catch {
+      return DEFAULT_CAPABILITIES;
+    }
+    return this.caps;
+  }
+
+  private async write(obj: KubeObject, status: HelmReleaseStatus, signal: AbortSignal): Promise<void> {
+    await applyStatus(this.o.kube, obj, status, { signal, fieldManager: FIELD_MANAGER });
+  }
+
+  private event(
+    obj: KubeObject,
+    type: "Normal" | "Warning",
+    reason: string,
+    message: string,
+    signal: AbortSignal,
+  ): void {
+    this.o.events?.event(obj, type, reason, message, { signal }).catch(() => {});
+  }
+
+  readonly reconcile = async (key: string, signal: AbortSignal): Promise<ReconcileResult | undefined> => {
+    const [namespace, name] = key.split("/") as [string, string];
+    let obj = await getObject(
+      this.o.kube,
+      { apiVersion: API_VERSION, kind: KIND, metadata: { namespace, name } },
+      { signal },
+    );
+    if (!obj) return undefined;
+    const spec = obj.spec as Spec;
+    const ctx: ActionContext = {
+      client: this.clientFor(obj),
+      storage: this.clientFor(obj),
+      storageNamespace: storageNamespaceOf(namespace, spec),
+      releaseName: releaseNameOf(name, spec),
+      releaseNamespace: releaseNamespaceOf(namespace, spec),
+      ownerLabels: { [NAME_LABEL]: name, [NAMESPACE_LABEL]: namespace },
+      signal,
+    };
+    if (obj.metadata.deletionTimestamp) {
+      if (!hasFinalizer(obj, FINALIZER)) return undefined;
+      if (!spec.suspend) {
+        await uninstall(ctx, { keepHistory: spec.uninstall?.keepHistory === true });
+        this.log.info("release uninstalled", { object: key });
+      }
+      await removeFinalizer(this.o.kube, obj, FINALIZER, { signal });
+      return undefined;
+    }
+    obj = await addFinalizer(this.o.kube, obj, FINALIZER, { signal });
+    if (spec.suspend) return undefined;
+    const status = { ...((obj.status ?? {}) as HelmReleaseStatus) };
+    const gen = obj.metadata.generation;
+    const interval = durationMs(spec.interval, 600_000);
+    try {
+      return await this.sync(key, obj, ctx, status, signal);
+    } catch (err) {
+      if (signal.aborted) throw err;
+      const e =
+        err instanceof HelmReleaseError
+          ? err
+          : new HelmReleaseError(key, Reasons.progressing, describe(err), { cause: err });
+      status.observedGeneration = gen;
+      status.conditions = e.stalled
+        ? markStalled(status.conditions, gen, e.reason, e.message)
+        : markFailed(status.conditions, gen, e.reason, e.message);
+      status.failures = (status.failures ?? 0) + 1;
+      await this.write(obj, status, signal);
+      this.event(obj, "Warning", e.reason, e.message, signal);
+      this.log.error(e.message, { object: key, reason: e.reason });
+      if (e.stalled) return { requeueAfterMs: interval };
+      throw e;
+    }
+  };
+
+  private async sync(
+    key: string,
+    obj: KubeObject,
+    ctx: ActionContext,
+    status: HelmReleaseStatus,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const spec = obj.spec as Spec;
+    const gen = obj.metadata.generation;
+    const interval = durationMs(spec.interval, 600_000);
+    const retryMs = this.o.dependencyRequeueMs ?? 30_000;
+    const waiting = async (reason: string, message: string): Promise<ReconcileResult> => {
+      status.conditions = markFailed(status.conditions, gen, reason, message);
+      await this.write(obj, status, signal);
+      return { requeueAfterMs: retryMs };
+    };
+    for (const d of spec.dependsOn ?? []) {
+      const ns = d.namespace || (obj.metadata.namespace ?? "");
+      const dep = await getObject(
+        this.o.kube,
+        { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: ns, name: d.name } },
+        { signal },
+      );
+      const ready = getCondition((dep?.status as HelmReleaseStatus | undefined)?.conditions, "Ready");
+      if (
+        !dep ||
+        ready?.status !== "True" ||
+        (dep.status as HelmReleaseStatus).observedGeneration !== dep.metadata.generation
+      ) {
+        return waiting(Reasons.dependencyNotReady, `dependency '${ns}/${d.name}' is not ready`);
+      }
+    }
+    const src = await resolveChart(key, obj, { kube: this.o.kube, store: this.o.store, signal });
+    if ("waiting" in src) return waiting(Reasons.artifactFailed, src.waiting);
+    const values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
+    const history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
+    const latest = history.at(-1);
+    const deployed = [...history].reverse().find((r) => r.info.status === "deployed");
+    const upgrade = latest !== undefined && latest.info.status !== "uninstalled";
+    let rendered: ReturnType<typeof renderChart>;
+    try {
+      rendered = renderChart(src.chart, {
+        releaseName: ctx.releaseName,
+        namespace: ctx.releaseNamespace,
+        revision: (latest?.version ?? 0) + 1,
+        isUpgrade: upgrade,
+        values,
+        capabilities: await this.capabilities(signal),
+      });
+    } catch (err) {
+      throw new HelmReleaseError(
+        key,
+        Reasons.renderFailed,
+        `chart ${src.chart.metadata.name}@${src.chart.metadata.version} failed to render: ${describe(err)}`,
+        { cause: err },
+      );
+    }
+    const chartVersion = src.chart.metadata.version;
+    const configDigest = valuesDigest(values);
+    const inSync =
+      deployed !== undefined &&
+      deployed === latest &&
+      deployed.chart.metadata.version === chartVersion &&
+      deployed.chart.metadata.name === src.chart.metadata.name &&
+      valuesDigest(deployed.config) === configDigest &&
+      deployed.manifest === rendered.manifest;
+    status.lastAttemptedRevision = chartVersion;
+    status.lastAttemptedConfigDigest = configDigest;
+    status.lastAttemptedGeneration = gen;
+    status.storageNamespace = ctx.storageNamespace;
+    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    if (requested) status.lastHandledReconcileAt = requested;
+    if (inSync) {
+      status.observedGeneration = gen;
+      status.history = history.slice().reverse().slice(0, 5).map(snapshot);
+      const msg = `Helm ${deployed.version === 1 ? "install" : "upgrade"} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} with chart ${deployed.chart.metadata.name}@${chartVersion}`;
+      if (getCondition(status.conditions, "Ready")?.status !== "True") {
+        status.conditions = markReady(
+          status.conditions,
+          gen,
+          deployed.version === 1 ? Reasons.installSucceeded : Reasons.upgradeSucceeded,
+          msg,
+        );
+      }
+      await this.write(obj, status, signal);
+      return { requeueAfterMs: interval };
+    }
+    const action = upgrade ? "upgrade" : "install";
+    status.lastAttemptedReleaseAction = action;
+    status.conditions = setCondition(status.conditions, {
+      type: "Reconciling",
+      status: "True",
+      reason: Reasons.progressing,
+      message: `Running '${action}' action`,
+      observedGeneration: gen,
+    });
+    await this.write(obj, status, signal);
+    const timeoutMs = durationMs(
+      (upgrade ? spec.upgrade?.timeout : spec.install?.timeout) ?? spec.timeout,
+      300_000,
+    );
+    const crds = upgrade
+      ? (spec.upgrade?.crds ?? "Skip")
+      : (spec.install?.crds ?? (spec.install?.skipCRDs ? "Skip" : "Create"));
+    const wait = !(upgrade ? spec.upgrade?.disableWait : spec.install?.disableWait);
+    let rel: Release;
+    try {
+      rel = await release(ctx, {
+        rendered,
+        previous: upgrade ? latest : undefined,
+        revision: (latest?.version ?? 0) + 1,
+        crds,
+        createNamespace: !upgrade && spec.install?.createNamespace === true,
+        wait,
+        timeoutMs,
+        maxHistory: spec.maxHistory ?? 5,
+        force: spec.upgrade?.force === true,
+      });
+    } catch (err) {
+      const reason = upgrade ? Reasons.upgradeFailed : Reasons.installFailed;
+      const msg = `Helm ${action} failed for release ${ctx.releaseNamespace}/${ctx.releaseName} with chart ${src.chart.metadata.name}@${chartVersion}: ${describe(err)}`;
+      status.conditions = setCondition(status.conditions, {
+        type: "Released",
+        status: "False",
+        reason,
+        message: msg,
+        observedGeneration: gen,
+      });
+      if (upgrade) status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
+      else status.installFailures = (status.installFailures ?? 0) + 1;
+      const retries = upgrade
+        ? (spec.upgrade?.remediation?.retries ?? 0)
+        : (spec.install?.remediation?.retries ?? 0);
+      const failures = upgrade ? status.upgradeFailures : status.installFailures;
+      if (
+        upgrade &&
+        deployed &&
+        retries > 0 &&
+        (failures ?? 0) > retries &&
+        spec.upgrade?.remediation?.strategy !== "uninstall"
+      ) {
+        await this.rollback(ctx, deployed, timeoutMs, spec).catch((e) =>
+          this.log.error(`rollback failed: ${describe(e)}`, { object: key }),
+        );
+        status.conditions = setCondition(status.conditions, {
+          type: "Remediated",
+          status: "True",
+          reason: Reasons.rollbackSucceeded,
+          message: `Helm rollback to previous release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} succeeded`,
+          observedGeneration: gen,
+        });
+      }
+      throw new HelmReleaseError(key, reason, msg, { cause: err });
+    }
+    const after = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
+    status.history = after.slice().reverse().slice(0, 5).map(snapshot);
+    status.observedGeneration = gen;
+    status.failures = 0;
+    status.installFailures = 0;
+    status.upgradeFailures = 0;
+    const reason = upgrade ? Reasons.upgradeSucceeded : Reasons.installSucceeded;
+    const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${rel.version} with chart ${src.chart.metadata.name}@${chartVersion}${rendered.hooks.length > 0 ? ` (${rendered.hooks.length} hooks recorded, not run)` : ""}`;
+    status.conditions = setCondition(status.conditions, {
+      type: "Released",
+      status: "True",
+      reason,
+      message: msg,
+      observedGeneration: gen,
+    });
+    status.conditions = markReady(status.conditions, gen, reason, msg);
+    status.conditions = status.conditions.filter((c) => c.type !== "Remediated");
+    await this.write(obj, status, signal);
+    this.event(obj, "Normal", reason, msg, signal);
+    this.log.info(msg, { object: key });
+    return { requeueAfterMs: interval };
+  }
+
+  /** Re-deploys a previous release's chart, values and manifest as a new revision. */
+  private async rollback(ctx: ActionContext, to: Release, timeoutMs: number, spec: Spec): Promise<void> {
+    const all = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, {
+      signal: ctx.signal,
+    });
+    const latest = all.at(-1) as Release;
+    const { loadChartFiles } = await import("../../helm/index.ts");
+    const chart = await loadChartFiles(
+      [
+        { name: "Chart.yaml", data: Buffer.from(JSON.stringify(to.chart.metadata)) },
+        ...to.chart.templates.map((t) => ({ name: t.name, data: Buffer.from(t.data, "base64") })),
+        ...to.chart.files.map((f) => ({ name: f.name, data: Buffer.from(f.data, "base64") })),
+      ],
+      "rollback",
+    );
+    chart.values = to.chart.values;
+    await release(ctx, {
+      rendered: {
+        chart,
+        config: to.config ?? {},
+        values: to.config ?? {},
+        manifests: [],
+        hooks: [],
+        crds: [],
+        notes: to.info.notes ?? "",
+        manifest: to.manifest ?? "",
+      },
+      previous: latest,
+      revision: latest.version + 1,
+      crds: "Skip",
+      createNamespace: false,
+      wait: !spec.rollback?.disableWait,
+      timeoutMs,
+      maxHistory: spec.maxHistory ?? 5,
+      force: spec.rollback?.force === true,
+    });
+  }
+}

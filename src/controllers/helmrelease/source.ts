@@ -1,0 +1,115 @@
+/**
+ * The chart of a HelmRelease: `spec.chartRef` to an OCIRepository (same namespace by default) whose
+ * artifact is a Helm chart — the packaged chart layer copied (`layerSelector` with Helm's media type and
+ * `operation: copy`) or a chart folder. `spec.chart` (HelmChart templates with HelmRepository sources) and
+ * other chartRef kinds are refused with a clear, stalling condition.
+ */
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { HelmRelease } from "../../api/index.ts";
+import { describe } from "../../errors/index.ts";
+import { type Chart, loadChart } from "../../helm/index.ts";
+import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import type { ArtifactStore } from "../../store/index.ts";
+import { ARTIFACT_FILE, type Artifact, artifactContentDir } from "../ocirepository/index.ts";
+import { HelmReleaseError, Reasons } from "./errors.ts";
+
+export interface ChartSource {
+  source: KubeObject;
+  revision: string;
+  chart: Chart;
+}
+
+export function chartRefOf(obj: KubeObject): { kind: string; namespace: string; name: string } | undefined {
+  const spec = obj.spec as HelmRelease["spec"];
+  if (!spec.chartRef) return undefined;
+  return {
+    kind: spec.chartRef.kind,
+    namespace: spec.chartRef.namespace || (obj.metadata.namespace ?? ""),
+    name: spec.chartRef.name,
+  };
+}
+
+const exists = (p: string) =>
+  stat(p).then(
+    () => true,
+    () => false,
+  );
+
+export async function resolveChart(
+  key: string,
+  obj: KubeObject,
+  opts: { kube: KubeClient; store: ArtifactStore; signal: AbortSignal },
+): Promise<ChartSource | { waiting: string }> {
+  const spec = obj.spec as HelmRelease["spec"];
+  const ref = chartRefOf(obj);
+  if (!ref) {
+    const what = spec.chart
+      ? `spec.chart (a HelmChart from ${spec.chart.spec.sourceRef.kind}/${spec.chart.spec.sourceRef.name})`
+      : "no chart";
+    throw new HelmReleaseError(
+      key,
+      Reasons.invalidChartReference,
+      `${what} is not supported by Ferry yet; publish the chart to an OCI registry and use spec.chartRef to an OCIRepository`,
+      { stalled: true },
+    );
+  }
+  if (ref.kind !== "OCIRepository") {
+    throw new HelmReleaseError(
+      key,
+      Reasons.invalidChartReference,
+      `chartRef kind ${ref.kind} is not supported by Ferry yet; use an OCIRepository`,
+      { stalled: true },
+    );
+  }
+  let source: KubeObject | undefined;
+  try {
+    source = await getObject(
+      opts.kube,
+      {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "OCIRepository",
+        metadata: { namespace: ref.namespace, name: ref.name },
+      },
+      { signal: opts.signal },
+    );
+  } catch (err) {
+    throw new HelmReleaseError(
+      key,
+      Reasons.artifactFailed,
+      `unable to get OCIRepository ${ref.namespace}/${ref.name}: ${describe(err)}`,
+      { cause: err },
+    );
+  }
+  if (!source)
+    return {
+      waiting: `could not get HelmChart object: OCIRepository ${ref.namespace}/${ref.name} not found`,
+    };
+  const artifact = (source.status as { artifact?: Artifact } | undefined)?.artifact;
+  const content = artifactContentDir(opts.store, artifact);
+  if (!artifact?.revision || !content)
+    return { waiting: `OCIRepository ${ref.namespace}/${ref.name} has no artifact yet` };
+  const tarball = join(content, "..", ARTIFACT_FILE);
+  let chart: Chart;
+  try {
+    chart = await loadChartFrom(content, tarball, opts.signal);
+  } catch (err) {
+    throw new HelmReleaseError(
+      key,
+      Reasons.artifactFailed,
+      `chart from OCIRepository ${ref.namespace}/${ref.name} (${artifact.revision}) cannot be loaded: ${describe(err)}`,
+      { cause: err },
+    );
+  }
+  return { source, revision: artifact.revision, chart };
+}
+
+/** A chart folder at the artifact's root or one level down (a packaged chart's top folder), else the tarball. */
+async function loadChartFrom(content: string, tarball: string, signal: AbortSignal): Promise<Chart> {
+  if (await exists(join(content, "Chart.yaml"))) return loadChart(content, { signal });
+  const entries = await readdir(content).catch(() => [] as string[]);
+  for (const e of entries.sort()) {
+    if (await exists(join(content, e, "Chart.yaml"))) return loadChart(join(content, e), { signal });
+  }
+  return loadChart(tarball, { signal });
+}
