@@ -1,9 +1,10 @@
 /**
  * Drift: for every Kustomization of a cluster, the objects whose live state differs from what the
- * Kustomization applies — its source's current artifact rendered as the agent renders it, then dry-run
- * against the live objects (as `flux diff kustomization` does). An object edited by hand is `changed`
+ * Kustomization applied — the artifact of its `lastAppliedRevision` (pulled from its OCIRepository's URL)
+ * rendered as the agent renders it, then dry-run against the live objects (as `flux diff kustomization`
+ * does). An object edited by hand is `changed`
  * (with a unified diff), one deleted by hand is `added` back. Suspended Kustomizations and those whose
- * source has no artifact yet are reported as skipped, not checked.
+ * that applied nothing yet are reported as skipped, not checked.
  */
 import { describe } from "../errors/index.ts";
 import { getObject, type KubeClient, type KubeObject } from "../kube/index.ts";
@@ -18,9 +19,9 @@ import { digestOfRevision } from "./revision.ts";
 export interface KustomizationDrift {
   namespace: string;
   name: string;
-  /** The source revision compared against (`status.artifact.revision` of its OCIRepository). */
+  /** The revision compared against (`status.lastAppliedRevision`). */
   revision: string;
-  /** Why it was not checked (suspended, no artifact, unsupported source). */
+  /** Why it was not checked (suspended, nothing applied yet, source gone or not supported). */
   skipped?: string | undefined;
   drifted: ObjectChange[];
   error?: string | undefined;
@@ -65,10 +66,13 @@ async function driftOf(
       },
       { signal },
     );
-    const revision = source ? OCI_REPOSITORY.revision(source) : "";
+    // The artifact the Kustomization last applied, not the source's newest: a revision still waiting to
+    // be applied is a pending update, not drift.
+    const revision = KUSTOMIZATION.revision(ks);
     const digest = digestOfRevision(revision);
     const url = (source?.spec as { url?: string } | undefined)?.url;
-    if (!source || !digest || !url) return { ...out, revision, skipped: "its source has no artifact yet" };
+    if (!digest) return { ...out, skipped: "nothing applied yet" };
+    if (!source || !url) return { ...out, revision, skipped: `its source ${ref.name} is gone` };
     out.revision = revision;
     const dir = await opts.cache.fetch(source, url, digest, signal);
     const objects = await renderLive(ks, dir, { kube: client, runner: opts.runner, signal });

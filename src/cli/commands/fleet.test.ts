@@ -12,6 +12,7 @@ import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
+import { setTimeout as sleep } from "node:timers/promises";
 import { installCRDs } from "../../agent/index.ts";
 import {
   type AgentHarness,
@@ -39,6 +40,7 @@ import { OciClient, parseReference } from "../../oci/index.ts";
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { tagArtifact } from "../../publish/index.ts";
 import { applyStatus } from "../../runtime/index.ts";
+import { generateKeyPair } from "../../sign/index.ts";
 import { runCli } from "../testing.ts";
 
 const signal = AbortSignal.timeout(600_000);
@@ -287,7 +289,12 @@ test("status: a cluster without the CRDs is a row with its error", () => {
 });
 
 test("status: one row per cluster, the failing objects, exit 1 for an unreachable or unready cluster", async () => {
-  const r = await runCli(["fleet", "status", "--fleet", fleetFile, "-n", ns], { env });
+  // A retry the agent scheduled before the source was ready may still run (Ready=Unknown meanwhile).
+  let r = await runCli(["fleet", "status", "--fleet", fleetFile, "-n", ns], { env });
+  for (let i = 0; i < 120 && !/\nshared +True /.test(r.stdout); i++) {
+    await sleep(500);
+    r = await runCli(["fleet", "status", "--fleet", fleetFile, "-n", ns], { env });
+  }
   assert.equal(r.code, 1, r.stderr);
   const lines = r.stdout.split("\n");
   assert.match(
@@ -544,4 +551,24 @@ test("drift: a hand edit shows as changed with its diff, until it is put back", 
   } finally {
     await mergePatchObject(kube, cm, { data: { value: "one" } }, { signal });
   }
+});
+
+test("preview: --verify-key refuses an unsigned candidate and names a verified one", async () => {
+  const pair = await generateKeyPair("fleet-pw", { signal });
+  await writeFile(join(dir, "cosign.key"), pair.privateKey);
+  await writeFile(join(dir, "cosign.pub"), pair.publicKey);
+  const args = ["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest-stable", ...both()];
+  const unsigned = await runCli([...args, "--verify-key", join(dir, "cosign.pub")], { env });
+  assert.equal(unsigned.code, 1);
+  assert.match(unsigned.stderr, /^error: .*signature/);
+  assert.equal(unsigned.stdout, "");
+
+  const signed = await runCli(["sign", "--key", join(dir, "cosign.key"), `oci://${repo}@${v11}`], {
+    env: { ...env, COSIGN_PASSWORD: "fleet-pw" },
+  });
+  assert.equal(signed.code, 0, signed.stderr);
+  const ok = await runCli([...args, "--verify-key", join(dir, "cosign.pub")], { env });
+  assert.equal(ok.code, 1, ok.stderr);
+  assert.match(ok.stderr, /^Verified .*\n {2}signed by public key /);
+  assert.match(ok.stdout, /\n5 changes\n$/);
 });

@@ -16,6 +16,7 @@ import { kustomizeRunner } from "./build.ts";
 import { checkOutput, parseTimeout, printStructured } from "./ops-flags.ts";
 import { positiveInt } from "./publish-flags.ts";
 import { addRegistryOptions, collect, type RegistryFlags, registryClient } from "./sign-flags.ts";
+import { addPolicyOptions, describeVerified, type PolicyFlags, policyFromFlags } from "./verify-flags.ts";
 
 /** The fleet library, loaded when a fleet command runs. */
 const lib = () => import("../../fleet/index.ts");
@@ -167,7 +168,7 @@ async function runDrift(ctx: CliContext, f: FleetFlags & RegistryFlags & { diff?
 async function runPreview(
   ctx: CliContext,
   url: string,
-  f: FleetFlags & RegistryFlags & { tag?: string },
+  f: FleetFlags & RegistryFlags & PolicyFlags & { tag?: string },
 ): Promise<void> {
   checkOutput(f.output, ["table", "json", "yaml"]);
   const { UsageError } = await import("../../errors/index.ts");
@@ -177,6 +178,13 @@ async function runPreview(
   const fl = await lib();
   const clusters = await fleetOf(ctx, f);
   const oci = registryClient(ctx, f);
+  // The signature check `ferry promote --verify-key` would make, before anything is rendered.
+  const policy = await policyFromFlags(ctx, f);
+  if (policy) {
+    const { verifyArtifact } = await import("../../sign/index.ts");
+    const v = await verifyArtifact({ client: oci, reference: candidate, policy, signal: ctx.signal });
+    ctx.stderr.write(`${describeVerified(v)}\n`);
+  }
   const cache = await fl.ArtifactCache.create(oci, { signal: ctx.signal });
   try {
     const p = await fl.previewPromotion(clusters, candidate, {
@@ -261,24 +269,29 @@ export function registerFleetCommands(program: Command, ctx: CliContext): void {
     )
     .action(async (o: FleetFlags & RegistryFlags & { diff?: boolean }) => runDrift(ctx, o));
 
-  addRegistryOptions(
-    fleetOptions(
-      fleet
-        .command("preview")
-        .description(
-          "what moving a tag to a candidate would change on every cluster that follows it, rendered as the agent renders and dry-run against the live cluster; nothing is written. Exit 0 no change, 1 changes, 3 a cluster could not be previewed",
-        )
-        .argument("<candidate>", "the candidate artifact, oci://host/repo:vX.Y.Z")
-        .option(
-          "--tag <tag>",
-          "the channel tag that would move to the candidate (e.g. latest-stable); without it only semver followers are previewed",
-        ),
-      "2m",
+  addPolicyOptions(
+    addRegistryOptions(
+      fleetOptions(
+        fleet
+          .command("preview")
+          .description(
+            "what moving a tag to a candidate would change on every cluster that follows it, rendered as the agent renders and dry-run against the live cluster; nothing is written. Exit 0 no change, 1 changes, 3 a cluster could not be previewed",
+          )
+          .argument("<candidate>", "the candidate artifact, oci://host/repo:vX.Y.Z")
+          .option(
+            "--tag <tag>",
+            "the channel tag that would move to the candidate (e.g. latest-stable); without it only semver followers are previewed",
+          ),
+        "2m",
+      ),
     ),
+    "--verify-key",
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  ferry fleet preview oci://ghcr.io/acme/fleet:v1.2.3 --tag latest-stable\n  ferry fleet preview oci://ghcr.io/acme/fleet/podinfo:v6.1.0 --tag latest-stable --selector env=production\n  ferry fleet preview oci://ghcr.io/acme/fleet:v1.2.3 --tag latest-stable -o json",
+      "\nExamples:\n  ferry fleet preview oci://ghcr.io/acme/fleet:v1.2.3 --tag latest-stable\n  ferry fleet preview oci://ghcr.io/acme/fleet/podinfo:v6.1.0 --tag latest-stable --selector env=production\n  ferry fleet preview oci://ghcr.io/acme/fleet:v1.2.3 --tag latest-stable --verify-key cosign.pub -o json",
     )
-    .action(async (url: string, o: FleetFlags & RegistryFlags & { tag?: string }) => runPreview(ctx, url, o));
+    .action(async (url: string, o: FleetFlags & RegistryFlags & PolicyFlags & { tag?: string }) =>
+      runPreview(ctx, url, o),
+    );
 }
