@@ -8,8 +8,11 @@
  * process (the kernel's high-water mark, and a sampled peak including child processes), CPU seconds, and
  * the ferry/flux ratios. Then the time from a tag move to staging Ready for the example fleet (tagmove.ts).
  *
- *   npm run bench -- mttp [--sizes 100,500,1000] [--engines ferry,flux] [--quick] [--shared-artifact]
- *                         [--concurrency 10] [--timeout 1800] [--tag-moves 3] [--cpu-prof DIR]
+ *   npm run bench -- mttp [--sizes 100,500,1000|none] [--engines ferry,flux] [--quick] [--shared-artifact]
+ *                         [--concurrency 10] [--timeout 1800] [--tag-moves 3] [--poll-moves 1]
+ *                         [--cpu-prof DIR]
+ * `--quick`: 20 apps and one reconcile-triggered move per target (no poll waits), a smoke run of minutes.
+ * `--sizes none --tag-moves 0 --poll-moves 0` runs nothing; `--sizes none` only the tag moves.
  */
 import { cpus, loadavg } from "node:os";
 import { parseArgs } from "node:util";
@@ -55,6 +58,7 @@ interface Options {
   concurrency: number;
   timeoutMs: number;
   tagMoves: number;
+  pollMoves: number;
   cpuProfDir: string | undefined;
 }
 
@@ -69,12 +73,14 @@ function parse(argv: string[]): Options {
       concurrency: { type: "string" },
       timeout: { type: "string" },
       "tag-moves": { type: "string" },
+      "poll-moves": { type: "string" },
       "cpu-prof": { type: "string" },
     },
     strict: true,
   });
   const quick = values.quick === true;
-  const sizes = (values.sizes ?? (quick ? "20" : "100,500,1000")).split(",").map(Number);
+  const sizeText = values.sizes ?? (quick ? "20" : "100,500,1000");
+  const sizes = sizeText === "none" ? [] : sizeText.split(",").map(Number);
   if (sizes.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error(`--sizes ${values.sizes} is invalid; use whole numbers such as 100,500,1000`);
   }
@@ -89,6 +95,7 @@ function parse(argv: string[]): Options {
     concurrency: Number(values.concurrency ?? 10),
     timeoutMs: Number(values.timeout ?? 1800) * 1000,
     tagMoves: Number(values["tag-moves"] ?? (quick ? 1 : 3)),
+    pollMoves: Number(values["poll-moves"] ?? (quick ? 0 : 1)),
     cpuProfDir: values["cpu-prof"],
   };
 }
@@ -223,7 +230,7 @@ function printResults(results: RunResult[]): void {
 export async function run(argv: string[] = []): Promise<void> {
   const opts = parse(argv);
   const signal = AbortSignal.timeout(6 * 3600_000);
-  if (opts.engines.includes("flux") && !ensureFluxControllers()) {
+  if (opts.sizes.length > 0 && opts.engines.includes("flux") && !ensureFluxControllers()) {
     console.error("mttp: Flux's controllers could not be built; running Ferry only");
     opts.engines = opts.engines.filter((e) => e !== "flux");
   }
@@ -256,7 +263,9 @@ export async function run(argv: string[] = []): Promise<void> {
     }
     printResults(results);
   }
-  if (opts.tagMoves > 0) await runTagMoves({ moves: opts.tagMoves, signal });
+  if (opts.tagMoves + opts.pollMoves > 0) {
+    await runTagMoves({ moves: opts.tagMoves, pollMoves: opts.pollMoves, signal });
+  }
 }
 
 if (import.meta.main) await run(process.argv.slice(2));

@@ -172,7 +172,13 @@ async function moveOnce(f: Fleet, target: Target, trigger: "poll" | "reconcile",
   }
 }
 
-export async function runTagMoves(opts: { moves: number; signal: AbortSignal }): Promise<void> {
+export async function runTagMoves(opts: {
+  /** Moves measured with a reconcile request. */
+  moves: number;
+  /** Moves measured waiting for the agent's poll (each can take a whole interval: 5m for a component). */
+  pollMoves: number;
+  signal: AbortSignal;
+}): Promise<void> {
   const { signal } = opts;
   const dir = await mkdtemp(join(tmpdir(), "ferry-bench-devup-"));
   try {
@@ -202,8 +208,10 @@ export async function runTagMoves(opts: { moves: number; signal: AbortSignal }):
     try {
       for (const target of targets) {
         for (const trigger of ["poll", "reconcile"] as const) {
+          const count = trigger === "poll" ? opts.pollMoves : opts.moves;
+          if (count === 0) continue;
           const seconds: number[] = [];
-          for (let m = 0; m < opts.moves; m++) {
+          for (let m = 0; m < count; m++) {
             const s = await moveOnce(f, target, trigger, ++k);
             seconds.push(s);
             console.error(`tag-move: ${target.name} (${trigger}) move ${k}: ${s.toFixed(1)} s`);
