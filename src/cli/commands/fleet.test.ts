@@ -7,12 +7,13 @@
  * promotion preview (added/changed/removed with a diff, render error, unknown repository, no follower).
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
+import { parse } from "yaml";
 import { installCRDs } from "../../agent/index.ts";
 import {
   type AgentHarness,
@@ -145,6 +146,28 @@ async function seedExtra(): Promise<void> {
     app,
     {
       conditions: [condition("True", "ReconciliationSucceeded", `Applied revision: latest-stable@${v1}`)],
+      lastAppliedRevision: `latest-stable@${v1}`,
+    },
+    { signal, fieldManager: "ferry-test" },
+  );
+  const instance = await apply(
+    extraKube,
+    {
+      apiVersion: "fluxcd.controlplane.io/v1",
+      kind: "FluxInstance",
+      metadata: { name: "flux", namespace: ns },
+      spec: {
+        distribution: { version: "2.x", registry: "ghcr.io/fluxcd" },
+        sync: { kind: "OCIRepository", url: `oci://${repo}`, ref: "latest-stable", path: "clusters/extra" },
+      },
+    },
+    signal,
+  );
+  await applyStatus(
+    extraKube,
+    instance,
+    {
+      conditions: [condition("True", "ReconciliationSucceeded", `Reconciliation finished in 1s`)],
       lastAppliedRevision: `latest-stable@${v1}`,
     },
     { signal, fieldManager: "ferry-test" },
@@ -302,7 +325,12 @@ test("status: one row per cluster, the failing objects, exit 1 for an unreachabl
     /^CLUSTER +READY +SOURCE +REVISION +KUSTOMIZATIONS +RESOURCESETS +SOURCES +SUSPENDED +LAST APPLIED +MESSAGE$/,
   );
   assert.match(lines[1] ?? "", /^shared +True +- +- +1\/1 +0\/0 +1\/1 +0 +\d{4}-\d\d-\d\dT/);
-  assert.match(lines[2] ?? "", /^extra +False +- +- +1\/2 +0\/0 +1\/1 +0 +2026-11-25T02:00:00Z +1 failing$/);
+  assert.match(
+    lines[2] ?? "",
+    new RegExp(
+      `^extra +False +${esc(repo)}:latest-stable +latest-stable@${short(v1)} +1/2 +0/0 +1/1 +0 +2026-11-25T02:00:00Z +1 failing$`,
+    ),
+  );
   assert.match(
     lines[3] ?? "",
     /^dead +False .*cannot reach the Kubernetes API server at https:\/\/127\.0\.0\.1:\d+/,
@@ -571,4 +599,31 @@ test("preview: --verify-key refuses an unsigned candidate and names a verified o
   assert.equal(ok.code, 1, ok.stderr);
   assert.match(ok.stderr, /^Verified .*\n {2}signed by public key /);
   assert.match(ok.stdout, /\n5 changes\n$/);
+});
+
+test("status: without --kubeconfig or --fleet the local dev clusters are the fleet", async () => {
+  const devDir = join(dir, "dev");
+  await mkdir(join(devDir, "clusters", "staging"), { recursive: true });
+  await copyFile(shared.kubeconfig, join(devDir, "clusters", "staging", "kubeconfig"));
+  const r = await runCli(["fleet", "status", "-n", ns, "-o", "yaml"], {
+    env: { ...env, FERRY_DEV_DIR: devDir },
+  });
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  const doc = parse(r.stdout) as {
+    clusters: Array<{
+      name: string;
+      ready: boolean;
+      status: { sources: Array<{ url: string; revision: string }> };
+    }>;
+  };
+  assert.deepEqual(
+    doc.clusters.map((c) => [c.name, c.ready, c.status.sources.map((s) => [s.url, s.revision])]),
+    [["staging", true, [[`oci://${repo}`, `latest-stable@${v1}`]]]],
+  );
+  const none = await runCli(["fleet", "status"], { env: { ...env, FERRY_DEV_DIR: join(dir, "no-dev") } });
+  assert.equal(none.code, 2);
+  assert.match(
+    none.stderr,
+    /^error: no clusters to query \(no local dev cluster under .*no-dev\/clusters\); pass --kubeconfig FILE/,
+  );
 });
