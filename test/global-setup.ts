@@ -5,15 +5,36 @@
  * namespaces, so sharing is safe. Teardown stops everything and removes the temporary folders.
  */
 import { randomBytes } from "node:crypto";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { keepLogs, logDigest } from "../src/dev/logs.ts";
 import { startRegistry } from "../src/dev/registry.ts";
 import { startTestCluster } from "../src/dev/testing.ts";
 
 const stops: Array<() => Promise<void>> = [];
 
-/** Cluster part (src/dev): one control plane + 2 kwok nodes; tests create and delete their own namespaces. */
+/**
+ * Cluster part (src/dev): one control plane + 2 kwok nodes; tests create and delete their own namespaces.
+ * The controller manager and scheduler log at --v=2 (node status changes, scheduling attempts, controller
+ * sync errors), and teardown keeps the component logs of the last 5 runs in ~/.cache/ferry/test-logs
+ * (FERRY_TEST_LOGS_DIR moves it) and prints where; under CI it also prints a digest of their warnings.
+ */
 async function setupCluster(): Promise<void> {
-  const cluster = await startTestCluster({ name: "ferry-test", nodes: 2 });
-  stops.push(cluster.stop);
+  const cluster = await startTestCluster({
+    name: "ferry-test",
+    nodes: 2,
+    extraArgs: { "kube-controller-manager": ["--v=2"], "kube-scheduler": ["--v=2"] },
+  });
+  stops.push(async () => {
+    try {
+      const root = process.env.FERRY_TEST_LOGS_DIR || join(homedir(), ".cache", "ferry", "test-logs");
+      const kept = await keepLogs(cluster.dir, { root, name: "ferry-test", keep: 5 });
+      process.stderr.write(`shared test cluster: component logs kept in ${kept}\n`);
+      if (process.env.CI) process.stderr.write(`${await logDigest(kept)}\n`);
+    } finally {
+      await cluster.stop();
+    }
+  });
   process.env.FERRY_TEST_KUBECONFIG = cluster.kubeconfig;
 }
 

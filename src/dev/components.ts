@@ -90,6 +90,9 @@ export function controllerManagerArgs(dir: string, ports: Ports, clusterName: st
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     `--cluster-cidr=${POD_CIDR}`,
     "--allocate-node-cidrs=false",
+    // Fake nodes only fail when kwok is starved of CPU: a renewal late by a few periods under a loaded
+    // test run must not make them NotReady (which marks their Pods not Ready for good, see kwokArgs).
+    "--node-monitor-grace-period=3m",
     // Without kubelets, volume attachment and pod autoscaling (no metrics) have nothing to act on.
     "--controllers=*,-persistentvolume-attach-detach-controller,-horizontal-pod-autoscaler-controller,-selinux-warning-controller",
   ];
@@ -99,12 +102,23 @@ export function schedulerArgs(dir: string, ports: Ports): string[] {
   return common(dir, "scheduler.kubeconfig", ports.scheduler);
 }
 
+/**
+ * Seconds of a node Lease kwok holds and renews (every quarter of it) for each fake node, as a kubelet
+ * does. It must be set: the kwok binary's default is 0, no leases, and the stages file's
+ * node-heartbeat-with-lease stage refreshes node status only every 10 to 20 minutes, counting on the
+ * lease. Without either heartbeat the controller manager marks every node NotReady after its grace
+ * period (50 s), taints it unreachable, and marks every Pod on it not Ready, which kwok's pod-ready stage
+ * (Pending Pods only) never undoes: Deployments lose their availability for good. kwokctl uses 40 too.
+ */
+export const NODE_LEASE_SECONDS = 40;
+
 export function kwokArgs(dir: string, stagesFile: string): string[] {
   return [
     `--kubeconfig=${join(dir, "kwok.kubeconfig")}`,
     `--config=${stagesFile}`,
     `--manage-nodes-with-annotation-selector=${KWOK_NODE_ANNOTATION}=fake`,
     "--node-ip=127.0.0.1",
+    `--node-lease-duration-seconds=${NODE_LEASE_SECONDS}`,
   ];
 }
 

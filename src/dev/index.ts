@@ -14,7 +14,9 @@ export {
   validateClusterName,
 } from "./cluster.ts";
 export { type DeleteResult, deleteCluster, deleteClusterDir } from "./delete.ts";
+export { describeWorkloads } from "./describe.ts";
 export { ClusterError, ClusterExistsError, ClusterNotFoundError } from "./errors.ts";
 export { type ClusterStatus, clusterStatus, getCluster, listClusters } from "./list.ts";
+export { keepLogs, logDigest } from "./logs.ts";
 export { type ClusterState, COMPONENTS, type Component, defaultClustersDir, readState } from "./state.ts";
 export { defaultCacheDir, findTool, ToolNotFoundError, toolPath } from "./tools.ts";

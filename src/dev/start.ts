@@ -19,7 +19,7 @@ import { ClusterError } from "./errors.ts";
 import { writeKubeconfig } from "./kubeconfig.ts";
 import { type StartedProcess, startProcess } from "./processes.ts";
 import { type ClusterState, type Component, writeState } from "./state.ts";
-import { apiReady, etcdHealthy, exists, readyNodes, type WaitContext, waitFor } from "./wait.ts";
+import { apiReady, etcdHealthy, exists, leasedNodes, readyNodes, type WaitContext, waitFor } from "./wait.ts";
 import { watchPid } from "./watchdog.ts";
 
 /** Client identities with a kubeconfig each; "admin" is the user-facing `kubeconfig`. */
@@ -100,4 +100,9 @@ export async function startComponents(state: ClusterState, opts: StartOptions): 
     `${state.nodes} Ready node(s)`,
     async () => (await readyNodes(conn, signal)) >= state.nodes,
   );
+  // Ready nodes without a lease turn NotReady within a minute (see kwokArgs): start only once kwok holds one.
+  await waitFor(ctx, `a heartbeat lease for each of the ${state.nodes} node(s)`, async () => {
+    const leased = await leasedNodes(conn, signal);
+    return Array.from({ length: state.nodes }, (_, i) => `kwok-node-${i}`).every((n) => leased.has(n));
+  });
 }

@@ -9,10 +9,11 @@
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { type ApiConnection, apiRequest } from "./api.ts";
-import { createCluster } from "./cluster.ts";
+import { type CreateClusterOptions, createCluster } from "./cluster.ts";
 import { deleteClusterDir } from "./delete.ts";
+import { describeWorkloads } from "./describe.ts";
 import { ClusterError } from "./errors.ts";
 import { readKubeconfigConnection } from "./kubeconfig.ts";
 
@@ -35,7 +36,13 @@ export interface StartedTestCluster {
 
 /** Starts a cluster in a new temporary folder; `stop()` stops it and removes the folder. */
 export async function startTestCluster(
-  opts: { name?: string; nodes?: number; signal?: AbortSignal } = {},
+  opts: {
+    name?: string;
+    nodes?: number;
+    /** Extra flags per component (e.g. a higher log verbosity), see CreateClusterOptions. */
+    extraArgs?: CreateClusterOptions["extraArgs"];
+    signal?: AbortSignal;
+  } = {},
 ): Promise<StartedTestCluster> {
   const dir = await mkdtemp(join(tmpdir(), "ferry-cluster-"));
   const name = opts.name ?? `test-${randomBytes(3).toString("hex")}`;
@@ -45,6 +52,7 @@ export async function startTestCluster(
       dir,
       nodes: opts.nodes ?? 1,
       ownerPid: process.pid,
+      ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     return { kubeconfig: state.kubeconfig, dir, stop: async () => void (await deleteClusterDir(dir)) };
@@ -130,4 +138,21 @@ async function waitForDefaultServiceAccount(
     await new Promise((r) => setTimeout(r, 100));
     signal?.throwIfAborted();
   }
+}
+
+/**
+ * `err` with a picture of the namespace's workloads and the nodes appended (see describeWorkloads), and
+ * where the cluster's component logs are: for a test that waited for workloads in vain.
+ */
+export async function withWorkloads(
+  cluster: Pick<TestCluster, "conn" | "kubeconfig">,
+  namespace: string,
+  err: unknown,
+): Promise<Error> {
+  const picture = await describeWorkloads(cluster.conn, namespace).catch((e: unknown) => `(${String(e)})`);
+  const logs = join(dirname(cluster.kubeconfig), "logs");
+  const message = `${err instanceof Error ? err.message : String(err)}\n${picture}\ncomponent logs: ${logs} (the shared cluster's are kept at teardown, see test/global-setup.ts)`;
+  return Object.assign(new Error(message, { cause: err }), {
+    name: err instanceof Error ? err.name : "Error",
+  });
 }

@@ -71,3 +71,17 @@ export async function readyNodes(conn: ApiConnection, signal?: AbortSignal): Pro
     n.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
   ).length;
 }
+
+interface LeaseList {
+  items: Array<{ metadata: { name: string }; spec?: { renewTime?: string } }>;
+}
+
+/** Names of the nodes whose heartbeat Lease (kube-node-lease) has been renewed at least once. */
+export async function leasedNodes(conn: ApiConnection, signal?: AbortSignal): Promise<Set<string>> {
+  const list = await apiGetJson<LeaseList>(
+    conn,
+    "/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases",
+    signal,
+  );
+  return new Set((list?.items ?? []).filter((l) => l.spec?.renewTime).map((l) => l.metadata.name));
+}

@@ -3,6 +3,8 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { AppsV1Api, KubeConfig } from "@kubernetes/client-node";
 import { type ApiConnection, apiRequest } from "./api.ts";
+import { NODE_LEASE_SECONDS } from "./components.ts";
+import { describeWorkloads } from "./describe.ts";
 import { createTestNamespace, type TestCluster, testCluster } from "./testing.ts";
 
 // Runs against the shared test cluster (FERRY_TEST_KUBECONFIG), or a private one when run alone.
@@ -78,6 +80,38 @@ test("a Deployment becomes Available and its Pods are scheduled on kwok nodes an
     assert.match(p.spec.nodeName ?? "", /^kwok-node-\d+$/);
     assert.ok(p.status.conditions?.some((c) => c.type === "Ready" && c.status === "True"));
   }
+
+  const picture = await describeWorkloads(cluster.conn, ns.name);
+  assert.match(picture, /deployment web: replicas 2, updated 2, ready 2, available 2; .*Available=True/);
+  assert.match(picture, /pod web-\S+: node kwok-node-\d, Running; .*Ready=True/);
+  assert.match(picture, /node kwok-node-0: Ready=True, taints none, lease held/);
+});
+
+test("kwok renews a heartbeat Lease for every node, so the controller manager never finds a node silent", async () => {
+  // Without leases the controller manager marked every node NotReady each ~55 s and every Pod on it not
+  // Ready, for good (see kwokArgs): Deployments of other tests lost their availability at random.
+  interface Lease {
+    spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string };
+  }
+  interface NodeList {
+    items: Array<{ metadata: { name: string }; spec: { taints?: Array<{ key: string }> } }>;
+  }
+  const nodes = await until("the node list", () => getJson<NodeList>(cluster.conn, "/api/v1/nodes"));
+  assert.ok(nodes.items.length > 0);
+  // Renewals come every quarter of the lease duration; wait for one on every node at once.
+  await Promise.all(
+    nodes.items.map(async (n) => {
+      const path = `/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases/${n.metadata.name}`;
+      const first = await until(`the lease of ${n.metadata.name}`, () => getJson<Lease>(cluster.conn, path));
+      assert.ok(first.spec.holderIdentity, "held by kwok");
+      assert.equal(first.spec.leaseDurationSeconds, NODE_LEASE_SECONDS);
+      await until(`a renewal of the lease of ${n.metadata.name}`, async () => {
+        const l = await getJson<Lease>(cluster.conn, path);
+        return l?.spec.renewTime !== first.spec.renewTime ? l : undefined;
+      });
+      assert.deepEqual(n.spec.taints ?? [], [], `${n.metadata.name} is not tainted unreachable or not-ready`);
+    }),
+  );
 });
 
 test("a ServiceAccount gets a signed token the API server accepts, and namespaces get the root CA", async (t) => {

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { stringify } from "yaml";
 import { installCRDs } from "../../agent/index.ts";
-import { type TestCluster, testCluster } from "../../dev/testing.ts";
+import { type TestCluster, testCluster, withWorkloads } from "../../dev/testing.ts";
 import {
   applyObject,
   getObject,
@@ -44,6 +44,7 @@ after(async () => {
   await cluster?.release();
 });
 
+const KS_API = "kustomize.toolkit.fluxcd.io/v1";
 const apply = (o: KubeObject) => applyObject(kube, o, { signal, fieldManager: "ferry-test", force: true });
 const get = (apiVersion: string, kind: string, namespace: string, name: string) =>
   getObject(kube, { apiVersion, kind, metadata: { name, namespace } }, { signal });
@@ -200,7 +201,11 @@ test("wait: Ready once kwok makes the Deployments available; a Deployment that c
         retryInterval: "1h",
       }),
     );
-    const ok = await waitForKs(kube, h.namespace, "ok", (s) => cond(s).status === "True", signal);
+    const ok = await waitForKs(kube, h.namespace, "ok", (s) => cond(s).status === "True", signal).catch(
+      async (err: unknown) => {
+        throw await withWorkloads(cluster, h.namespace, err);
+      },
+    );
     assert.equal(cond(ok, "Healthy").status, "True");
     assert.match(cond(ok, "Healthy").message ?? "", /^Health check passed in /);
     const dep = await get("apps/v1", "Deployment", h.namespace, "web");
@@ -285,6 +290,62 @@ test("postBuild: substitute and substituteFrom a watched ConfigMap; changing the
     const failed = await waitForKs(kube, h.namespace, "app", (s) => cond(s).status === "False", signal);
     assert.equal(cond(failed).reason, "BuildFailed");
     assert.match(cond(failed).message ?? "", /substitute from 'ConfigMap\/missing' failed/);
+  } finally {
+    await h.stop();
+  }
+});
+
+test("watch label: a labelled substituteFrom source re-applies at once; an unlabelled one waits for the next reconcile", async () => {
+  // One worker: the queue is first in, first out, so once the labelled source's Kustomization has
+  // re-applied, a reconcile the unlabelled change would have queued before it has run too.
+  const h = await startAgent(cluster, "ks-watch", signal, { concurrency: 1 });
+  const ns = h.namespace;
+  const vars = (name: string, v: string, labels?: Record<string, string>): KubeObject => ({
+    apiVersion: "v1",
+    kind: "ConfigMap",
+    metadata: { name, namespace: ns, ...(labels ? { labels } : {}) },
+    data: { V: v },
+  });
+  const watched = { "reconcile.fluxcd.io/watch": "Enabled" };
+  const substituting = (name: string, from: string) =>
+    kustomization(ns, name, {
+      path: "./app",
+      targetNamespace: ns,
+      nameSuffix: `-${name}`,
+      postBuild: { substituteFrom: [{ kind: "ConfigMap", name: from }] },
+    });
+  const rendered = (name: string, v: string) =>
+    waitForObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: `out-${name}` },
+      (o) => (o?.data as Record<string, string> | undefined)?.v === v,
+      signal,
+      30_000,
+    );
+  try {
+    await source(ns, "ks-watch", {
+      "app/kustomization.yaml": kustomizationYaml("out.yaml"),
+      "app/out.yaml": configMapYaml("out", { v: `${D}{V}` }),
+    });
+    await apply(vars("plain", "1"));
+    await apply(vars("labelled", "1", watched));
+    await apply(substituting("quiet", "plain"));
+    await apply(substituting("eager", "labelled"));
+    await rendered("quiet", "1").catch(async (e) => {
+      console.log("DEBUG", JSON.stringify((await get(KS_API, "Kustomization", ns, "quiet"))?.status));
+      throw e;
+    });
+    await rendered("eager", "1");
+
+    await apply(vars("plain", "2"));
+    await apply(vars("labelled", "2", watched));
+    await rendered("eager", "2");
+    const quiet = await get("v1", "ConfigMap", ns, "out-quiet");
+    assert.deepEqual(quiet?.data, { v: "1" }, "an unlabelled source does not trigger its Kustomization");
+
+    // The next reconcile (here a requested one) substitutes from the unlabelled source again.
+    await reconcileKs(kube, ns, "quiet", signal);
+    await rendered("quiet", "2");
   } finally {
     await h.stop();
   }
