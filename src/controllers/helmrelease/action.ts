@@ -38,6 +38,8 @@ export interface ActionContext {
   releaseName: string;
   releaseNamespace: string;
   ownerLabels: Record<string, string>;
+  /** spec.commonMetadata: labels and annotations put on every object. */
+  commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
   signal: AbortSignal;
 }
 
@@ -96,7 +98,7 @@ export async function release(ctx: ActionContext, req: ReleaseRequest): Promise<
       );
       await m.apply(crds, { signal: ctx.signal, waitTimeoutMs: req.timeoutMs });
     }
-    const objects = await manifestObjects(ctx.client, rendered.manifest, rel, ctx.signal);
+    const objects = await manifestObjects(ctx.client, rendered.manifest, rel, ctx.signal, ctx.commonMetadata);
     await m.apply(objects, { signal: ctx.signal, force: req.force, waitTimeoutMs: req.timeoutMs });
     if (previous?.manifest) {
       const before = await manifestObjects(ctx.client, previous.manifest, previous, ctx.signal).catch(

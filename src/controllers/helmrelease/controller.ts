@@ -32,6 +32,14 @@ function specChanged(a: KubeObject, b: KubeObject): boolean {
   );
 }
 
+function readyState(o: KubeObject): string {
+  const s = (o.status ?? {}) as {
+    conditions?: { type: string; status: string }[];
+    observedGeneration?: number;
+  };
+  return `${s.conditions?.find((c) => c.type === "Ready")?.status ?? ""}|${s.observedGeneration ?? ""}`;
+}
+
 function artifactRevision(o: KubeObject): string | undefined {
   return (o.status as { artifact?: { revision?: string } } | undefined)?.artifact?.revision;
 }
@@ -56,10 +64,20 @@ export function helmReleaseController(opts: HelmReleaseControllerOptions): HelmR
     onError: (key, err, retry) =>
       opts.log?.error(String((err as Error)?.message ?? err), { object: key, retry }),
   });
+  // A HelmRelease that becomes Ready re-enqueues those whose dependsOn names it.
+  const enqueueDependents = (dep: KubeObject) => {
+    for (const o of releases.list()) {
+      const deps =
+        (o.spec as { dependsOn?: { name: string; namespace?: string }[] } | undefined)?.dependsOn ?? [];
+      const names = deps.map((d) => `${d.namespace || o.metadata.namespace}/${d.name}`);
+      if (names.includes(cacheKey(dep))) controller.queue.add(cacheKey(o));
+    }
+  };
   releases.addHandler({
     onAdd: (o) => controller.queue.add(cacheKey(o)),
     onUpdate: (a, b) => {
       if (specChanged(a, b)) controller.queue.add(cacheKey(b));
+      if (readyState(a) !== readyState(b)) enqueueDependents(b);
     },
     onDelete: (o) => controller.queue.add(cacheKey(o)),
   });

@@ -12,6 +12,7 @@ export async function manifestObjects(
   manifest: string,
   release: { name: string; namespace: string },
   signal: AbortSignal,
+  common?: { labels?: Record<string, string>; annotations?: Record<string, string> },
 ): Promise<KubeObject[]> {
   const out: KubeObject[] = [];
   for (const doc of splitManifests(manifest)) {
@@ -22,9 +23,14 @@ export async function manifestObjects(
       const m = await client.mapper.resolve(o.apiVersion, o.kind, signal);
       if (m.namespaced && !o.metadata.namespace) o.metadata.namespace = release.namespace;
       if (!m.namespaced) delete o.metadata.namespace;
-      o.metadata.labels = { ...(o.metadata.labels ?? {}), "app.kubernetes.io/managed-by": "Helm" };
+      o.metadata.labels = {
+        ...(o.metadata.labels ?? {}),
+        ...common?.labels,
+        "app.kubernetes.io/managed-by": "Helm",
+      };
       o.metadata.annotations = {
         ...(o.metadata.annotations ?? {}),
+        ...common?.annotations,
         "meta.helm.sh/release-name": release.name,
         "meta.helm.sh/release-namespace": release.namespace,
       };

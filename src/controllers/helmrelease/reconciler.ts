@@ -19,6 +19,7 @@ import {
   valuesDigest,
 } from "../../helm/index.ts";
 import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import type { KustomizeRunner } from "../../render/index.ts";
 import {
   addFinalizer,
   applyStatus,
@@ -36,9 +37,13 @@ import {
 import type { ArtifactStore } from "../../store/index.ts";
 import type { ReconcileLogger } from "../ocirepository/index.ts";
 import { type ActionContext, FIELD_MANAGER, release, uninstall } from "./action.ts";
+import { correctDrift } from "./drift.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
+import { manifestObjects } from "./objects.ts";
+import { postRender } from "./postrender.ts";
 import { resolveChart } from "./source.ts";
+import { durationMs, type HelmReleaseStatus, snapshot } from "./status.ts";
 import { composeValues } from "./values.ts";
 
 export const API_VERSION = "helm.toolkit.fluxcd.io/v2";
@@ -56,51 +61,13 @@ export interface HelmReleaseReconcilerOptions {
   log?: ReconcileLogger | undefined;
   /** Retry delay for unready dependencies or a missing chart artifact (default 30 s). */
   dependencyRequeueMs?: number | undefined;
-}
-
-export function durationMs(d: string | undefined, fallback: number): number {
-  if (!d) return fallback;
-  let ms = 0;
-  for (const m of d.matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)) {
-    const n = Number(m[1]);
-    ms += m[2] === "h" ? n * 3_600_000 : m[2] === "m" ? n * 60_000 : m[2] === "s" ? n * 1000 : n;
-  }
-  return ms || fallback;
-}
-
-interface HelmReleaseStatus {
-  observedGeneration?: number;
-  lastAttemptedGeneration?: number;
-  lastAttemptedRevision?: string;
-  lastAttemptedConfigDigest?: string;
-  lastAttemptedReleaseAction?: string;
-  lastHandledReconcileAt?: string;
-  storageNamespace?: string;
-  conditions?: Condition[];
-  history?: Record<string, unknown>[];
-  failures?: number;
-  installFailures?: number;
-  upgradeFailures?: number;
-  [k: string]: unknown;
+  /** kustomize for `postRenderers` (resolved on first use). */
+  kustomize?: KustomizeRunner | (() => KustomizeRunner) | undefined;
+  /** The multi-tenancy lockdown in force (the agent's settings), read at each reconcile. */
+  tenancy?: (() => { noCrossNamespaceRefs: boolean; defaultServiceAccount: string | undefined }) | undefined;
 }
 
 const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
-
-function snapshot(r: Release): Record<string, unknown> {
-  return {
-    name: r.name,
-    namespace: r.namespace,
-    version: r.version,
-    status: r.info.status,
-    chartName: r.chart.metadata.name,
-    chartVersion: r.chart.metadata.version,
-    ...(r.chart.metadata.appVersion ? { appVersion: r.chart.metadata.appVersion } : {}),
-    configDigest: valuesDigest(r.config),
-    digest: releaseDigest(r),
-    firstDeployed: r.info.first_deployed,
-    lastDeployed: r.info.last_deployed,
-  };
-}
 
 export class HelmReleaseReconciler {
   private readonly o: HelmReleaseReconcilerOptions;
@@ -118,8 +85,15 @@ export class HelmReleaseReconciler {
     this.impersonated.clear();
   }
 
+  private kustomize = (): KustomizeRunner => {
+    const k = this.o.kustomize;
+    if (!k)
+      throw new Error("no kustomize available for postRenderers; start the agent with kustomize on PATH");
+    return typeof k === "function" ? k() : k;
+  };
+
   private clientFor(obj: KubeObject): KubeClient {
-    const sa = (obj.spec as Spec).serviceAccountName;
+    const sa = (obj.spec as Spec).serviceAccountName || this.o.tenancy?.().defaultServiceAccount;
     if (!sa) return this.o.kube;
     const k = `${obj.metadata.namespace}/${sa}`;
     let c = this.impersonated.get(k);
@@ -183,6 +157,7 @@ export class HelmReleaseReconciler {
       releaseName: releaseNameOf(name, spec),
       releaseNamespace: releaseNamespaceOf(namespace, spec),
       ownerLabels: { [NAME_LABEL]: name, [NAMESPACE_LABEL]: namespace },
+      commonMetadata: spec.commonMetadata,
       signal,
     };
     if (obj.metadata.deletionTimestamp) {
@@ -252,7 +227,12 @@ export class HelmReleaseReconciler {
         return waiting(Reasons.dependencyNotReady, `dependency '${ns}/${d.name}' is not ready`);
       }
     }
-    const src = await resolveChart(key, obj, { kube: this.o.kube, store: this.o.store, signal });
+    const src = await resolveChart(key, obj, {
+      kube: this.o.kube,
+      store: this.o.store,
+      signal,
+      noCrossNamespaceRefs: this.o.tenancy?.().noCrossNamespaceRefs ?? false,
+    });
     if ("waiting" in src) return waiting(Reasons.artifactFailed, src.waiting);
     const values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
     const history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
@@ -277,6 +257,18 @@ export class HelmReleaseReconciler {
         { cause: err },
       );
     }
+    if (spec.postRenderers?.length) {
+      try {
+        rendered.manifest = await postRender(rendered.manifest, spec.postRenderers, this.kustomize, signal);
+      } catch (err) {
+        throw new HelmReleaseError(
+          key,
+          Reasons.renderFailed,
+          `post-renderers of chart ${src.chart.metadata.name} failed: ${describe(err)}`,
+          { cause: err },
+        );
+      }
+    }
     const chartVersion = src.chart.metadata.version;
     const configDigest = valuesDigest(values);
     const inSync =
@@ -293,6 +285,22 @@ export class HelmReleaseReconciler {
     const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
     if (requested) status.lastHandledReconcileAt = requested;
     if (inSync) {
+      const mode = spec.driftDetection?.mode;
+      if (mode === "enabled" || mode === "warn") {
+        const objects = await manifestObjects(
+          ctx.client,
+          deployed.manifest ?? "",
+          deployed,
+          signal,
+          spec.commonMetadata,
+        );
+        const drifted = await correctDrift(ctx, objects, mode);
+        if (drifted.length > 0) {
+          const msg = `Cluster state of release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} has drifted from the desired state: ${drifted.join(", ")}${mode === "enabled" ? "; corrected" : ""}`;
+          this.event(obj, "Warning", "DriftDetected", msg, signal);
+          this.log.info(msg, { object: key });
+        }
+      }
       status.observedGeneration = gen;
       status.history = history.slice().reverse().slice(0, 5).map(snapshot);
       const msg = `Helm ${deployed.version === 1 ? "install" : "upgrade"} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} with chart ${deployed.chart.metadata.name}@${chartVersion}`;

@@ -39,7 +39,7 @@ const exists = (p: string) =>
 export async function resolveChart(
   key: string,
   obj: KubeObject,
-  opts: { kube: KubeClient; store: ArtifactStore; signal: AbortSignal },
+  opts: { kube: KubeClient; store: ArtifactStore; signal: AbortSignal; noCrossNamespaceRefs?: boolean },
 ): Promise<ChartSource | { waiting: string }> {
   const spec = obj.spec as HelmRelease["spec"];
   const ref = chartRefOf(obj);
@@ -51,6 +51,14 @@ export async function resolveChart(
       key,
       Reasons.invalidChartReference,
       `${what} is not supported by Ferry yet; publish the chart to an OCI registry and use spec.chartRef to an OCIRepository`,
+      { stalled: true },
+    );
+  }
+  if (opts.noCrossNamespaceRefs && ref.namespace !== obj.metadata.namespace) {
+    throw new HelmReleaseError(
+      key,
+      "AccessDenied",
+      `can't access '${ref.kind}/${ref.namespace}/${ref.name}', cross-namespace references have been blocked`,
       { stalled: true },
     );
   }

@@ -1,0 +1,288 @@
+/**
+ * HelmRelease features on the shared cluster: a release installed by the real `helm` CLI taken over by
+ * Ferry (Ferry reads Helm's records and upgrades as revision 2); values from a Secret at a targetPath,
+ * null deleting a chart default; targetNamespace with install.createNamespace and Flux's release naming
+ * (long names hashed to 53 characters); postRenderers patches; drift detection correcting a hand edit;
+ * dependsOn; a HelmChart source and a render failure reported in Ready.
+ */
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before, test } from "node:test";
+import { installCRDs } from "../../agent/index.ts";
+import { type TestCluster, testCluster } from "../../dev/testing.ts";
+import { toolPath } from "../../dev/tools.ts";
+import {
+  applyObject,
+  deleteObject,
+  getObject,
+  KubeClient,
+  type KubeObject,
+  loadKubeConfig,
+  mergePatchObject,
+} from "../../kube/index.ts";
+import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
+import { findKustomize } from "../../render/index.ts";
+import { requestReconcile, startAgent } from "../kustomization/testing.ts";
+import { shortenName } from "./names.ts";
+import {
+  chartRepository,
+  condition,
+  HR,
+  helmCli,
+  helmRelease,
+  isReady,
+  packageAndPush,
+  waitForHr,
+  writeChart,
+} from "./testing.ts";
+
+let cluster: TestCluster;
+let kube: KubeClient;
+let regs: SharedRegistries;
+let tmp: string;
+const signal = AbortSignal.timeout(540_000);
+
+before(async () => {
+  cluster = await testCluster({ signal });
+  regs = await sharedRegistries();
+  kube = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
+  await installCRDs(kube, { signal });
+  tmp = await mkdtemp(join(tmpdir(), "ferry-hr-features-"));
+});
+
+after(async () => {
+  kube?.close();
+  await regs?.stop();
+  await cluster?.release();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+const apply = (o: KubeObject) => applyObject(kube, o, { signal, fieldManager: "ferry-test", force: true });
+const helm = (...args: string[]) => helmCli(cluster.kubeconfig, tmp, ...args);
+const getCm = (namespace: string, name: string) =>
+  getObject(kube, { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace, name } }, { signal });
+
+const chartFiles = (version: string): Record<string, string> => ({
+  "Chart.yaml": `apiVersion: v2\nname: app\nversion: ${version}\n`,
+  "values.yaml": "color: blue\nsize: small\nsettings:\n  debug: false\n  level: 1\n",
+  "templates/cm.yaml": `apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-cm
+  labels:
+    chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+data:
+  color: {{ .Values.color | quote }}
+  size: {{ .Values.size | default "none" | quote }}
+  settings: {{ .Values.settings | toJson | quote }}
+  namespace: {{ .Release.Namespace | quote }}
+  upgrade: {{ .Release.IsUpgrade | quote }}
+  revision: {{ .Release.Revision | quote }}
+`,
+});
+
+async function pushApp(version: string, repo: string): Promise<void> {
+  const dir = await writeChart(
+    join(tmp, `app-${version}-${repo.replaceAll("/", "-")}`, "app"),
+    chartFiles(version),
+  );
+  await packageAndPush(cluster.kubeconfig, tmp, dir, join(dir, ".."), `${regs.open}/${repo}`);
+}
+
+test("a release helm installed is taken over; values from a Secret at a targetPath; null deletes a default", async () => {
+  const h = await startAgent(cluster, "hr-adopt", signal);
+  try {
+    const repo = uniqueRepo("app");
+    await pushApp("1.0.0", repo);
+    const tgz = join(tmp, `app-1.0.0-${repo.replaceAll("/", "-")}`, "app-1.0.0.tgz");
+    await helm("install", "app", tgz, "-n", h.namespace, "--set", "color=green");
+    assert.equal(JSON.parse(await helm("history", "app", "-n", h.namespace, "-o", "json")).length, 1);
+
+    await apply(chartRepository(h.namespace, "app", `oci://${regs.open}/${repo}/app`, "1.0.0"));
+    await apply({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "app-secret", namespace: h.namespace },
+      stringData: { level: "7", "values.yaml": "color: red\n" },
+    });
+    await apply(
+      helmRelease(h.namespace, "app", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        valuesFrom: [
+          { kind: "Secret", name: "app-secret" },
+          { kind: "Secret", name: "app-secret", valuesKey: "level", targetPath: "settings.level" },
+          { kind: "ConfigMap", name: "absent", optional: true },
+        ],
+        values: { size: null, settings: { debug: true } },
+      }),
+    );
+    const s = await waitForHr(kube, h.namespace, "app", isReady, signal);
+    const history = s.history as { version: number; status: string }[];
+    assert.equal(history[0]?.version, 2);
+    const cm = await getCm(h.namespace, "app-cm");
+    assert.deepEqual((cm as { data?: unknown }).data, {
+      color: "red",
+      size: "none",
+      settings: '{"debug":true,"level":7}',
+      namespace: h.namespace,
+      upgrade: "true",
+      revision: "2",
+    });
+    const revs = JSON.parse(await helm("history", "app", "-n", h.namespace, "-o", "json")) as {
+      status: string;
+    }[];
+    assert.deepEqual(
+      revs.map((r) => r.status),
+      ["superseded", "deployed"],
+    );
+    // And the helm CLI can upgrade what Ferry released.
+    await helm("upgrade", "app", tgz, "-n", h.namespace, "--reuse-values", "--set", "color=purple");
+    assert.equal(
+      ((await getCm(h.namespace, "app-cm")) as unknown as { data: Record<string, string> }).data.color,
+      "purple",
+    );
+  } finally {
+    await deleteObject(
+      kube,
+      { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name: "app" } },
+      { signal },
+    ).catch(() => {});
+    await h.stop();
+  }
+});
+
+test("targetNamespace with createNamespace, long release names, postRenderers, drift detection, dependsOn", async () => {
+  const h = await startAgent(cluster, "hr-feat", signal, {
+    kustomize: findKustomize({ kustomize: toolPath("kustomize") }),
+  });
+  const target = `${h.namespace}-target`;
+  try {
+    const repo = uniqueRepo("app");
+    await pushApp("1.0.0", repo);
+    await apply(chartRepository(h.namespace, "app", `oci://${regs.open}/${repo}/app`, "1.0.0"));
+    const longName = "a-helmrelease-name-long-enough-to-need-hashing";
+    await apply(
+      helmRelease(h.namespace, longName, {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        targetNamespace: target,
+        install: { createNamespace: true },
+        driftDetection: { mode: "enabled" },
+        postRenderers: [
+          {
+            kustomize: {
+              patches: [
+                {
+                  target: { kind: "ConfigMap" },
+                  patch: '[{"op": "add", "path": "/metadata/annotations/patched", "value": "yes"}]',
+                },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+    await apply(
+      helmRelease(h.namespace, "second", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        dependsOn: [{ name: longName }],
+        values: { color: "black" },
+      }),
+    );
+    const s = await waitForHr(kube, h.namespace, longName, isReady, signal);
+    const releaseName = shortenName(`${target}-${longName}`);
+    assert.equal(releaseName.length, 53);
+    assert.equal((s.history as { name: string }[])[0]?.name, releaseName);
+    const cm = await getCm(target, `${releaseName}-cm`);
+    assert.equal(cm?.metadata.annotations?.patched, "yes");
+    assert.equal((cm as unknown as { data: Record<string, string> }).data.namespace, target);
+    await waitForHr(kube, h.namespace, "second", isReady, signal);
+
+    // A hand edit is drift: the next reconcile puts the chart's value back.
+    await mergePatchObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: target, name: `${releaseName}-cm` } },
+      { data: { color: "hand-edited" } },
+      { signal },
+    );
+    await requestReconcile(
+      kube,
+      { apiVersion: HR, kind: "HelmRelease", namespace: h.namespace, name: longName },
+      signal,
+    );
+    const until = AbortSignal.any([signal, AbortSignal.timeout(60_000)]);
+    for (;;) {
+      const now = (await getCm(target, `${releaseName}-cm`)) as unknown as { data: Record<string, string> };
+      if (now.data.color === "blue") break;
+      if (until.aborted) throw new Error(`drift not corrected: ${JSON.stringify(now.data)}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  } finally {
+    for (const name of ["second", "a-helmrelease-name-long-enough-to-need-hashing"]) {
+      await deleteObject(
+        kube,
+        { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name } },
+        { signal },
+      ).catch(() => {});
+    }
+    await h.stop();
+    await deleteObject(
+      kube,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: target } },
+      { signal },
+    ).catch(() => {});
+  }
+});
+
+test("a HelmChart source is refused with a stalled condition; a chart that fails to render is reported", async () => {
+  const h = await startAgent(cluster, "hr-fail", signal);
+  try {
+    await apply(
+      helmRelease(h.namespace, "legacy", {
+        chart: { spec: { chart: "podinfo", sourceRef: { kind: "HelmRepository", name: "podinfo" } } },
+      }),
+    );
+    const s = await waitForHr(
+      kube,
+      h.namespace,
+      "legacy",
+      (st) => condition(st, "Stalled").status === "True",
+      signal,
+    );
+    assert.equal(condition(s, "Ready").reason, "InvalidChartReference");
+    assert.match(
+      condition(s, "Ready").message ?? "",
+      /not supported by Ferry yet; publish the chart to an OCI registry/,
+    );
+
+    const repo = uniqueRepo("bad");
+    const dir = await writeChart(join(tmp, "bad", "bad"), {
+      "Chart.yaml": "apiVersion: v2\nname: bad\nversion: 0.1.0\n",
+      "templates/cm.yaml": '{{ required "image.tag is required" .Values.image }}\n',
+    });
+    await packageAndPush(cluster.kubeconfig, tmp, dir, join(dir, ".."), `${regs.open}/${repo}`);
+    await apply(chartRepository(h.namespace, "bad", `oci://${regs.open}/${repo}/bad`, "0.1.0"));
+    await apply(helmRelease(h.namespace, "bad", { chartRef: { kind: "OCIRepository", name: "bad" } }));
+    const b = await waitForHr(
+      kube,
+      h.namespace,
+      "bad",
+      (st) => condition(st, "Ready").reason === "RenderFailed",
+      signal,
+    );
+    assert.match(
+      condition(b, "Ready").message ?? "",
+      /execution error at \(bad\/templates\/cm\.yaml:1:3\): image\.tag is required/,
+    );
+  } finally {
+    for (const name of ["legacy", "bad"]) {
+      await deleteObject(
+        kube,
+        { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name } },
+        { signal },
+      ).catch(() => {});
+    }
+    await h.stop();
+  }
+});
