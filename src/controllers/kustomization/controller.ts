@@ -174,8 +174,9 @@ export function kustomizationController(opts: KustomizationControllerOptions): K
       onAdd: (s) => {
         if (inf.hasSynced()) varsChanged(s);
       },
+      // As kustomize-controller's ResourceVersionChangedPredicate: any change of a watched source.
       onUpdate: (a, b) => {
-        if (JSON.stringify([a.data, a.stringData]) !== JSON.stringify([b.data, b.stringData])) varsChanged(b);
+        if (a.metadata.resourceVersion !== b.metadata.resourceVersion) varsChanged(b);
       },
       onDelete: varsChanged,
     });

@@ -3,9 +3,9 @@
  * a new generation, any annotation change — `reconcile.fluxcd.io/requestedAt`, `reconcile: disabled` —
  * and deletion, never on their own status writes), ResourceSetInputProviders (a new
  * `status.lastExportedRevision` re-enqueues the sets of the same namespace selecting the provider by name
- * or labels), and ConfigMaps and Secrets (a changed source re-enqueues the sets whose applied objects copy
- * from it with `copyFrom` or `convertKubeConfigFrom`, and the sets whose `status.externalChecksumRefs` name
- * it).
+ * or labels), and ConfigMaps and Secrets labelled `reconcile.fluxcd.io/watch: Enabled` (a change re-enqueues
+ * the sets whose applied objects copy from it with `copyFrom` or `convertKubeConfigFrom`, and the sets whose
+ * `status.externalChecksumRefs` name it; unlabelled sources are only read at the next reconcile).
  */
 import type { KubeObject } from "../../kube/index.ts";
 import { matchesSelector } from "../../render/resourceset/index.ts";
@@ -36,6 +36,10 @@ export interface ResourceSetController {
   informers: { resourcesets: Informer; providers: Informer; configmaps: Informer; secrets: Informer };
   runnables: Runnable[];
 }
+
+/** The label that makes a ConfigMap or Secret trigger the sets reading it (Flux's `meta.LabelKeyWatch`). */
+export const WATCH_LABEL = "reconcile.fluxcd.io/watch";
+export const WATCH_VALUE = "Enabled";
 
 const OWNER_NAME = "resourceset.fluxcd.controlplane.io/name";
 const OWNER_NAMESPACE = "resourceset.fluxcd.controlplane.io/namespace";
@@ -137,8 +141,11 @@ export function resourceSetController(opts: ResourceSetControllerOptions): Resou
       m.set(`${o.kind}/${cacheKey(o)}`, c?.rset ?? "");
     }
   };
-  // A source changed: re-enqueue the sets that copy from it and those whose checksums read it.
+  // A source changed: re-enqueue the sets that copy from it and those whose checksums read it — only for a
+  // source labelled `reconcile.fluxcd.io/watch: Enabled` (flux-operator's default
+  // `--watch-configs-label-selector`); other sources are read again at the set's next reconcile.
   const sourceChanged = (src: KubeObject) => {
+    if (src.metadata.labels?.[WATCH_LABEL] !== WATCH_VALUE) return;
     const ref = `${src.kind}/${cacheKey(src)}`;
     for (const rset of copies.get(ref)?.values() ?? []) controller.queue.add(rset);
     for (const r of rsets.list()) {

@@ -1,11 +1,23 @@
-/** Data the ResourceSet controller reads at apply time, against the real local cluster: copyFrom, convertKubeConfigFrom, checksumFrom. */
+/**
+ * Data the ResourceSet controller reads at apply time, against the real local cluster: copyFrom,
+ * convertKubeConfigFrom, checksumFrom; only sources labelled `reconcile.fluxcd.io/watch: Enabled` trigger a
+ * reconcile when they change.
+ */
 import assert from "node:assert/strict";
 import { createHash } from "node:crypto";
 import { after, before, test } from "node:test";
 import { installCRDs } from "../../agent/index.ts";
 import { type TestCluster, testCluster } from "../../dev/testing.ts";
 import { getObject, KubeClient, type KubeObject, loadKubeConfig } from "../../kube/index.ts";
-import { apply, readyOf, resourceSet, startControllers, waitFor, waitForObject } from "./testing.ts";
+import {
+  apply,
+  readyOf,
+  requestReconcile,
+  resourceSet,
+  startControllers,
+  waitFor,
+  waitForObject,
+} from "./testing.ts";
 
 let cluster: TestCluster;
 let admin: KubeClient;
@@ -29,8 +41,10 @@ const configMap = (namespace: string, name: string, data: Record<string, string>
   data,
 });
 const b64 = (s: string) => Buffer.from(s).toString("base64");
+/** Sources labelled so that their changes re-enqueue the sets reading them (flux-operator's default). */
+const watched = { "reconcile.fluxcd.io/watch": "Enabled" };
 
-test("copyFrom copies a Secret's data at apply time and follows a change of the source", async () => {
+test("copyFrom copies a Secret's data at apply time and follows a change of the watched source", async () => {
   const h = await startControllers(cluster, "rset-copy", signal);
   const ns = h.namespace;
   try {
@@ -39,7 +53,7 @@ test("copyFrom copies a Secret's data at apply time and follows a change of the 
       {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name: "source", namespace: ns },
+        metadata: { name: "source", namespace: ns, labels: watched },
         type: "Opaque",
         data: { token: b64("one") },
       },
@@ -86,7 +100,7 @@ test("copyFrom copies a Secret's data at apply time and follows a change of the 
       {
         apiVersion: "v1",
         kind: "Secret",
-        metadata: { name: "source", namespace: ns },
+        metadata: { name: "source", namespace: ns, labels: watched },
         type: "Opaque",
         data: { token: b64("two") },
       },
@@ -103,14 +117,14 @@ test("copyFrom copies a Secret's data at apply time and follows a change of the 
   }
 });
 
-test("convertKubeConfigFrom: a kubeconfig Secret's server and CA fill a ConfigMap and follow the Secret", async () => {
+test("convertKubeConfigFrom: a kubeconfig Secret's server and CA fill a ConfigMap and follow the watched Secret", async () => {
   const h = await startControllers(cluster, "rset-kc", signal);
   const ns = h.namespace;
   const pem = (n: string) => `-----BEGIN CERTIFICATE-----\n${n}\n-----END CERTIFICATE-----\n`;
   const kubeconfig = (server: string, ca: string) => ({
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: "staging-kubeconfig", namespace: ns },
+    metadata: { name: "staging-kubeconfig", namespace: ns, labels: watched },
     data: {
       value: b64(
         `apiVersion: v1\nkind: Config\nclusters:\n- name: staging\n  cluster:\n    server: ${server}\n    certificate-authority-data: ${b64(ca)}\n`,
@@ -153,13 +167,13 @@ test("convertKubeConfigFrom: a kubeconfig Secret's server and CA fill a ConfigMa
   }
 });
 
-test("checksumFrom: a checksum of the set's own ConfigMap and an external Secret, refreshed when the Secret changes", async () => {
+test("checksumFrom: a checksum of the set's own ConfigMap and an external Secret, refreshed when the watched Secret changes", async () => {
   const h = await startControllers(cluster, "rset-sum", signal);
   const ns = h.namespace;
   const secret = (token: string): KubeObject => ({
     apiVersion: "v1",
     kind: "Secret",
-    metadata: { name: "creds", namespace: ns },
+    metadata: { name: "creds", namespace: ns, labels: watched },
     type: "Opaque",
     data: { token: b64(token) },
   });
@@ -199,6 +213,58 @@ test("checksumFrom: a checksum of the set's own ConfigMap and an external Secret
       (o) => o?.metadata.annotations?.["fluxcd.controlplane.io/checksum"] === expected("two"),
       signal,
     );
+  } finally {
+    await h.stop();
+  }
+});
+
+test("watch label: a labelled copyFrom source re-renders its set at once; an unlabelled one waits for the next reconcile", async () => {
+  // One worker: the queue is first in, first out, so once the labelled source's set has re-rendered, a
+  // reconcile the unlabelled change would have queued before it has run too.
+  const h = await startControllers(cluster, "rset-watch", signal, { concurrency: 1 });
+  const ns = h.namespace;
+  const source = (name: string, v: string, labels?: Record<string, string>): KubeObject => ({
+    ...configMap(ns, name, { v }),
+    metadata: { name, namespace: ns, ...(labels ? { labels } : {}) },
+  });
+  const copying = (name: string, from: string) =>
+    resourceSet(ns, name, {
+      resources: [
+        {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: {
+            name: `${name}-copy`,
+            namespace: ns,
+            annotations: { "fluxcd.controlplane.io/copyFrom": `${ns}/${from}` },
+          },
+        },
+      ],
+    });
+  const copied = (name: string, v: string) =>
+    waitForObject(
+      admin,
+      { apiVersion: "v1", kind: "ConfigMap", name: `${name}-copy`, namespace: ns },
+      (o) => (o?.data as Record<string, string> | undefined)?.v === v,
+      signal,
+    );
+  try {
+    await apply(admin, source("plain", "1"), signal);
+    await apply(admin, source("labelled", "1", watched), signal);
+    await apply(admin, copying("quiet", "plain"), signal);
+    await apply(admin, copying("eager", "labelled"), signal);
+    await copied("quiet", "1");
+    await copied("eager", "1");
+
+    await apply(admin, source("plain", "2"), signal);
+    await apply(admin, source("labelled", "2", watched), signal);
+    await copied("eager", "2");
+    const quiet = await getObject(admin, configMap(ns, "quiet-copy", {}), { signal });
+    assert.deepEqual(quiet?.data, { v: "1" }, "an unlabelled source does not trigger its set");
+
+    // The next reconcile (here a requested one) reads the unlabelled source again.
+    await requestReconcile(admin, "ResourceSet", ns, "quiet", signal);
+    await copied("quiet", "2");
   } finally {
     await h.stop();
   }

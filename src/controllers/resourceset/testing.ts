@@ -13,7 +13,7 @@ import {
 } from "../../kube/index.ts";
 import { EventRecorder } from "../../runtime/index.ts";
 import { resourceSetInputProviderController } from "../resourcesetinputprovider/index.ts";
-import { resourceSetController } from "./controller.ts";
+import { type ResourceSetControllerOptions, resourceSetController } from "./controller.ts";
 import { API_VERSION } from "./status.ts";
 
 export interface Harness {
@@ -27,6 +27,7 @@ export async function startControllers(
   cluster: TestCluster,
   prefix: string,
   signal: AbortSignal,
+  extra: Partial<ResourceSetControllerOptions> = {},
 ): Promise<Harness> {
   const ns = await createTestNamespace(cluster, prefix, signal);
   const kube = new KubeClient(loadKubeConfig({ path: cluster.kubeconfig }));
@@ -36,7 +37,14 @@ export async function startControllers(
     reportingInstance: "test",
   });
   const fast = { retryMinDelayMs: 200, retryMaxDelayMs: 2000 };
-  const rs = resourceSetController({ kube, events, namespace: ns.name, requeueDependencyMs: 200, ...fast });
+  const rs = resourceSetController({
+    kube,
+    events,
+    namespace: ns.name,
+    requeueDependencyMs: 200,
+    ...fast,
+    ...extra,
+  });
   const rsip = resourceSetInputProviderController({ kube, events, namespace: ns.name, ...fast });
   const ac = new AbortController();
   const run = AbortSignal.any([ac.signal, signal]);
