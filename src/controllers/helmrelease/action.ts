@@ -60,7 +60,11 @@ function now(): string {
 }
 
 /** Installs (no previous) or upgrades; returns the deployed release, throws after recording a failed one. */
-export async function release(ctx: ActionContext, req: ReleaseRequest): Promise<Release> {
+export async function release(
+  ctx: ActionContext,
+  req: ReleaseRequest,
+  description?: string,
+): Promise<Release> {
   const { rendered, previous } = req;
   const upgrade = previous !== undefined;
   const rel: Release = {
@@ -123,13 +127,14 @@ export async function release(ctx: ActionContext, req: ReleaseRequest): Promise<
     await updateRelease(ctx.storage, ctx.storageNamespace, rel, so).catch(() => {});
     throw err;
   }
-  if (previous && previous.info.status === "deployed") {
-    previous.info.status = "superseded";
-    previous.info.description = previous.info.description ?? "Superseded";
-    await updateRelease(ctx.storage, ctx.storageNamespace, previous, so);
+  // Every earlier deployed revision is superseded by this one, as Helm's upgrade and rollback leave them.
+  for (const r of await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, so)) {
+    if (r.version === rel.version || r.info.status !== "deployed") continue;
+    r.info.status = "superseded";
+    await updateRelease(ctx.storage, ctx.storageNamespace, r, so);
   }
   rel.info.status = "deployed";
-  rel.info.description = upgrade ? "Upgrade complete" : "Install complete";
+  rel.info.description = description ?? (upgrade ? "Upgrade complete" : "Install complete");
   await updateRelease(ctx.storage, ctx.storageNamespace, rel, so);
   await trimHistory(ctx, req.maxHistory);
   return rel;

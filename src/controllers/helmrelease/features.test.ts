@@ -286,3 +286,74 @@ test("a HelmChart source is refused with a stalled condition; a chart that fails
     await h.stop();
   }
 });
+
+test("a failed upgrade is rolled back, retried, then stalls with the last good revision deployed", async () => {
+  const h = await startAgent(cluster, "hr-remediate", signal);
+  try {
+    const repo = uniqueRepo("flaky");
+    await pushApp("1.0.0", repo);
+    // 2.0.0 renders a ConfigMap the API server refuses (a data value that is not a string).
+    const dir = await writeChart(join(tmp, "flaky-2", "app"), {
+      ...chartFiles("2.0.0"),
+      "templates/bad.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  list: [1, 2]\n",
+    });
+    await packageAndPush(cluster.kubeconfig, tmp, dir, join(dir, ".."), `${regs.open}/${repo}`);
+    await apply(chartRepository(h.namespace, "app", `oci://${regs.open}/${repo}/app`, "1.0.0"));
+    await apply(
+      helmRelease(h.namespace, "app", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        upgrade: { remediation: { retries: 1 } },
+      }),
+    );
+    await waitForHr(kube, h.namespace, "app", isReady, signal);
+    await mergePatchObject(
+      kube,
+      {
+        apiVersion: "source.toolkit.fluxcd.io/v1",
+        kind: "OCIRepository",
+        metadata: { namespace: h.namespace, name: "app" },
+      },
+      { spec: { ref: { tag: "2.0.0" } } },
+      { signal },
+    );
+    const s = await waitForHr(
+      kube,
+      h.namespace,
+      "app",
+      (st) => condition(st, "Stalled").status === "True",
+      signal,
+    );
+    assert.equal(condition(s, "Ready").reason, "UpgradeFailed");
+    assert.equal(s.upgradeFailures, 2);
+    assert.equal(condition(s, "Remediated").reason, "RollbackSucceeded");
+    const revs = JSON.parse(await helm("history", "app", "-n", h.namespace, "-o", "json")) as {
+      revision: number;
+      status: string;
+      chart: string;
+      description: string;
+    }[];
+    assert.deepEqual(
+      revs.map((r) => [r.revision, r.status, r.chart]),
+      [
+        [1, "superseded", "app-1.0.0"],
+        [2, "failed", "app-2.0.0"],
+        [3, "superseded", "app-1.0.0"],
+        [4, "failed", "app-2.0.0"],
+        [5, "deployed", "app-1.0.0"],
+      ],
+    );
+    assert.equal(revs[4]?.description, "Rollback to 3");
+    assert.equal(
+      ((await getCm(h.namespace, "app-cm")) as unknown as { data: Record<string, string> }).data.revision,
+      "1",
+    );
+  } finally {
+    await deleteObject(
+      kube,
+      { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name: "app" } },
+      { signal },
+    ).catch(() => {});
+    await h.stop();
+  }
+});

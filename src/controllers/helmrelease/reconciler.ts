@@ -14,7 +14,7 @@ import {
   listReleases,
   normalizeKubeVersion,
   type Release,
-  releaseDigest,
+  type RenderedChart,
   renderChart,
   valuesDigest,
 } from "../../helm/index.ts";
@@ -23,7 +23,6 @@ import type { KustomizeRunner } from "../../render/index.ts";
 import {
   addFinalizer,
   applyStatus,
-  type Condition,
   type EventRecorder,
   getCondition,
   hasFinalizer,
@@ -41,6 +40,14 @@ import { correctDrift } from "./drift.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
 import { manifestObjects } from "./objects.ts";
+import {
+  isInSync,
+  type Prepared,
+  releaseRequest,
+  remediate,
+  resetRequested,
+  retriesExhausted,
+} from "./plan.ts";
 import { postRender } from "./postrender.ts";
 import { resolveChart } from "./source.ts";
 import { durationMs, type HelmReleaseStatus, snapshot } from "./status.ts";
@@ -51,6 +58,8 @@ export const KIND = "HelmRelease";
 export const FINALIZER = "finalizers.fluxcd.io";
 export const NAME_LABEL = "helm.toolkit.fluxcd.io/name";
 export const NAMESPACE_LABEL = "helm.toolkit.fluxcd.io/namespace";
+export const REQUESTED_AT = "reconcile.fluxcd.io/requestedAt";
+export const RESET_AT = "reconcile.fluxcd.io/resetAt";
 
 type Spec = HelmRelease["spec"];
 
@@ -195,51 +204,30 @@ export class HelmReleaseReconciler {
     }
   };
 
-  private async sync(
+  /** Dependencies, chart, values, render: what to release, or why to wait. */
+  private async prepare(
     key: string,
     obj: KubeObject,
     ctx: ActionContext,
-    status: HelmReleaseStatus,
     signal: AbortSignal,
-  ): Promise<ReconcileResult> {
+  ): Promise<Prepared | { reason: string; message: string }> {
     const spec = obj.spec as Spec;
-    const gen = obj.metadata.generation;
-    const interval = durationMs(spec.interval, 600_000);
-    const retryMs = this.o.dependencyRequeueMs ?? 30_000;
-    const waiting = async (reason: string, message: string): Promise<ReconcileResult> => {
-      status.conditions = markFailed(status.conditions, gen, reason, message);
-      await this.write(obj, status, signal);
-      return { requeueAfterMs: retryMs };
-    };
-    for (const d of spec.dependsOn ?? []) {
-      const ns = d.namespace || (obj.metadata.namespace ?? "");
-      const dep = await getObject(
-        this.o.kube,
-        { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: ns, name: d.name } },
-        { signal },
-      );
-      const ready = getCondition((dep?.status as HelmReleaseStatus | undefined)?.conditions, "Ready");
-      if (
-        !dep ||
-        ready?.status !== "True" ||
-        (dep.status as HelmReleaseStatus).observedGeneration !== dep.metadata.generation
-      ) {
-        return waiting(Reasons.dependencyNotReady, `dependency '${ns}/${d.name}' is not ready`);
-      }
-    }
+    const notReady = await this.unreadyDependency(obj, signal);
+    if (notReady)
+      return { reason: Reasons.dependencyNotReady, message: `dependency '${notReady}' is not ready` };
     const src = await resolveChart(key, obj, {
       kube: this.o.kube,
       store: this.o.store,
       signal,
       noCrossNamespaceRefs: this.o.tenancy?.().noCrossNamespaceRefs ?? false,
     });
-    if ("waiting" in src) return waiting(Reasons.artifactFailed, src.waiting);
+    if ("waiting" in src) return { reason: Reasons.artifactFailed, message: src.waiting };
     const values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
     const history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
     const latest = history.at(-1);
-    const deployed = [...history].reverse().find((r) => r.info.status === "deployed");
     const upgrade = latest !== undefined && latest.info.status !== "uninstalled";
-    let rendered: ReturnType<typeof renderChart>;
+    const chart = `${src.chart.metadata.name}@${src.chart.metadata.version}`;
+    let rendered: RenderedChart;
     try {
       rendered = renderChart(src.chart, {
         releaseName: ctx.releaseName,
@@ -249,73 +237,136 @@ export class HelmReleaseReconciler {
         values,
         capabilities: await this.capabilities(signal),
       });
+      if (spec.postRenderers?.length) {
+        rendered.manifest = await postRender(rendered.manifest, spec.postRenderers, this.kustomize, signal);
+      }
     } catch (err) {
       throw new HelmReleaseError(
         key,
         Reasons.renderFailed,
-        `chart ${src.chart.metadata.name}@${src.chart.metadata.version} failed to render: ${describe(err)}`,
-        { cause: err },
+        `chart ${chart} failed to render: ${describe(err)}`,
+        {
+          cause: err,
+        },
       );
     }
-    if (spec.postRenderers?.length) {
-      try {
-        rendered.manifest = await postRender(rendered.manifest, spec.postRenderers, this.kustomize, signal);
-      } catch (err) {
-        throw new HelmReleaseError(
-          key,
-          Reasons.renderFailed,
-          `post-renderers of chart ${src.chart.metadata.name} failed: ${describe(err)}`,
-          { cause: err },
-        );
-      }
+    return { chart: src.chart, rendered, history, latest, upgrade, configDigest: valuesDigest(values) };
+  }
+
+  /** `namespace/name` of the first dependency that is not Ready at its generation, if any. */
+  private async unreadyDependency(obj: KubeObject, signal: AbortSignal): Promise<string | undefined> {
+    for (const d of (obj.spec as Spec).dependsOn ?? []) {
+      const ns = d.namespace || (obj.metadata.namespace ?? "");
+      const dep = await getObject(
+        this.o.kube,
+        { apiVersion: API_VERSION, kind: KIND, metadata: { namespace: ns, name: d.name } },
+        { signal },
+      );
+      const st = dep?.status as HelmReleaseStatus | undefined;
+      if (!dep || getCondition(st?.conditions, "Ready")?.status !== "True") return `${ns}/${d.name}`;
+      if (st?.observedGeneration !== dep.metadata.generation) return `${ns}/${d.name}`;
     }
-    const chartVersion = src.chart.metadata.version;
-    const configDigest = valuesDigest(values);
-    const inSync =
-      deployed !== undefined &&
-      deployed === latest &&
-      deployed.chart.metadata.version === chartVersion &&
-      deployed.chart.metadata.name === src.chart.metadata.name &&
-      valuesDigest(deployed.config) === configDigest &&
-      deployed.manifest === rendered.manifest;
-    status.lastAttemptedRevision = chartVersion;
-    status.lastAttemptedConfigDigest = configDigest;
+    return undefined;
+  }
+
+  private async sync(
+    key: string,
+    obj: KubeObject,
+    ctx: ActionContext,
+    status: HelmReleaseStatus,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const spec = obj.spec as Spec;
+    const gen = obj.metadata.generation;
+    const p = await this.prepare(key, obj, ctx, signal);
+    if ("reason" in p) {
+      status.conditions = markFailed(status.conditions, gen, p.reason, p.message);
+      await this.write(obj, status, signal);
+      return { requeueAfterMs: this.o.dependencyRequeueMs ?? 30_000 };
+    }
+    const revision = p.chart.metadata.version;
+    // A new generation, chart version or values: a fresh set of attempts (Flux resets its failure counts).
+    if (
+      status.lastAttemptedGeneration !== gen ||
+      status.lastAttemptedRevision !== revision ||
+      status.lastAttemptedConfigDigest !== p.configDigest ||
+      resetRequested(obj, status)
+    ) {
+      status.installFailures = 0;
+      status.upgradeFailures = 0;
+    }
+    status.lastAttemptedRevision = revision;
+    status.lastAttemptedConfigDigest = p.configDigest;
     status.lastAttemptedGeneration = gen;
     status.storageNamespace = ctx.storageNamespace;
-    const requested = obj.metadata.annotations?.["reconcile.fluxcd.io/requestedAt"];
+    const requested = obj.metadata.annotations?.[REQUESTED_AT];
     if (requested) status.lastHandledReconcileAt = requested;
-    if (inSync) {
-      const mode = spec.driftDetection?.mode;
-      if (mode === "enabled" || mode === "warn") {
-        const objects = await manifestObjects(
-          ctx.client,
-          deployed.manifest ?? "",
-          deployed,
-          signal,
-          spec.commonMetadata,
-        );
-        const drifted = await correctDrift(ctx, objects, mode);
-        if (drifted.length > 0) {
-          const msg = `Cluster state of release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} has drifted from the desired state: ${drifted.join(", ")}${mode === "enabled" ? "; corrected" : ""}`;
-          this.event(obj, "Warning", "DriftDetected", msg, signal);
-          this.log.info(msg, { object: key });
-        }
-      }
-      status.observedGeneration = gen;
-      status.history = history.slice().reverse().slice(0, 5).map(snapshot);
-      const msg = `Helm ${deployed.version === 1 ? "install" : "upgrade"} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} with chart ${deployed.chart.metadata.name}@${chartVersion}`;
-      if (getCondition(status.conditions, "Ready")?.status !== "True") {
-        status.conditions = markReady(
-          status.conditions,
-          gen,
-          deployed.version === 1 ? Reasons.installSucceeded : Reasons.upgradeSucceeded,
-          msg,
-        );
-      }
+    const reset = obj.metadata.annotations?.[RESET_AT];
+    if (reset) status.lastHandledResetAt = reset;
+    const deployed = isInSync(p);
+    if (deployed) return this.upToDate(key, obj, ctx, status, deployed, p.history, signal);
+    if (retriesExhausted(spec, status, p.upgrade)) {
+      const msg = `Failed to ${p.upgrade ? "upgrade" : "install"} after ${(p.upgrade ? status.upgradeFailures : status.installFailures) ?? 0} attempt(s); change the spec, the chart or the values, or annotate reconcile.fluxcd.io/resetAt to try again`;
+      status.conditions = markStalled(status.conditions, gen, "RetriesExceeded", msg);
       await this.write(obj, status, signal);
-      return { requeueAfterMs: interval };
+      return { requeueAfterMs: durationMs(spec.interval, 600_000) };
     }
-    const action = upgrade ? "upgrade" : "install";
+    return this.act(key, obj, ctx, status, p, signal);
+  }
+
+  /** The deployed release matches: check drift if asked, report Ready. */
+  private async upToDate(
+    key: string,
+    obj: KubeObject,
+    ctx: ActionContext,
+    status: HelmReleaseStatus,
+    deployed: Release,
+    history: Release[],
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const spec = obj.spec as Spec;
+    const gen = obj.metadata.generation;
+    const mode = spec.driftDetection?.mode;
+    if (mode === "enabled" || mode === "warn") {
+      const objects = await manifestObjects(
+        ctx.client,
+        deployed.manifest ?? "",
+        deployed,
+        signal,
+        spec.commonMetadata,
+      );
+      const drifted = await correctDrift(ctx, objects, mode);
+      if (drifted.length > 0) {
+        const msg = `Cluster state of release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} has drifted from the desired state: ${drifted.join(", ")}${mode === "enabled" ? "; corrected" : ""}`;
+        this.event(obj, "Warning", "DriftDetected", msg, signal);
+        this.log.info(msg, { object: key });
+      }
+    }
+    status.observedGeneration = gen;
+    status.history = history.slice().reverse().slice(0, 5).map(snapshot);
+    if (getCondition(status.conditions, "Ready")?.status !== "True") {
+      const action = deployed.version === 1 ? "install" : "upgrade";
+      const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} with chart ${deployed.chart.metadata.name}@${deployed.chart.metadata.version}`;
+      const reason = action === "install" ? Reasons.installSucceeded : Reasons.upgradeSucceeded;
+      status.conditions = markReady(status.conditions, gen, reason, msg);
+    }
+    await this.write(obj, status, signal);
+    return { requeueAfterMs: durationMs(spec.interval, 600_000) };
+  }
+
+  /** Install or upgrade; on failure count it, remediate as configured, and stall once retries are spent. */
+  private async act(
+    key: string,
+    obj: KubeObject,
+    ctx: ActionContext,
+    status: HelmReleaseStatus,
+    p: Prepared,
+    signal: AbortSignal,
+  ): Promise<ReconcileResult> {
+    const spec = obj.spec as Spec;
+    const gen = obj.metadata.generation;
+    const action = p.upgrade ? "upgrade" : "install";
+    const chart = `${p.chart.metadata.name}@${p.chart.metadata.version}`;
     status.lastAttemptedReleaseAction = action;
     status.conditions = setCondition(status.conditions, {
       type: "Reconciling",
@@ -326,29 +377,15 @@ export class HelmReleaseReconciler {
     });
     await this.write(obj, status, signal);
     const timeoutMs = durationMs(
-      (upgrade ? spec.upgrade?.timeout : spec.install?.timeout) ?? spec.timeout,
+      (p.upgrade ? spec.upgrade?.timeout : spec.install?.timeout) ?? spec.timeout,
       300_000,
     );
-    const crds = upgrade
-      ? (spec.upgrade?.crds ?? "Skip")
-      : (spec.install?.crds ?? (spec.install?.skipCRDs ? "Skip" : "Create"));
-    const wait = !(upgrade ? spec.upgrade?.disableWait : spec.install?.disableWait);
     let rel: Release;
     try {
-      rel = await release(ctx, {
-        rendered,
-        previous: upgrade ? latest : undefined,
-        revision: (latest?.version ?? 0) + 1,
-        crds,
-        createNamespace: !upgrade && spec.install?.createNamespace === true,
-        wait,
-        timeoutMs,
-        maxHistory: spec.maxHistory ?? 5,
-        force: spec.upgrade?.force === true,
-      });
+      rel = await release(ctx, releaseRequest(spec, p, timeoutMs));
     } catch (err) {
-      const reason = upgrade ? Reasons.upgradeFailed : Reasons.installFailed;
-      const msg = `Helm ${action} failed for release ${ctx.releaseNamespace}/${ctx.releaseName} with chart ${src.chart.metadata.name}@${chartVersion}: ${describe(err)}`;
+      const reason = p.upgrade ? Reasons.upgradeFailed : Reasons.installFailed;
+      const msg = `Helm ${action} failed for release ${ctx.releaseNamespace}/${ctx.releaseName} with chart ${chart}: ${describe(err)}`;
       status.conditions = setCondition(status.conditions, {
         type: "Released",
         status: "False",
@@ -356,31 +393,24 @@ export class HelmReleaseReconciler {
         message: msg,
         observedGeneration: gen,
       });
-      if (upgrade) status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
+      if (p.upgrade) status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
       else status.installFailures = (status.installFailures ?? 0) + 1;
-      const retries = upgrade
-        ? (spec.upgrade?.remediation?.retries ?? 0)
-        : (spec.install?.remediation?.retries ?? 0);
-      const failures = upgrade ? status.upgradeFailures : status.installFailures;
-      if (
-        upgrade &&
-        deployed &&
-        retries > 0 &&
-        (failures ?? 0) > retries &&
-        spec.upgrade?.remediation?.strategy !== "uninstall"
-      ) {
-        await this.rollback(ctx, deployed, timeoutMs, spec).catch((e) =>
-          this.log.error(`rollback failed: ${describe(e)}`, { object: key }),
-        );
+      const remediated = await remediate(ctx, spec, status, p, timeoutMs).catch((e: unknown) => {
+        this.log.error(`remediation failed: ${describe(e)}`, { object: key });
+        return undefined;
+      });
+      if (remediated) {
         status.conditions = setCondition(status.conditions, {
+          ...remediated,
           type: "Remediated",
-          status: "True",
-          reason: Reasons.rollbackSucceeded,
-          message: `Helm rollback to previous release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} succeeded`,
           observedGeneration: gen,
         });
+        this.event(obj, "Normal", remediated.reason, remediated.message, signal);
       }
-      throw new HelmReleaseError(key, reason, msg, { cause: err });
+      throw new HelmReleaseError(key, reason, msg, {
+        cause: err,
+        stalled: retriesExhausted(spec, status, p.upgrade),
+      });
     }
     const after = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
     status.history = after.slice().reverse().slice(0, 5).map(snapshot);
@@ -388,8 +418,9 @@ export class HelmReleaseReconciler {
     status.failures = 0;
     status.installFailures = 0;
     status.upgradeFailures = 0;
-    const reason = upgrade ? Reasons.upgradeSucceeded : Reasons.installSucceeded;
-    const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${rel.version} with chart ${src.chart.metadata.name}@${chartVersion}${rendered.hooks.length > 0 ? ` (${rendered.hooks.length} hooks recorded, not run)` : ""}`;
+    const reason = p.upgrade ? Reasons.upgradeSucceeded : Reasons.installSucceeded;
+    const hooks = p.rendered.hooks.length;
+    const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${rel.version} with chart ${chart}${hooks > 0 ? ` (${hooks} hook(s) recorded, not run)` : ""}`;
     status.conditions = setCondition(status.conditions, {
       type: "Released",
       status: "True",
@@ -397,49 +428,10 @@ export class HelmReleaseReconciler {
       message: msg,
       observedGeneration: gen,
     });
-    status.conditions = markReady(status.conditions, gen, reason, msg);
-    status.conditions = status.conditions.filter((c) => c.type !== "Remediated");
+    status.conditions = markReady(status.conditions, gen, reason, msg).filter((c) => c.type !== "Remediated");
     await this.write(obj, status, signal);
     this.event(obj, "Normal", reason, msg, signal);
     this.log.info(msg, { object: key });
-    return { requeueAfterMs: interval };
-  }
-
-  /** Re-deploys a previous release's chart, values and manifest as a new revision. */
-  private async rollback(ctx: ActionContext, to: Release, timeoutMs: number, spec: Spec): Promise<void> {
-    const all = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, {
-      signal: ctx.signal,
-    });
-    const latest = all.at(-1) as Release;
-    const { loadChartFiles } = await import("../../helm/index.ts");
-    const chart = await loadChartFiles(
-      [
-        { name: "Chart.yaml", data: Buffer.from(JSON.stringify(to.chart.metadata)) },
-        ...to.chart.templates.map((t) => ({ name: t.name, data: Buffer.from(t.data, "base64") })),
-        ...to.chart.files.map((f) => ({ name: f.name, data: Buffer.from(f.data, "base64") })),
-      ],
-      "rollback",
-    );
-    chart.values = to.chart.values;
-    await release(ctx, {
-      rendered: {
-        chart,
-        config: to.config ?? {},
-        values: to.config ?? {},
-        manifests: [],
-        hooks: [],
-        crds: [],
-        notes: to.info.notes ?? "",
-        manifest: to.manifest ?? "",
-      },
-      previous: latest,
-      revision: latest.version + 1,
-      crds: "Skip",
-      createNamespace: false,
-      wait: !spec.rollback?.disableWait,
-      timeoutMs,
-      maxHistory: spec.maxHistory ?? 5,
-      force: spec.rollback?.force === true,
-    });
+    return { requeueAfterMs: durationMs(spec.interval, 600_000) };
   }
 }

@@ -20,6 +20,7 @@ export interface HelmReleaseStatus {
   lastAttemptedConfigDigest?: string;
   lastAttemptedReleaseAction?: string;
   lastHandledReconcileAt?: string;
+  lastHandledResetAt?: string;
   storageNamespace?: string;
   conditions?: Condition[];
   history?: Record<string, unknown>[];

@@ -12,6 +12,8 @@ import { HelmReleaseError, Reasons } from "./errors.ts";
 
 type Spec = HelmRelease["spec"];
 
+type ValuesReference = NonNullable<Spec["valuesFrom"]>[number];
+
 export async function composeValues(
   kube: KubeClient,
   key: string,
@@ -21,64 +23,75 @@ export async function composeValues(
 ): Promise<Values> {
   let out: Values = {};
   for (const ref of spec.valuesFrom ?? []) {
-    const what = `${ref.kind}/${namespace}/${ref.name}`;
-    let obj: Awaited<ReturnType<typeof getObject>>;
-    try {
-      obj = await getObject(
-        kube,
-        { apiVersion: "v1", kind: ref.kind, metadata: { namespace, name: ref.name } },
-        { signal },
-      );
-    } catch (err) {
-      throw new HelmReleaseError(key, Reasons.valuesError, `could not get ${what}: ${describe(err)}`, {
-        cause: err,
-      });
-    }
-    const valuesKey = ref.valuesKey || "values.yaml";
-    if (!obj) {
-      if (ref.optional) continue;
-      throw new HelmReleaseError(
-        key,
-        Reasons.valuesError,
-        `could not find ${what}; create it or mark the valuesFrom entry optional`,
-      );
-    }
-    const data = (obj as { data?: Record<string, string> }).data ?? {};
-    const raw = data[valuesKey];
-    if (raw === undefined) {
-      if (ref.optional) continue;
-      throw new HelmReleaseError(
-        key,
-        Reasons.valuesError,
-        `missing key '${valuesKey}' in ${what}; add it or set valuesKey`,
-      );
-    }
-    const text = ref.kind === "Secret" ? Buffer.from(raw, "base64").toString("utf8") : raw;
+    const text = await readReference(kube, key, namespace, ref, signal);
+    if (text === undefined) continue;
     if (ref.targetPath) {
       out = setPath(out, ref.targetPath, ref.literal ? text : scalar(text), key);
       continue;
     }
-    let m: Values | undefined;
-    try {
-      m = parseYamlMap(text);
-    } catch (err) {
-      throw new HelmReleaseError(
-        key,
-        Reasons.valuesError,
-        `unable to read values from key '${valuesKey}' in ${what}: ${describe(err)}`,
-        { cause: err },
-      );
-    }
-    if (!m)
-      throw new HelmReleaseError(
-        key,
-        Reasons.valuesError,
-        `key '${valuesKey}' in ${what} is not a YAML map of values`,
-      );
-    out = mergeMaps(out, m);
+    out = mergeMaps(out, parseValues(key, text, ref, namespace));
   }
   if (isTable(spec.values)) out = mergeMaps(out, spec.values as Values);
   return out;
+}
+
+/** The text at the reference's key, or undefined when it is missing and optional. */
+async function readReference(
+  kube: KubeClient,
+  key: string,
+  namespace: string,
+  ref: ValuesReference,
+  signal: AbortSignal,
+): Promise<string | undefined> {
+  const what = `${ref.kind}/${namespace}/${ref.name}`;
+  let obj: Awaited<ReturnType<typeof getObject>>;
+  try {
+    obj = await getObject(
+      kube,
+      { apiVersion: "v1", kind: ref.kind, metadata: { namespace, name: ref.name } },
+      { signal },
+    );
+  } catch (err) {
+    throw new HelmReleaseError(key, Reasons.valuesError, `could not get ${what}: ${describe(err)}`, {
+      cause: err,
+    });
+  }
+  const valuesKey = ref.valuesKey || "values.yaml";
+  if (!obj) {
+    if (ref.optional) return undefined;
+    throw new HelmReleaseError(
+      key,
+      Reasons.valuesError,
+      `could not find ${what}; create it or mark the valuesFrom entry optional`,
+    );
+  }
+  const raw = (obj as { data?: Record<string, string> }).data?.[valuesKey];
+  if (raw === undefined) {
+    if (ref.optional) return undefined;
+    throw new HelmReleaseError(
+      key,
+      Reasons.valuesError,
+      `missing key '${valuesKey}' in ${what}; add it or set valuesKey`,
+    );
+  }
+  return ref.kind === "Secret" ? Buffer.from(raw, "base64").toString("utf8") : raw;
+}
+
+function parseValues(key: string, text: string, ref: ValuesReference, namespace: string): Values {
+  const where = `key '${ref.valuesKey || "values.yaml"}' in ${ref.kind}/${namespace}/${ref.name}`;
+  let m: Values | undefined;
+  try {
+    m = parseYamlMap(text);
+  } catch (err) {
+    throw new HelmReleaseError(
+      key,
+      Reasons.valuesError,
+      `unable to read values from ${where}: ${describe(err)}`,
+      { cause: err },
+    );
+  }
+  if (!m) throw new HelmReleaseError(key, Reasons.valuesError, `${where} is not a YAML map of values`);
+  return m;
 }
 
 /** A targetPath value is parsed as a YAML scalar (Helm's --set semantics: numbers, booleans), else kept as text. */
