@@ -26,6 +26,7 @@ const healthy: ClusterStatus = {
     source: "oci://reg.example/fleet",
     ref: "latest",
     revision: `latest@${D1}`,
+    distribution: `v2.7.0@${D2}`,
     ready: "True",
     message: "",
   },

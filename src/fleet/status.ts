@@ -1,5 +1,6 @@
 /**
- * The status of one cluster as the fleet view shows it: the FluxInstance (sync source, revision, Ready),
+ * The status of one cluster as the fleet view shows it: the FluxInstance (sync source, the revision its sync
+ * Kustomization applied, Ready),
  * ready/total counts per kind, the objects that are not Ready (with a one-line reason), how many are
  * suspended, when something was last applied, and every OCIRepository's source and revision (what
  * `versions` groups by URL). Read-only; kinds whose CRD is missing are listed, not fatal, unless none of
@@ -44,7 +45,10 @@ export interface InstanceStatus {
   /** `spec.sync`: `oci://host/repo` and its ref (`latest-stable`). */
   source: string;
   ref: string;
+  /** What the sync Kustomization last applied (`latest@sha256:…`); empty when not found. */
   revision: string;
+  /** `status.lastAppliedRevision` of the instance: the Flux distribution (`v2.7.0@sha256:…`). */
+  distribution: string;
   ready: string;
   message: string;
 }
@@ -165,18 +169,27 @@ function sourceOf(o: KubeObject): SourceVersion {
   };
 }
 
-function instanceOf(o: KubeObject): InstanceStatus {
+/**
+ * The instance's sync: its source, and the revision its sync Kustomization (`spec.sync.name`, default the
+ * namespace, as flux-operator names it) last applied; `status.lastAppliedRevision` of a FluxInstance is the
+ * Flux distribution's, kept as `distribution`.
+ */
+function instanceOf(o: KubeObject, kustomizations: readonly KubeObject[]): InstanceStatus {
   const sync = ((o.spec as { sync?: Record<string, unknown> } | undefined)?.sync ?? {}) as Record<
     string,
     unknown
   >;
+  const namespace = o.metadata.namespace ?? "";
+  const syncName = str(sync.name) || namespace;
+  const ks = kustomizations.find((k) => k.metadata.namespace === namespace && k.metadata.name === syncName);
   const r = readyOf(o);
   return {
-    namespace: o.metadata.namespace ?? "",
+    namespace,
     name: o.metadata.name ?? "",
     source: str(sync.url),
     ref: str(sync.ref),
-    revision: FLUX_INSTANCE.revision(o),
+    revision: ks ? KUSTOMIZATION.revision(ks) : "",
+    distribution: FLUX_INSTANCE.revision(o),
     ready: r?.status ?? "False",
     message: firstLine(r ? r.message : "waiting to be reconciled"),
   };
@@ -243,7 +256,7 @@ export async function clusterStatus(
       ? undefined
       : { ready: items.filter((o) => readyOf(o)?.status === "True").length, total: items.length };
   return {
-    instance: instances[0] ? instanceOf(instances[0]) : undefined,
+    instance: instances[0] ? instanceOf(instances[0], ks) : undefined,
     counts: {
       Kustomization: count(KUSTOMIZATION, ks),
       ResourceSet: count(RESOURCE_SET, rs),

@@ -158,7 +158,13 @@ async function seedExtra(): Promise<void> {
       metadata: { name: "flux", namespace: ns },
       spec: {
         distribution: { version: "2.x", registry: "ghcr.io/fluxcd" },
-        sync: { kind: "OCIRepository", url: `oci://${repo}`, ref: "latest-stable", path: "clusters/extra" },
+        sync: {
+          kind: "OCIRepository",
+          name: "app",
+          url: `oci://${repo}`,
+          ref: "latest-stable",
+          path: "clusters/extra",
+        },
       },
     },
     signal,
