@@ -66,11 +66,12 @@ export async function describeWorkloads(
     (p) =>
       `${p.metadata.name}: node ${p.spec?.nodeName ?? "(none)"}, ${p.status?.phase ?? "?"}${p.metadata.deletionTimestamp ? ", deleting" : ""}; ${conds(p.status?.conditions)}`,
   );
+  const when = (e: EventItem) => e.lastTimestamp ?? e.eventTime ?? "";
   section(
     "events",
-    events?.slice(-20),
+    events?.sort((a, b) => when(a).localeCompare(when(b))).slice(-20),
     (e) =>
-      `${e.lastTimestamp ?? e.eventTime ?? ""} ${e.type} ${e.reason} ${e.involvedObject?.kind}/${e.involvedObject?.name}: ${e.message}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ""}`,
+      `${when(e)} ${e.type} ${e.reason} ${e.involvedObject?.kind}/${e.involvedObject?.name}: ${e.message}${(e.count ?? 1) > 1 ? ` (x${e.count})` : ""}`,
   );
   section("nodes", nodes, (n) => {
     const ready = n.status?.conditions?.find((c) => c.type === "Ready");
