@@ -6,8 +6,8 @@
 import { type Readable, Transform, type TransformCallback } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGunzip } from "node:zlib";
-import type { Header } from "tar-stream";
 import { ArchiveTooLargeError, InvalidArchiveError, UnsafeArchiveEntryError } from "./errors.ts";
+import { parseTar, type RawEntry, type RawHeader } from "./tar-parse.ts";
 
 export const DEFAULT_MAX_BYTES = 1024 * 1024 * 1024;
 export const DEFAULT_MAX_FILES = 100_000;
@@ -63,7 +63,7 @@ export function normalizeEntryPath(raw: string): string {
   return parts.join("/");
 }
 
-function entryType(h: Header): EntryType | "skip" {
+function entryType(h: RawHeader): EntryType {
   switch (h.type) {
     case "file":
     case "contiguous-file":
@@ -80,24 +80,20 @@ function entryType(h: Header): EntryType | "skip" {
     case "fifo":
       throw new UnsafeArchiveEntryError(h.name, "FIFOs are never extracted");
     default:
-      // Metadata records (PAX, GNU long names) are folded into headers by tar-stream.
-      if (String(h.type).startsWith("pax") || String(h.type).startsWith("gnu")) return "skip";
-      throw new UnsafeArchiveEntryError(h.name, `entries of type "${String(h.type)}" are not supported`);
+      throw new UnsafeArchiveEntryError(h.name, `entries of type flag "${h.flag}" are not supported`);
   }
 }
 
-/** The entry as callers see it, or undefined for records they skip (root folder, metadata). */
+/** The entry as callers see it, or undefined for the root folder, which callers skip. */
 function checkedEntry(
-  entry: Readable & { header: Header },
-  guarded: (entry: Readable) => AsyncIterable<Buffer>,
+  raw: RawEntry,
   counts: { entries: number; bytes: number },
   what: string,
   maxBytes: number,
   maxFiles: number,
 ): TarEntry | undefined {
-  const h = entry.header;
+  const h = raw.header;
   const type = entryType(h);
-  if (type === "skip") return undefined;
   const path = normalizeEntryPath(h.name);
   if (path === "") {
     if (type !== "dir") throw new UnsafeArchiveEntryError(h.name, "a non-directory entry names the root");
@@ -107,9 +103,9 @@ function checkedEntry(
   const size = type === "file" ? h.size : 0;
   counts.bytes += size;
   if (counts.bytes > maxBytes) throw new ArchiveTooLargeError(what, maxBytes, "bytes");
-  const out: TarEntry = { path, type, mode: h.mode & 0o7777, size, content: guarded(entry) };
-  if (type === "symlink") out.linkname = h.linkname ?? "";
-  if (type === "hardlink") out.linkname = normalizeEntryPath(h.linkname ?? "");
+  const out: TarEntry = { path, type, mode: h.mode & 0o7777, size, content: raw.content };
+  if (type === "symlink") out.linkname = h.linkname;
+  if (type === "hardlink") out.linkname = normalizeEntryPath(h.linkname);
   return out;
 }
 
@@ -120,49 +116,38 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
   const maxFiles = limits.maxFiles ?? DEFAULT_MAX_FILES;
   // Headers, PAX records and padding add at most a few blocks per entry beyond the content.
   const rawCap = maxBytes + (maxFiles + 16) * 4096;
-  // Loaded here, not at import: `ferry push` packs without it and does not pay for its eleven modules.
-  const { extract } = await import("tar-stream");
   // 64 KiB output chunks instead of zlib's 16 KiB: each chunk is a thread-pool round trip, and on a busy
   // machine those, not inflating, dominated a 20 MB pull.
   const gunzip = createGunzip({ chunkSize: 64 * 1024 });
   const counter = new CountingStream(rawCap, () => new ArchiveTooLargeError(what, maxBytes, "bytes"));
-  const ex = extract();
   let failure: unknown;
-  let current: Readable | undefined;
+  // The first failure wins (a digest mismatch of the input, bad gzip, too many bytes); it ends the tar
+  // stream the parser reads, so the parser and whoever reads an entry's content see that error.
   const fail = (err: unknown) => {
     failure ??= err;
-    // The entry being read would otherwise wait forever for bytes that never come.
-    if (current && !current.destroyed) current.destroy(failure as Error);
-    ex.destroy(failure as Error);
+    if (!counter.destroyed) counter.destroy(failure as Error);
   };
   input.on("error", fail);
   gunzip.on("error", (err) => fail(new InvalidArchiveError(what, err.message, err)));
   counter.on("error", fail);
   // The input may verify a digest only at its very end: the archive counts as read once it ended cleanly.
   const inputDone = finished(input).catch(fail);
-  input.pipe(gunzip).pipe(counter).pipe(ex);
+  input.pipe(gunzip).pipe(counter);
   const onAbort = () => fail(limits.signal?.reason ?? new Error("aborted"));
   limits.signal?.addEventListener("abort", onAbort, { once: true });
   const counts = { entries: 0, bytes: 0 };
-  // When the archive fails mid-entry, the reader of that entry sees why, not a bare "destroyed".
-  const guarded = async function* (entry: Readable): AsyncGenerator<Buffer> {
-    try {
-      for await (const chunk of entry) yield chunk as Buffer;
-    } catch (err) {
-      throw failure ?? asArchiveError(err, what);
-    }
-  };
   try {
-    for await (const entry of ex as AsyncIterable<Readable & { header: Header }>) {
-      current = entry;
-      const out = checkedEntry(entry, guarded, counts, what, maxBytes, maxFiles);
+    for await (const raw of parseTar(
+      guard(counter, () => failure),
+      what,
+    )) {
+      const out = checkedEntry(raw, counts, what, maxBytes, maxFiles);
       if (out) yield out;
-      entry.resume();
     }
     await inputDone;
     if (failure) throw failure;
   } catch (err) {
-    const e = failure ?? asArchiveError(err, what);
+    const e = failure ?? err;
     fail(e);
     throw e;
   } finally {
@@ -170,14 +155,14 @@ export async function* readTarball(input: Readable, limits: ReadLimits = {}): As
     input.unpipe();
     // Also when the caller stopped early (its own error): release every stage of the pipeline.
     for (const s of [input, gunzip, counter]) if (!s.destroyed) s.destroy();
-    if (!ex.destroyed) ex.destroy();
   }
 }
 
-/** The error a tar-stream parse failure becomes. */
-export function asArchiveError(err: unknown, what: string): unknown {
-  if (err instanceof Error && !("exitCode" in err) && /tar|header|gzip|unexpected end/i.test(err.message)) {
-    return new InvalidArchiveError(what, err.message, err);
+/** The chunks of a stream; when it fails, the first recorded failure is thrown instead of a bare error. */
+async function* guard(stream: Readable, failure: () => unknown): AsyncGenerator<Buffer> {
+  try {
+    for await (const chunk of stream) yield chunk as Buffer;
+  } catch (err) {
+    throw failure() ?? err;
   }
-  return err;
 }
