@@ -13,8 +13,9 @@
  * revision (which also cancels a running health check) and on watched (`reconcile.fluxcd.io/watch:
  * Enabled`) ConfigMaps and Secrets.
  * Does not: GitRepository, Bucket or ExternalArtifact sources, SOPS `decryption`, remote `kubeConfig`,
- * `ignore` rules, or `kustomize.toolkit.fluxcd.io/reconcile: disabled` set on in-cluster objects only
- * (built objects carrying it are skipped).
+ * drift `ignore` rules (a Kustomization using one of these stalls, saying so), or
+ * `kustomize.toolkit.fluxcd.io/reconcile: disabled` set on in-cluster objects only (built objects carrying
+ * it are skipped).
  */
 export {
   type KustomizationController,

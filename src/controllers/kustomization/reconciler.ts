@@ -71,8 +71,28 @@ export interface KustomizationReconcilerOptions {
   dependencyRequeueMs?: number | undefined;
 }
 
-/** `healthCheckExprs` must compile (a syntax error stalls, Flux's InvalidCELExpression); no SOPS decryption. */
-function checkSpec(key: string, spec: KustomizationSpec): void {
+/**
+ * `healthCheckExprs` must compile (a syntax error stalls, Flux's InvalidCELExpression); fields Ferry cannot
+ * honour stall rather than being ignored: SOPS `decryption`, a remote `kubeConfig` (ignoring it would apply
+ * to the agent's cluster instead), drift `ignore` rules (ignoring them would fight the fields' other owners).
+ */
+export function checkSpec(key: string, spec: KustomizationSpec): void {
+  if (spec.kubeConfig) {
+    throw new KustomizationError(
+      key,
+      Reasons.failed,
+      "spec.kubeConfig is not supported by Ferry yet (no remote clusters); remove it and run an agent in the target cluster",
+      { stalled: true },
+    );
+  }
+  if ((spec.ignore?.length ?? 0) > 0) {
+    throw new KustomizationError(
+      key,
+      Reasons.failed,
+      "spec.ignore is not supported by Ferry yet (no drift ignore rules); remove it, and annotate objects whose fields others manage with kustomize.toolkit.fluxcd.io/ssa: IfNotPresent",
+      { stalled: true },
+    );
+  }
   if (spec.decryption) {
     throw new KustomizationError(
       key,

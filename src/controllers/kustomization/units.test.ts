@@ -8,6 +8,7 @@ import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
 import { upsertHistory } from "./history.ts";
+import { checkSpec } from "./reconciler.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
 import { withStale } from "./sync.ts";
@@ -257,4 +258,36 @@ test("SOPS-encrypted Secrets are refused unless marked decrypt: disabled", () =>
       secret({ sops: {} }, { "kustomize.toolkit.fluxcd.io/decrypt": "Disabled" }),
     ]),
   );
+});
+
+test("checkSpec: fields Ferry cannot honour stall with a message naming the field, never ignored", () => {
+  const base = { interval: "10m", prune: true, sourceRef: { kind: "OCIRepository", name: "src" } };
+  const table: Array<[string, Record<string, unknown>, RegExp | undefined]> = [
+    ["plain", {}, undefined],
+    ["kubeConfig", { kubeConfig: { secretRef: { name: "remote" } } }, /^spec\.kubeConfig is not supported/],
+    [
+      "ignore",
+      { ignore: [{ paths: ["/spec/replicas"] }] },
+      /^spec\.ignore is not supported.*ssa: IfNotPresent/,
+    ],
+    ["empty ignore", { ignore: [] }, undefined],
+    ["decryption", { decryption: { provider: "sops" } }, /^spec\.decryption is not supported/],
+    [
+      "bad CEL",
+      { healthCheckExprs: [{ apiVersion: "v1", kind: "ConfigMap", current: "x ==" }] },
+      /configuration error/,
+    ],
+  ];
+  for (const [name, extra, re] of table) {
+    const spec = { ...base, ...extra } as unknown as KustomizationSpec;
+    if (!re) {
+      assert.doesNotThrow(() => checkSpec("ns/app", spec), name);
+      continue;
+    }
+    assert.throws(
+      () => checkSpec("ns/app", spec),
+      (e: unknown) => e instanceof KustomizationError && e.stalled && re.test(e.message),
+      name,
+    );
+  }
 });
