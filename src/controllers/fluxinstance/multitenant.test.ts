@@ -3,7 +3,7 @@
  * Kustomization runs as `kustomize-controller`, which the instance generates with its cluster-admin binding
  * (as flux-operator's multitenant profile and Flux's install), so it applies across namespaces while the
  * tenants' default account (which does not even exist here) holds for every other Kustomization; deletion
- * prunes the fleet's objects as that account before the account and its binding go.
+ * removes the account and its binding and keeps the fleet's objects.
  */
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
@@ -51,7 +51,7 @@ const configMap = (name: string, namespace: string) => ({
   namespace,
 });
 
-test("multitenant: the sync Kustomization runs as the generated kustomize-controller account (cluster-admin); deletion prunes as it, then removes it", async () => {
+test("multitenant: the sync Kustomization runs as the generated kustomize-controller account (cluster-admin); deletion removes it and keeps the workloads", async () => {
   const h = await startAgent(cluster, "fi-mt", signal);
   const ns = h.namespace;
   const other = await createTestNamespace(cluster, "fi-mt-other", signal);
@@ -137,8 +137,8 @@ test("multitenant: the sync Kustomization runs as the generated kustomize-contro
     assert.match(condOf(tenant, "Ready")?.message ?? "", /system:serviceaccount:[^:]+:flux/);
     await deleteObject(kube, tenant as KubeObject, { signal });
 
-    // Deletion: the Kustomization's finalizer prunes the fleet's objects as kustomize-controller, then the
-    // account and its binding go.
+    // Deletion: the sync objects, the account and its binding go; the fleet's objects stay (flux-operator
+    // uninstalls "without affecting any Flux-managed workloads").
     await deleteObject(kube, fi as KubeObject, { signal });
     await waitForObject(
       kube,
@@ -146,8 +146,12 @@ test("multitenant: the sync Kustomization runs as the generated kustomize-contro
       (o) => !o,
       signal,
     );
-    await waitForObject(kube, configMap("there", other.name), (o) => !o, signal);
-    await waitForObject(kube, configMap("here", ns), (o) => !o, signal);
+    await waitForObject(
+      kube,
+      { apiVersion: KS, kind: "Kustomization", name: ns, namespace: ns },
+      (o) => !o,
+      signal,
+    );
     await waitForObject(
       kube,
       { apiVersion: "rbac.authorization.k8s.io/v1", kind: "ClusterRoleBinding", name: binding },
@@ -160,6 +164,8 @@ test("multitenant: the sync Kustomization runs as the generated kustomize-contro
       (o) => !o,
       signal,
     );
+    await waitForObject(kube, configMap("there", other.name), (o) => !!o, signal);
+    await waitForObject(kube, configMap("here", ns), (o) => !!o, signal);
   } finally {
     await h.stop();
     await deleteObject(

@@ -5,8 +5,8 @@
  * prune of what left it (never objects annotated `fluxcd.controlplane.io/prune: disabled`), the health wait
  * of every applied object when `spec.wait` (default true) — so Ready follows the generated Kustomization's
  * Ready — and the status flux-operator writes. Ferry adds the `FerryCompatible` condition naming the spec
- * fields that have no effect in Ferry. Deletion prunes the inventory (unless disabled; Flux objects first,
- * the rest once they are gone) and releases the finalizer.
+ * fields that have no effect in Ferry. Deletion deletes the inventory (unless disabled) without affecting
+ * the workloads (the sync Kustomization is orphaned first, uninstall.ts) and releases the finalizer.
  */
 import { createHash } from "node:crypto";
 import { describe } from "../../errors/index.ts";
@@ -59,7 +59,7 @@ import {
   OWNER_NAMESPACE,
   Reasons,
 } from "./status.ts";
-import { pruneStaged } from "./uninstall.ts";
+import { uninstallObjects } from "./uninstall.ts";
 import { waitSynced } from "./wait.ts";
 
 export interface FluxInstanceReconcilerOptions {
@@ -311,18 +311,16 @@ export class FluxInstanceReconciler {
     return status;
   }
 
-  /** Deletion: prune the inventory (unless `reconcile: disabled`), then release the finalizer. */
+  /** Deletion: delete the inventory, orphaning the workloads (unless `reconcile: disabled`), then release the finalizer. */
   private async uninstall(obj: KubeObject, key: string, signal: AbortSignal): Promise<void> {
     if (!hasFinalizer(obj, FINALIZER)) return;
     const inv = ((obj.status ?? {}) as FluxInstanceStatus).inventory as Inventory | undefined;
     if (!isDisabled(obj.metadata.annotations) && inv && inv.entries.length > 0) {
       const started = performance.now();
       try {
-        const pruned = await pruneStaged(this.manager(obj), inventoryObjects(inv), {
+        const pruned = await uninstallObjects(this.manager(obj), inventoryObjects(inv), {
           signal,
           prune: (m, stale) => this.prune(m, stale, signal),
-          onTimeout: () =>
-            this.log.error("Flux objects not finalized within 1m, deleting the rest", { object: key }),
         });
         this.log.info(finished(started).replace("Reconciliation", "Uninstallation"), {
           object: key,

@@ -1,69 +1,44 @@
 /**
- * Deletion of a FluxInstance's objects in two stages, as flux-operator's staged garbage collection: the Flux
- * objects first, waited for (at most a minute) so the sync Kustomization's finalizer prunes what it applied
- * while the account it acts as (`kustomize-controller`, multitenant) and its binding still exist; then the
- * rest.
+ * Deletion of a FluxInstance's objects "without affecting any Flux-managed workloads", as flux-operator
+ * uninstalls Flux: the generated Kustomizations are switched to `deletionPolicy: Orphan` before they are
+ * deleted, so their finalizers keep what they applied (flux-operator removes the Flux objects' finalizers
+ * and deletes the CRDs instead; Ferry's agent keeps serving the Flux APIs, so it orphans). Everything else
+ * of the inventory (the OCIRepository, the multitenant account and binding) is deleted as usual.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import {
   apiVersionOfEntry,
   type ChangeSetEntry,
   getObject,
   type InventoryObject,
+  mergePatchObject,
+  pruneBlocker,
   type ResourceManager,
 } from "../../kube/index.ts";
 
-export interface PruneStagedOptions {
+export interface UninstallOptions {
   signal: AbortSignal;
-  /** Deletes what may be deleted of `stale` (the reconciler's prune, honouring `prune: disabled`). */
+  /** Deletes what may be deleted (the reconciler's prune, honouring `prune: disabled`). */
   prune: (m: ResourceManager, stale: readonly InventoryObject[]) => Promise<ChangeSetEntry[]>;
-  /** Called when the Flux objects are still there after `timeoutMs`; the rest is deleted anyway. */
-  onTimeout?: () => void;
-  /** Default 60 s. */
-  timeoutMs?: number;
 }
 
-const isFlux = (o: InventoryObject) => o.group.endsWith(".fluxcd.io");
+const KUSTOMIZE_GROUP = "kustomize.toolkit.fluxcd.io";
 
-export async function pruneStaged(
+export async function uninstallObjects(
   m: ResourceManager,
   objects: readonly InventoryObject[],
-  opts: PruneStagedOptions,
+  opts: UninstallOptions,
 ): Promise<ChangeSetEntry[]> {
-  const flux = objects.filter(isFlux);
-  const pruned = await opts.prune(m, flux);
-  // Only what was deleted is waited for (an object kept by `prune: disabled` never goes).
-  const deleted = flux.filter((o) =>
-    pruned.some(
-      (p) =>
-        p.action === "pruned" &&
-        p.key.kind === o.kind &&
-        p.key.name === o.name &&
-        (p.key.namespace ?? "") === (o.namespace ?? ""),
-    ),
-  );
-  const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  while (deleted.length > 0) {
-    const live = await Promise.all(
-      deleted.map((o) =>
-        getObject(
-          m.client,
-          {
-            apiVersion: apiVersionOfEntry({ key: o, version: o.version }),
-            kind: o.kind,
-            metadata: { name: o.name, namespace: o.namespace || undefined },
-          },
-          { signal: opts.signal },
-        ).catch(() => undefined),
-      ),
-    );
-    if (live.every((o) => o === undefined)) break;
-    if (Date.now() > deadline) {
-      opts.onTimeout?.();
-      break;
-    }
-    await sleep(250, undefined, { signal: opts.signal });
+  for (const o of objects) {
+    if (o.group !== KUSTOMIZE_GROUP || o.kind !== "Kustomization") continue;
+    const header = {
+      apiVersion: apiVersionOfEntry({ key: o, version: o.version }),
+      kind: o.kind,
+      metadata: { name: o.name, namespace: o.namespace || undefined },
+    };
+    const live = await getObject(m.client, header, { signal: opts.signal });
+    // Only what this instance will delete: not another owner's, not one kept by `prune: disabled`.
+    if (!live || live.metadata.deletionTimestamp || pruneBlocker(m, live)) continue;
+    await mergePatchObject(m.client, header, { spec: { deletionPolicy: "Orphan" } }, { signal: opts.signal });
   }
-  const rest = objects.filter((o) => !isFlux(o));
-  return [...pruned, ...(rest.length > 0 ? await opts.prune(m, rest) : [])];
+  return await opts.prune(m, objects);
 }
