@@ -22,6 +22,7 @@ export {
   decodeRelease,
   encodeRelease,
   type Release,
+  type ReleaseHook,
   type ReleaseStatus,
   releaseChart,
   releaseDigest,

@@ -1,9 +1,9 @@
 /**
  * Install, upgrade and uninstall of a release, as Helm's actions do them but applied with server-side apply
- * (field manager `helm-controller`): a `pending-*` record first, CRDs per policy, the objects, prune of
- * what the previous revision had and this one dropped, optional wait for health, then the record
- * `deployed` (the previous one `superseded`) or `failed`. Hooks are recorded in the release, not run.
- * History beyond maxHistory is deleted.
+ * (field manager `helm-controller`): a `pending-*` record first, CRDs per policy, the pre-install or
+ * pre-upgrade hooks, the objects, prune of what the previous revision had and this one dropped, optional
+ * wait for health, the post hooks, then the record `deployed` (earlier ones `superseded`) or `failed`.
+ * History beyond maxHistory is deleted. Uninstall runs the pre- and post-delete hooks around the delete.
  */
 import { describe } from "../../errors/index.ts";
 import {
@@ -25,6 +25,7 @@ import {
   type KubeObject,
   ResourceManager,
 } from "../../kube/index.ts";
+import { runHooks } from "./hooks.ts";
 import { dropped, inventoryOf, manifestObjects } from "./objects.ts";
 
 export const FIELD_MANAGER = "helm-controller";
@@ -53,6 +54,8 @@ export interface ReleaseRequest {
   timeoutMs: number;
   maxHistory: number;
   force: boolean;
+  /** Skip the chart's hooks (install/upgrade `disableHooks`). */
+  disableHooks?: boolean;
 }
 
 function now(): string {
@@ -102,6 +105,8 @@ export async function release(
       );
       await m.apply(crds, { signal: ctx.signal, waitTimeoutMs: req.timeoutMs });
     }
+    const hooks = req.disableHooks ? [] : (rel.hooks ?? []);
+    await runHooks(ctx, hooks, upgrade ? "pre-upgrade" : "pre-install", rel, req.timeoutMs);
     const objects = await manifestObjects(ctx.client, rendered.manifest, rel, ctx.signal, ctx.commonMetadata);
     await m.apply(objects, { signal: ctx.signal, force: req.force, waitTimeoutMs: req.timeoutMs });
     if (previous?.manifest) {
@@ -121,6 +126,7 @@ export async function release(
         { signal: ctx.signal, timeoutMs: req.timeoutMs },
       );
     }
+    await runHooks(ctx, hooks, upgrade ? "post-upgrade" : "post-install", rel, req.timeoutMs);
   } catch (err) {
     rel.info.status = "failed";
     rel.info.description = `${upgrade ? "Upgrade" : "Release"} "${rel.name}" failed: ${describe(err)}`;
@@ -155,15 +161,21 @@ async function trimHistory(ctx: ActionContext, max: number): Promise<void> {
 }
 
 /** Deletes the release's objects (what its manifest lists and the owner labels still mark) and its records. */
-export async function uninstall(ctx: ActionContext, opts: { keepHistory: boolean }): Promise<void> {
+export async function uninstall(
+  ctx: ActionContext,
+  opts: { keepHistory: boolean; disableHooks?: boolean; timeoutMs?: number },
+): Promise<void> {
   const all = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal: ctx.signal });
   const last = all.at(-1);
+  const hooks = opts.disableHooks || !last ? [] : (last.hooks ?? []);
+  if (last) await runHooks(ctx, hooks, "pre-delete", last, opts.timeoutMs ?? 300_000);
   if (last?.manifest) {
     const objects = await manifestObjects(ctx.client, last.manifest, last, ctx.signal);
     for (const o of objects.reverse()) {
       await deleteObject(ctx.client, o, { signal: ctx.signal, propagationPolicy: "Background" });
     }
   }
+  if (last) await runHooks(ctx, hooks, "post-delete", last, opts.timeoutMs ?? 300_000);
   if (opts.keepHistory && last) {
     last.info.status = "uninstalled";
     last.info.deleted = now();

@@ -2,7 +2,8 @@
  * HelmRelease end to end on the shared cluster and registry: a chart packaged and pushed by the real
  * `helm` CLI (helm push, Helm's OCI media types), reconciled by Ferry's agent from an OCIRepository with
  * Helm's layer selector; `helm list`, `helm get values` and `helm history` against the cluster show the
- * release; a new chart version upgrades it; deleting the HelmRelease uninstalls it.
+ * release and its hooks' runs; a new chart version upgrades it; deleting the HelmRelease runs the
+ * pre-delete hook and uninstalls it.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -107,6 +108,44 @@ spec:
 `,
   );
   await writeFile(join(dir, "templates/NOTES.txt"), "installed {{ .Release.Name }}\n");
+  await writeFile(
+    join(dir, "templates/hooks.yaml"),
+    `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-migrate
+  annotations:
+    helm.sh/hook: pre-install,pre-upgrade
+    helm.sh/hook-weight: "-1"
+    helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: migrate, image: busybox}]
+---
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: {{ .Release.Name }}-installed-at
+  annotations:
+    helm.sh/hook: post-install
+data:
+  revision: "{{ .Release.Revision }}"
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-goodbye
+  annotations:
+    helm.sh/hook: pre-delete
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: bye, image: busybox}]
+`,
+  );
   await helm("package", dir, "-d", join(tmp, `chart-${version}`));
   await helm(
     "push",
@@ -199,6 +238,31 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
     const values = JSON.parse(await helm("get", "values", "demo", "-n", h.namespace, "-o", "json"));
     assert.deepEqual(values, { message: "from-spec", replicas: 3 });
     assert.match(await helm("get", "notes", "demo", "-n", h.namespace), /installed demo/);
+    // Hooks ran: the post-install ConfigMap is there, the pre-install Job ran and was deleted (hook-succeeded).
+    const hook = await getObject(
+      kube,
+      {
+        apiVersion: "v1",
+        kind: "ConfigMap",
+        metadata: { namespace: h.namespace, name: "demo-installed-at" },
+      },
+      { signal },
+    );
+    assert.deepEqual((hook as { data?: unknown } | undefined)?.data, { revision: "1" });
+    const migrate = await getObject(
+      kube,
+      { apiVersion: "batch/v1", kind: "Job", metadata: { namespace: h.namespace, name: "demo-migrate" } },
+      { signal },
+    );
+    assert.equal(migrate, undefined);
+    const status = JSON.parse(await helm("status", "demo", "-n", h.namespace, "-o", "json")) as {
+      hooks: { name: string; last_run: { phase: string } }[];
+    };
+    assert.deepEqual(status.hooks.map((x) => [x.name, x.last_run.phase]).sort(), [
+      ["demo-goodbye", ""],
+      ["demo-installed-at", "Succeeded"],
+      ["demo-migrate", "Succeeded"],
+    ]);
 
     // A new chart version upgrades the release and prunes what it dropped.
     await pushChart(repo, "0.2.0");

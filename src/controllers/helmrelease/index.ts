@@ -2,9 +2,10 @@
  * The HelmRelease controller (helm.toolkit.fluxcd.io/v2), compatible with Flux's helm-controller and the
  * `helm` CLI: charts from an OCIRepository (`chartRef`), values from the spec and ConfigMaps/Secrets,
  * install, upgrade on a new chart version or values, rollback after failed upgrades, uninstall on
- * deletion, release records Helm reads (`helm list`, `helm history`, `helm get values`), Ready and
- * Released conditions with `history`. Rendering and release storage live in src/helm. Hooks are recorded,
- * not run; HelmChart/HelmRepository sources, tests, post-renderers and drift detection are not supported yet.
+ * deletion, chart hooks (pre/post install, upgrade, delete) run as Helm runs them, postRenderers
+ * (kustomize patches), drift detection, release records Helm reads (`helm list`, `helm history`,
+ * `helm get values`), Ready and Released conditions with `history`. Rendering and release storage live in
+ * src/helm. HelmChart/HelmRepository sources and `helm test` hooks are not supported yet.
  */
 export { FIELD_MANAGER } from "./action.ts";
 export {

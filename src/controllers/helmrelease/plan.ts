@@ -48,6 +48,7 @@ export function releaseRequest(spec: Spec, p: Prepared, timeoutMs: number): Rele
     timeoutMs,
     maxHistory: spec.maxHistory ?? 5,
     force: p.upgrade && spec.upgrade?.force === true,
+    disableHooks: (p.upgrade ? spec.upgrade?.disableHooks : spec.install?.disableHooks) === true,
   };
 }
 

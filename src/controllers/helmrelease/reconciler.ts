@@ -172,7 +172,11 @@ export class HelmReleaseReconciler {
     if (obj.metadata.deletionTimestamp) {
       if (!hasFinalizer(obj, FINALIZER)) return undefined;
       if (!spec.suspend) {
-        await uninstall(ctx, { keepHistory: spec.uninstall?.keepHistory === true });
+        await uninstall(ctx, {
+          keepHistory: spec.uninstall?.keepHistory === true,
+          disableHooks: spec.uninstall?.disableHooks === true,
+          timeoutMs: durationMs(spec.uninstall?.timeout ?? spec.timeout, 300_000),
+        });
         this.log.info("release uninstalled", { object: key });
       }
       await removeFinalizer(this.o.kube, obj, FINALIZER, { signal });
@@ -419,8 +423,7 @@ export class HelmReleaseReconciler {
     status.installFailures = 0;
     status.upgradeFailures = 0;
     const reason = p.upgrade ? Reasons.upgradeSucceeded : Reasons.installSucceeded;
-    const hooks = p.rendered.hooks.length;
-    const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${rel.version} with chart ${chart}${hooks > 0 ? ` (${hooks} hook(s) recorded, not run)` : ""}`;
+    const msg = `Helm ${action} succeeded for release ${ctx.releaseNamespace}/${ctx.releaseName}.v${rel.version} with chart ${chart}`;
     status.conditions = setCondition(status.conditions, {
       type: "Released",
       status: "True",
