@@ -3,17 +3,20 @@
  * 127.0.0.1 port with a temporary storage folder and a generated config (filesystem storage, deletes
  * enabled, optional htpasswd basic auth with bcrypt hashes from `bcryptjs`, or bearer-token auth against
  * a token service such as token-server.ts), waits until `/v2/` answers,
- * and returns its address and a `stop()` that ends the process and removes the folder.
+ * and returns its address and a `stop()` that ends the process and removes the folder. An owner watchdog
+ * (see watchdog.ts) does the same should the owning process die first.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import bcrypt from "bcryptjs";
 import { FerryError } from "../errors/index.ts";
+import { type StartedProcess, stopProcess } from "./processes.ts";
 import { toolPath } from "./tools.ts";
+import { startWatchdog } from "./watchdog.ts";
 
 export interface RegistryOptions {
   /** Require basic auth with this user (htpasswd). */
@@ -22,6 +25,8 @@ export interface RegistryOptions {
   token?: { realm: string; service: string; issuer: string; certPath: string };
   /** Binary; default toolPath("docker-registry"). */
   binary?: string;
+  /** The process whose death stops the registry if stop() was never called (default: this process). */
+  ownerPid?: number;
   /** How long to wait for `/v2/` to answer. Default 20 s. */
   startTimeoutMs?: number;
   signal?: AbortSignal;
@@ -66,6 +71,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   const dir = await mkdtemp(join(tmpdir(), "ferry-registry-"));
   const storageDir = join(dir, "storage");
   let child: ChildProcess | undefined;
+  let dog: StartedProcess | undefined;
   const cleanup = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child?.once("exit", r));
@@ -73,9 +79,14 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
       await Promise.race([exited, sleep(5000)]);
       if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     }
+    if (dog) await stopProcess(dog.pid, dog.bin, 1000, dog.startTime);
     await rm(dir, { recursive: true, force: true });
   };
   try {
+    // Should this process die without stop() (SIGKILL, a crash), the watchdog stops the registry (its
+    // command line names the config in the folder) and removes the folder.
+    await mkdir(join(dir, "logs"));
+    dog = await startWatchdog(dir, opts.ownerPid ?? process.pid);
     for (let attempt = 0; ; attempt++) {
       const port = await freePort();
       const host = `127.0.0.1:${port}`;
