@@ -279,7 +279,7 @@ test("a watch resumed from a resourceVersion the server no longer has (410 Gone)
         if (informer.stats.lists > listsBefore) resumeFrom = v;
       },
     });
-    await pollUntil(() => informer.stats.lists === listsBefore + 1, { signal });
+    await pollUntil(() => informer.stats.lists > listsBefore, { signal });
     await applyObject(client, gadget(ns.name, "later"), { signal, fieldManager: "t" });
     await pollUntil(() => informer.get(`${ns.name}/later`) !== undefined, { signal });
     assert.equal(informer.stats.errors, 0, "410 is not an error: it re-lists at once");
