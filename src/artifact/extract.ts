@@ -6,7 +6,7 @@
  * entries below a symlink, device files and FIFOs; the total size and the entry count are capped.
  */
 import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, closeSync, mkdirSync, openSync, rmSync, writevSync } from "node:fs";
 import { chmod, link, lstat, mkdir, open, readdir, rename, rm, rmdir, symlink } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import type { Readable } from "node:stream";
@@ -153,10 +153,8 @@ class Extraction {
       const chunks: Buffer[] = [];
       for await (const chunk of entry.content) chunks.push(chunk);
       // Synchronous on purpose: for small files the thread-pool round trips cost more than the write.
-      writeFileSync(dest, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks), {
-        flag: "wx",
-        mode,
-      });
+      // writev takes the chunks as they came: no copy into one buffer (a 20 MB pull allocated 20 MB less).
+      writeChunksSync(dest, chunks, mode);
     } else {
       await writeFileFrom(entry.content, dest, mode, this.#signal);
     }
@@ -232,6 +230,29 @@ class TempTree {
     if (slash > 0) this.#ensureDir(dir.slice(0, slash));
     mkdirSync(join(this.#root, dir), { mode: 0o755 });
     this.#kinds.set(dir, "dir");
+  }
+}
+
+/** Writes chunks to a new file (never through an existing path: O_EXCL), all of them. */
+function writeChunksSync(dest: string, chunks: Buffer[], mode: number): void {
+  const fd = openSync(dest, "wx", mode);
+  try {
+    let pending = chunks;
+    while (pending.length > 0) {
+      let written = writevSync(fd, pending);
+      // A short write (rare on regular files) resumes where it stopped.
+      const rest: Buffer[] = [];
+      for (const c of pending) {
+        if (written >= c.length) written -= c.length;
+        else {
+          rest.push(c.subarray(written));
+          written = 0;
+        }
+      }
+      pending = rest;
+    }
+  } finally {
+    closeSync(fd);
   }
 }
 
