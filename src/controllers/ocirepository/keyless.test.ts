@@ -120,7 +120,7 @@ test("keyless: a main-branch signature passes the staging identity and is refuse
   }
 });
 
-test("keyless without matchOIDCIdentity: a legacy signature from any identity passes, a bundle is refused (source-controller)", async () => {
+test("keyless without matchOIDCIdentity: a legacy signature from any identity passes, a bundle is refused, also beside a legacy one (source-controller)", async () => {
   const h = await startAgent(cluster, "ocirepo-keyless-any", signal);
   try {
     await applyObject(
@@ -133,9 +133,20 @@ test("keyless without matchOIDCIdentity: a legacy signature from any identity pa
       },
       { signal, fieldManager: "ferry-test" },
     );
-    const signed = async (format: "bundle" | "legacy") => {
-      const repo = `${regs.open}/${uniqueRepo(`agent-keyless-${format}`)}`;
-      await pushFiles(oci, `${repo}:latest`, { "a.txt": format }, signal);
+    const signed = async (name: string, formats: Array<"bundle" | "legacy">) => {
+      const repo = `${regs.open}/${uniqueRepo(`agent-keyless-${name}`)}`;
+      await pushFiles(oci, `${repo}:latest`, { "a.txt": name }, signal);
+      for (const format of formats) await sign(repo, format);
+      await apply(
+        kube,
+        ociRepository(h.namespace, name, {
+          url: `oci://${repo}`,
+          verify: { provider: "cosign", trustedRootSecretRef: { name: "sigstore-root" } },
+        }),
+        signal,
+      );
+    };
+    const sign = async (repo: string, format: "bundle" | "legacy") => {
       await signArtifact({
         client: oci,
         reference: parseReference(`${repo}:latest`),
@@ -149,17 +160,10 @@ test("keyless without matchOIDCIdentity: a legacy signature from any identity pa
         format,
         signal,
       });
-      await apply(
-        kube,
-        ociRepository(h.namespace, format, {
-          url: `oci://${repo}`,
-          verify: { provider: "cosign", trustedRootSecretRef: { name: "sigstore-root" } },
-        }),
-        signal,
-      );
     };
-    await signed("legacy");
-    await signed("bundle");
+    await signed("legacy", ["legacy"]);
+    await signed("bundle", ["bundle"]);
+    await signed("both", ["legacy", "bundle"]);
     const legacy = await waitForStatus(
       kube,
       h.namespace,
@@ -191,6 +195,9 @@ test("keyless without matchOIDCIdentity: a legacy signature from any identity pa
     // A retried failure, not a configuration error: source-controller does not stall here.
     assert.equal(conditionOf(bundle, "Stalled"), undefined);
     assert.equal(bundle.artifact, undefined);
+    // With a bundle attached, only the bundles count (cosign's order), so a valid legacy signature does not help.
+    const both = await waitForStatus(kube, h.namespace, "both", (s) => readyOf(s).status === "False", signal);
+    assert.match(conditionOf(both, "SourceVerified")?.message ?? "", /can't verify identities/);
   } finally {
     await h.stop();
   }

@@ -3,7 +3,8 @@
  * signing module: public keys from the `*.pub` keys of `verify.secretRef`, or keyless with
  * `matchOIDCIdentity` against the trusted root of `verify.trustedRootSecretRef` (`trusted_root.json`) or
  * the agent's. Keyless without `matchOIDCIdentity` behaves as source-controller's cosign v3: a legacy
- * signature from any identity passes, a Sigstore bundle is refused (sigstore-go needs an identity). Results
+ * signature from any identity passes when no Sigstore bundle is attached; with bundles (cosign then reads
+ * only those) verification fails, sigstore-go needing an identity. Results
  * are remembered per digest and policy (`VerificationCache`), so an unchanged digest is not verified again.
  */
 import { createHash } from "node:crypto";
@@ -212,6 +213,11 @@ export async function verifyReference(
 ): Promise<{ verified: VerifiedArtifact; cached: boolean }> {
   const hit = cache.get(reference.digest, p.id);
   if (hit) return { verified: hit, cached: true };
+  // cosign (inside source-controller) reads only the bundles when there are any, and fails them without an
+  // identity; without bundles (or when they cannot be listed) it falls back to legacy signatures.
+  if (p.anyIdentity && (await hasBundles(client, reference, opts.signal))) {
+    throw verifyFailed(object, p.provider, NO_IDENTITY_BUNDLE);
+  }
   try {
     const v = await verifyArtifact({
       client,
@@ -228,3 +234,20 @@ export async function verifyReference(
     throw verifyFailed(object, p.provider, describe(err), err);
   }
 }
+
+/** Whether Sigstore bundles are attached to the digest (referrers API or its fallback tag). */
+async function hasBundles(
+  client: OciClient,
+  reference: Reference & { digest: string },
+  signal: AbortSignal,
+): Promise<boolean> {
+  try {
+    const r = await client.listReferrers(reference, reference.digest, { signal });
+    return r.referrers.some((d) => d.artifactType?.startsWith(BUNDLE_TYPE_PREFIX));
+  } catch (err) {
+    if (signal.aborted) throw err;
+    return false;
+  }
+}
+
+const BUNDLE_TYPE_PREFIX = "application/vnd.dev.sigstore.bundle";
