@@ -4,13 +4,14 @@
  * archives; names starting with `_` or `.` skipped) and every other file as `.Files`. A UTF-8 BOM is
  * dropped from files read from a folder. Chart.lock and requirements.* are read as plain files.
  */
+import type { Stats } from "node:fs";
 import { lstat, readdir, readFile, realpath, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { readTarball } from "../artifact/index.ts";
 import type { Chart, ChartFile, ChartMetadata } from "./chart.ts";
 import { ChartLoadError } from "./errors.ts";
-import { defaultIgnoreRules } from "./ignore.ts";
+import { defaultIgnoreRules, type IgnoreRules } from "./ignore.ts";
 import { parseYaml, parseYamlMap } from "./yaml.ts";
 
 export interface LoadOptions {
@@ -44,36 +45,46 @@ export async function loadChartDir(dir: string, opts: LoadOptions = {}): Promise
   }
   const rules = defaultIgnoreRules(ignoreText);
   const files: ChartFile[] = [];
-  const walk = async (abs: string, rel: string): Promise<void> => {
-    opts.signal?.throwIfAborted();
-    const entries = (await readdir(abs)).sort();
-    for (const name of entries) {
-      const a = join(abs, name);
-      const r = rel === "" ? name : `${rel}/${name}`;
-      let s = await lstat(a);
-      if (s.isSymbolicLink()) s = await stat(await realpath(a));
-      if (s.isDirectory()) {
-        if (!rules.ignores(r, true)) await walk(a, r);
-        continue;
-      }
-      if (rules.ignores(r, false)) continue;
-      if (!s.isFile())
-        throw new ChartLoadError(
-          dir,
-          `chart file ${r} in ${dir} is not a regular file; remove it or list it in .helmignore`,
-        );
-      if (s.size > MAX_FILE_BYTES)
-        throw new ChartLoadError(
-          dir,
-          `chart file ${r} in ${dir} is larger than ${MAX_FILE_BYTES} bytes; list it in .helmignore`,
-        );
-      let data: Uint8Array = await readFile(a);
-      if (data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf) data = data.subarray(3);
-      files.push({ name: r, data });
-    }
-  };
-  await walk(dir, "");
+  await walkDir(dir, "", rules, files, opts.signal);
   return loadChartFiles(files, dir, opts);
+}
+
+async function walkDir(
+  root: string,
+  rel: string,
+  rules: IgnoreRules,
+  files: ChartFile[],
+  signal: AbortSignal | undefined,
+): Promise<void> {
+  signal?.throwIfAborted();
+  for (const name of (await readdir(join(root, rel))).sort()) {
+    const r = rel === "" ? name : `${rel}/${name}`;
+    const a = join(root, r);
+    let s = await lstat(a);
+    if (s.isSymbolicLink()) s = await stat(await realpath(a));
+    if (s.isDirectory()) {
+      if (!rules.ignores(r, true)) await walkDir(root, r, rules, files, signal);
+    } else if (!rules.ignores(r, false)) {
+      files.push({ name: r, data: await readChartFile(root, r, s) });
+    }
+  }
+}
+
+async function readChartFile(root: string, rel: string, s: Stats): Promise<Uint8Array> {
+  if (!s.isFile()) {
+    throw new ChartLoadError(
+      root,
+      `chart file ${rel} in ${root} is not a regular file; remove it or list it in .helmignore`,
+    );
+  }
+  if (s.size > MAX_FILE_BYTES) {
+    throw new ChartLoadError(
+      root,
+      `chart file ${rel} in ${root} is larger than ${MAX_FILE_BYTES} bytes; list it in .helmignore`,
+    );
+  }
+  const data: Uint8Array = await readFile(join(root, rel));
+  return data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
 }
 
 /** Loads a packaged chart (`helm package` output): a gzipped tar with one top folder. */
@@ -116,11 +127,11 @@ export async function loadChartFiles(
   what: string,
   opts: LoadOptions = {},
 ): Promise<Chart> {
-  let metadata: ChartMetadata | undefined;
   const chartYaml = files.find((f) => f.name === "Chart.yaml");
-  if (chartYaml) metadata = parseMetadata(chartYaml.data, what);
+  if (!chartYaml)
+    throw new ChartLoadError(what, `chart ${what} has no Chart.yaml; a chart needs one at its root`);
   const chart: Chart = {
-    metadata: metadata as ChartMetadata,
+    metadata: parseMetadata(chartYaml.data, what),
     values: {},
     templates: [],
     files: [],
@@ -129,75 +140,78 @@ export async function loadChartFiles(
   const subcharts = new Map<string, ChartFile[]>();
   for (const f of files) {
     if (f.name === "Chart.yaml") continue;
-    if (f.name === "values.yaml") {
-      let v: Record<string, unknown> | undefined;
-      try {
-        v = parseYamlMap(decoder.decode(f.data));
-      } catch (e) {
-        throw new ChartLoadError(
-          what,
-          `values.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`,
-          { cause: e },
-        );
-      }
-      if (v === undefined)
-        throw new ChartLoadError(
-          what,
-          `values.yaml of chart ${what} is not a map; make its top level key: value pairs`,
-        );
-      chart.values = v;
-    } else if (f.name === "values.schema.json") {
-      chart.schema = f.data;
-    } else if (f.name.startsWith("templates/")) {
-      chart.templates.push(f);
-    } else if (f.name.startsWith("charts/")) {
-      if (f.name.endsWith(".prov")) {
-        chart.files.push(f);
-        continue;
-      }
+    if (f.name === "values.yaml") chart.values = parseValuesFile(f.data, what);
+    else if (f.name === "values.schema.json") chart.schema = f.data;
+    else if (f.name.startsWith("templates/")) chart.templates.push(f);
+    else if (f.name.startsWith("charts/") && !f.name.endsWith(".prov")) {
       const rest = f.name.slice("charts/".length);
       const cname = rest.split("/")[0] as string;
-      const list = subcharts.get(cname) ?? [];
-      list.push({ name: rest, data: f.data });
-      subcharts.set(cname, list);
-    } else {
-      chart.files.push(f);
-    }
+      subcharts.set(cname, [...(subcharts.get(cname) ?? []), { name: rest, data: f.data }]);
+    } else chart.files.push(f);
   }
-  if (!metadata)
-    throw new ChartLoadError(what, `chart ${what} has no Chart.yaml; a chart needs one at its root`);
   for (const name of [...subcharts.keys()].sort()) {
     opts.signal?.throwIfAborted();
     if (name.startsWith("_") || name.startsWith(".")) continue;
-    const list = subcharts.get(name) as ChartFile[];
-    let sub: Chart;
-    try {
-      if (name.endsWith(".tgz")) {
-        const f = list[0] as ChartFile;
-        if (f.name !== name)
-          throw new ChartLoadError(
-            what,
-            `subchart archive charts/${name} of chart ${metadata.name} is a folder; rename it`,
-          );
-        sub = await loadChartArchive(f.data, { ...opts, what: `${what}/charts/${name}` });
-      } else {
-        const inner = list
-          .filter((f) => f.name.includes("/"))
-          .map((f) => ({ name: f.name.slice(name.length + 1), data: f.data }));
-        sub = await loadChartFiles(inner, `${what}/charts/${name}`, opts);
-      }
-    } catch (e) {
-      if (e instanceof ChartLoadError) throw e;
-      throw new ChartLoadError(
-        what,
-        `subchart ${name} of chart ${metadata.name} cannot be loaded: ${(e as Error).message}`,
-        { cause: e },
-      );
-    }
+    const sub = await loadSubchart(chart, name, subcharts.get(name) as ChartFile[], what, opts);
     sub.parent = chart;
     chart.dependencies.push(sub);
   }
   return chart;
+}
+
+function parseValuesFile(data: Uint8Array, what: string): Record<string, unknown> {
+  let v: Record<string, unknown> | undefined;
+  try {
+    v = parseYamlMap(decoder.decode(data));
+  } catch (e) {
+    throw new ChartLoadError(
+      what,
+      `values.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  if (v === undefined) {
+    throw new ChartLoadError(
+      what,
+      `values.yaml of chart ${what} is not a map; make its top level key: value pairs`,
+    );
+  }
+  return v;
+}
+
+/** A subchart from charts/: a packaged `.tgz` or a folder. */
+async function loadSubchart(
+  parent: Chart,
+  name: string,
+  list: ChartFile[],
+  what: string,
+  opts: LoadOptions,
+): Promise<Chart> {
+  try {
+    if (name.endsWith(".tgz")) {
+      const f = list[0] as ChartFile;
+      if (f.name !== name) {
+        throw new ChartLoadError(
+          what,
+          `subchart archive charts/${name} of chart ${parent.metadata.name} is a folder; rename it`,
+        );
+      }
+      return await loadChartArchive(f.data, { ...opts, what: `${what}/charts/${name}` });
+    }
+    const inner = list
+      .filter((f) => f.name.includes("/"))
+      .map((f) => ({ name: f.name.slice(name.length + 1), data: f.data }));
+    return await loadChartFiles(inner, `${what}/charts/${name}`, opts);
+  } catch (e) {
+    if (e instanceof ChartLoadError) throw e;
+    throw new ChartLoadError(
+      what,
+      `subchart ${name} of chart ${parent.metadata.name} cannot be loaded: ${(e as Error).message}`,
+      { cause: e },
+    );
+  }
 }
 
 function parseMetadata(data: Uint8Array, what: string): ChartMetadata {

@@ -138,70 +138,76 @@ export function sortManifests(
   const manifests: Manifest[] = [];
   for (const path of [...files.keys()].sort()) {
     const content = files.get(path) as string;
-    if (baseName(path).startsWith("_")) continue;
-    if (content.trim() === "") continue;
+    if (baseName(path).startsWith("_") || content.trim() === "") continue;
     for (const doc of splitManifests(content)) {
-      let head: unknown;
-      try {
-        head = parseYaml(doc);
-      } catch (e) {
-        throw new ChartRenderError(chartName, path, `YAML parse error on ${path}: ${(e as Error).message}`, {
-          cause: e,
-        });
-      }
-      if (head !== null && (typeof head !== "object" || Array.isArray(head))) {
-        throw new ChartRenderError(
-          chartName,
-          path,
-          `YAML parse error on ${path}: a document is not a map; every document a template renders must be a Kubernetes object`,
-        );
-      }
-      const h = (head ?? {}) as Record<string, unknown>;
-      const md = (h.metadata ?? {}) as Record<string, unknown>;
-      const annotations = (md.annotations ?? {}) as Record<string, unknown>;
-      const m: Manifest = {
-        name: path,
-        content: doc,
-        apiVersion: String(h.apiVersion ?? ""),
-        kind: String(h.kind ?? ""),
-        metadataName: String(md.name ?? ""),
-      };
+      const { manifest, annotations } = readHead(doc, path, chartName);
       const hookTypes = annotations["helm.sh/hook"];
-      if (typeof hookTypes !== "string") {
-        manifests.push(m);
-        continue;
+      if (typeof hookTypes !== "string") manifests.push(manifest);
+      else {
+        const hook = toHook(manifest, hookTypes, annotations);
+        if (hook) hooks.push(hook);
       }
-      const events: string[] = [];
-      let unknown = false;
-      for (const raw of hookTypes.split(",")) {
-        const e = HOOK_EVENTS[raw.trim().toLowerCase()];
-        if (!e) {
-          unknown = true;
-          break;
-        }
-        events.push(e);
-      }
-      if (unknown) continue;
-      const ws = String(annotations["helm.sh/hook-weight"] ?? "");
-      hooks.push({
-        name: m.metadataName,
-        kind: m.kind,
-        path,
-        manifest: doc,
-        events,
-        weight: /^[+-]?\d+$/.test(ws) ? Number.parseInt(ws, 10) : 0,
-        deletePolicies:
-          typeof annotations["helm.sh/hook-delete-policy"] === "string"
-            ? (annotations["helm.sh/hook-delete-policy"] as string)
-                .split(",")
-                .map((s) => s.trim().toLowerCase())
-            : [],
-      });
     }
   }
   return {
     hooks: sortByKind(hooks, (h) => h.kind, order),
     manifests: sortByKind(manifests, (m) => m.kind, order),
+  };
+}
+
+function readHead(
+  doc: string,
+  path: string,
+  chartName: string,
+): { manifest: Manifest; annotations: Record<string, unknown> } {
+  let head: unknown;
+  try {
+    head = parseYaml(doc);
+  } catch (e) {
+    throw new ChartRenderError(chartName, path, `YAML parse error on ${path}: ${(e as Error).message}`, {
+      cause: e,
+    });
+  }
+  if (head !== null && (typeof head !== "object" || Array.isArray(head))) {
+    throw new ChartRenderError(
+      chartName,
+      path,
+      `YAML parse error on ${path}: a document is not a map; every document a template renders must be a Kubernetes object`,
+    );
+  }
+  const h = (head ?? {}) as Record<string, unknown>;
+  const md = (h.metadata ?? {}) as Record<string, unknown>;
+  return {
+    manifest: {
+      name: path,
+      content: doc,
+      apiVersion: String(h.apiVersion ?? ""),
+      kind: String(h.kind ?? ""),
+      metadataName: String(md.name ?? ""),
+    },
+    annotations: (md.annotations ?? {}) as Record<string, unknown>,
+  };
+}
+
+/** A hook from an annotated document, or undefined when it names an event Helm does not know (skipped). */
+function toHook(m: Manifest, hookTypes: string, annotations: Record<string, unknown>): Hook | undefined {
+  const events: string[] = [];
+  for (const raw of hookTypes.split(",")) {
+    const e = HOOK_EVENTS[raw.trim().toLowerCase()];
+    if (!e) return undefined;
+    events.push(e);
+  }
+  const ws = String(annotations["helm.sh/hook-weight"] ?? "");
+  const policies = annotations["helm.sh/hook-delete-policy"];
+  return {
+    name: m.metadataName,
+    kind: m.kind,
+    path: m.name,
+    manifest: m.content,
+    events,
+    weight: /^[+-]?\d+$/.test(ws) ? Number.parseInt(ws, 10) : 0,
+    deletePolicies:
+      typeof policies === "string" ? policies.split(",").map((p) => p.trim().toLowerCase()) : [],
   };
 }
 

@@ -20,62 +20,81 @@ function escapeChar(c: string): string {
   return /[\\^$.*+?()[\]{}|/-]/.test(c) ? `\\${c}` : c;
 }
 
-function compile(pattern: string, glob: boolean): RegExp | undefined {
-  let out = "";
-  let depth = 0;
-  const chars = [...pattern];
-  for (let i = 0; i < chars.length; i++) {
-    const c = chars[i] as string;
-    if (c === "*") {
-      if (glob && chars[i + 1] === "*") {
-        out += "[\\s\\S]*";
-        i++;
-      } else out += "[^/]*";
-    } else if (c === "?") out += "[^/]";
-    else if (c === "\\") {
+/** A `[...]` class starting at chars[i]: its RegExp text and the index of its `]`, or undefined if malformed. */
+function compileClass(
+  chars: string[],
+  start: number,
+  glob: boolean,
+): { re: string; end: number } | undefined {
+  let j = start + 1;
+  let cls = "";
+  if (chars[j] === "^" || (glob && chars[j] === "!")) {
+    cls += "^";
+    j++;
+  }
+  for (let first = true; j < chars.length; j++, first = false) {
+    const d = chars[j] as string;
+    if (d === "]" && !first) return { re: cls.startsWith("^") ? `[${cls}/]` : `[${cls}]`, end: j };
+    if (d === "\\") {
+      const n = chars[j + 1];
+      if (n === undefined) return undefined;
+      cls += escapeChar(n);
+      j++;
+    } else cls += d === "-" ? "-" : escapeChar(d);
+  }
+  return undefined;
+}
+
+interface CompileState {
+  out: string;
+  depth: number;
+}
+
+/** Compiles the pattern character at i into st; returns the last index consumed, or undefined if malformed. */
+function step(chars: string[], i: number, glob: boolean, st: CompileState): number | undefined {
+  const c = chars[i] as string;
+  switch (c) {
+    case "*": {
+      const double = glob && chars[i + 1] === "*";
+      st.out += double ? "[\\s\\S]*" : "[^/]*";
+      return double ? i + 1 : i;
+    }
+    case "?":
+      st.out += "[^/]";
+      return i;
+    case "\\": {
       const n = chars[i + 1];
       if (n === undefined) return undefined;
-      out += escapeChar(n);
-      i++;
-    } else if (c === "[") {
-      let j = i + 1;
-      let cls = "";
-      if (chars[j] === "^" || (glob && chars[j] === "!")) {
-        cls += "^";
-        j++;
-      }
-      let closed = false;
-      let first = true;
-      for (; j < chars.length; j++) {
-        const d = chars[j] as string;
-        if (d === "]" && !first) {
-          closed = true;
-          break;
-        }
-        first = false;
-        if (d === "\\") {
-          const n = chars[j + 1];
-          if (n === undefined) return undefined;
-          cls += escapeChar(n);
-          j++;
-        } else if (d === "-") cls += "-";
-        else cls += escapeChar(d);
-      }
-      if (!closed) return undefined;
-      out += cls.startsWith("^") ? `[${cls}/]` : `[${cls}]`;
-      i = j;
-    } else if (glob && c === "{") {
-      out += "(?:";
-      depth++;
-    } else if (glob && c === "}" && depth > 0) {
-      out += ")";
-      depth--;
-    } else if (glob && c === "," && depth > 0) out += "|";
-    else out += escapeChar(c);
+      st.out += escapeChar(n);
+      return i + 1;
+    }
+    case "[": {
+      const cls = compileClass(chars, i, glob);
+      if (!cls) return undefined;
+      st.out += cls.re;
+      return cls.end;
+    }
   }
-  if (depth > 0) return undefined;
+  if (glob && (c === "{" || (st.depth > 0 && (c === "}" || c === ",")))) {
+    st.out += c === "{" ? "(?:" : c === "}" ? ")" : "|";
+    st.depth += c === "{" ? 1 : c === "}" ? -1 : 0;
+    return i;
+  }
+  st.out += escapeChar(c);
+  return i;
+}
+
+function compile(pattern: string, glob: boolean): RegExp | undefined {
+  const chars = [...pattern];
+  const st: CompileState = { out: "", depth: 0 };
+  for (let i = 0; i < chars.length; i++) {
+    const last = step(chars, i, glob, st);
+    if (last === undefined) return undefined;
+    i = last;
+  }
+  if (st.depth > 0) return undefined;
   try {
-    return new RegExp(`^${out}$`, "u");
+    return new RegExp(`^${st.out}$`, "u");
   } catch {
     return undefined;
   }
