@@ -79,6 +79,8 @@ data:
   message: {{ .Values.message | quote }}
   replicas: {{ .Values.replicas | quote }}
   version: {{ .Chart.Version | quote }}
+  kube: {{ .Capabilities.KubeVersion.Minor | quote }}
+  hasHelmRelease: {{ .Capabilities.APIVersions.Has "helm.toolkit.fluxcd.io/v2/HelmRelease" | quote }}
 `,
   );
   // Only in the first version: the upgrade must prune it.
@@ -226,6 +228,9 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
       message: "from-spec",
       replicas: "3",
       version: "0.1.0",
+      // The cluster's capabilities (Kubernetes 1.37, the HelmRelease kind), not helm template's defaults.
+      kube: "37",
+      hasHelmRelease: "true",
     });
     assert.equal(cm?.metadata.annotations?.["meta.helm.sh/release-name"], "demo");
     assert.equal(cm?.metadata.labels?.["helm.toolkit.fluxcd.io/name"], "demo");

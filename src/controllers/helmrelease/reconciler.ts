@@ -9,10 +9,7 @@
 import type { HelmRelease } from "../../api/index.ts";
 import { describe } from "../../errors/index.ts";
 import {
-  type Capabilities,
-  DEFAULT_CAPABILITIES,
   listReleases,
-  normalizeKubeVersion,
   type Release,
   type RenderedChart,
   renderChart,
@@ -36,6 +33,7 @@ import {
 import type { ArtifactStore } from "../../store/index.ts";
 import type { ReconcileLogger } from "../ocirepository/index.ts";
 import { type ActionContext, FIELD_MANAGER, release, uninstall } from "./action.ts";
+import { ClusterCapabilities } from "./capabilities.ts";
 import { correctDrift } from "./drift.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
@@ -82,11 +80,12 @@ export class HelmReleaseReconciler {
   private readonly o: HelmReleaseReconcilerOptions;
   private readonly log: ReconcileLogger;
   private readonly impersonated = new Map<string, KubeClient>();
-  private caps: Capabilities | undefined;
+  private readonly caps: ClusterCapabilities;
 
   constructor(opts: HelmReleaseReconcilerOptions) {
     this.o = opts;
     this.log = opts.log ?? quiet;
+    this.caps = new ClusterCapabilities(opts.kube);
   }
 
   close(): void {
@@ -111,29 +110,6 @@ export class HelmReleaseReconciler {
       this.impersonated.set(k, c);
     }
     return c;
-  }
-
-  /** The cluster's version and API groups, read once. */
-  private async capabilities(signal: AbortSignal): Promise<Capabilities> {
-    if (this.caps) return this.caps;
-    try {
-      const v = await this.o.kube.request<{ gitVersion?: string }>({ path: "/version", signal });
-      const apis = await this.o.kube.request<{ groups?: { versions?: { groupVersion: string }[] }[] }>({
-        path: "/apis",
-        signal,
-      });
-      const versions = [
-        "v1",
-        ...(apis.groups ?? []).flatMap((g) => (g.versions ?? []).map((x) => x.groupVersion)),
-      ];
-      this.caps = {
-        kubeVersion: normalizeKubeVersion(v.gitVersion ?? "") ?? DEFAULT_CAPABILITIES.kubeVersion,
-        apiVersions: versions,
-      };
-    } catch {
-      return DEFAULT_CAPABILITIES;
-    }
-    return this.caps;
   }
 
   private async write(obj: KubeObject, status: HelmReleaseStatus, signal: AbortSignal): Promise<void> {
@@ -239,7 +215,7 @@ export class HelmReleaseReconciler {
         revision: (latest?.version ?? 0) + 1,
         isUpgrade: upgrade,
         values,
-        capabilities: await this.capabilities(signal),
+        capabilities: await this.caps.get(signal),
       });
       if (spec.postRenderers?.length) {
         rendered.manifest = await postRender(rendered.manifest, spec.postRenderers, this.kustomize, signal);
