@@ -239,7 +239,7 @@ export async function run(argv: string[] = []): Promise<void> {
       .map((l) => l.toFixed(2))
       .join(
         " ",
-      )} at start, ${new Date().toISOString()}; sizes ${opts.sizes.join(", ")}; ${opts.shared ? "one shared artifact" : "one artifact per app"}; Ferry concurrency ${opts.concurrency}\n`,
+      )} at start, ${new Date().toISOString()}; Flux source-controller and kustomize-controller v1.9.5 (flux v2.9.5); sizes ${opts.sizes.join(", ")}; ${opts.shared ? "one shared artifact" : "one artifact per app"}; Ferry concurrency ${opts.concurrency}\n`,
   );
   const results: RunResult[] = [];
   if (opts.sizes.length > 0 && opts.engines.length > 0) {
