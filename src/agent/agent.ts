@@ -52,6 +52,8 @@ export interface AgentOptions {
   noCrossNamespaceRefs?: boolean | undefined;
   /** Multi-tenancy: service account Kustomizations act as when they name none (`--default-service-account`). */
   defaultServiceAccount?: string | undefined;
+  /** Multi-tenancy: refuse remote kustomize bases in Kustomization builds (Flux's `--no-remote-bases`). */
+  noRemoteBases?: boolean | undefined;
   /**
    * Multi-tenancy: service account ResourceSets act as when they name none — flux-operator's own
    * `--default-service-account` (Helm value `multitenancy.defaultServiceAccount`), separate from the
@@ -86,6 +88,7 @@ export class Agent {
     this.settings = new AgentSettings({
       noCrossNamespaceRefs: opts.noCrossNamespaceRefs,
       defaultServiceAccount: opts.defaultServiceAccount,
+      noRemoteBases: opts.noRemoteBases,
     });
     this.manager = new Manager({
       ...(opts.leaderElection

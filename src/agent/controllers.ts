@@ -75,6 +75,7 @@ export const kustomizationSetup: ControllerSetup = (ctx) => {
     log: ctx.log.with({ controller: "kustomization" }),
     noCrossNamespaceRefs: o.noCrossNamespaceRefs,
     defaultServiceAccount: o.defaultServiceAccount,
+    noRemoteBases: o.noRemoteBases,
     // The lockdown in force at each reconcile (flags tightened by a multitenant FluxInstance).
     tenancy: () => ctx.settings.tenancy(),
     onTenancyChange: (listener) => ctx.settings.onChange(listener),

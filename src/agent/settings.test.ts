@@ -6,16 +6,23 @@ test("tenancy: flags are the base, FluxInstances tighten it, forgetting an insta
   const s = new AgentSettings();
   let changes = 0;
   s.onChange(() => changes++);
-  assert.deepEqual(s.tenancy(), { noCrossNamespaceRefs: false, defaultServiceAccount: undefined });
-  s.setTenancy("flux-system/flux", { noCrossNamespaceRefs: true, defaultServiceAccount: "flux" });
-  assert.deepEqual(s.tenancy(), { noCrossNamespaceRefs: true, defaultServiceAccount: "flux" });
-  s.setTenancy("flux-system/flux", { noCrossNamespaceRefs: true, defaultServiceAccount: "flux" });
+  const open = { noCrossNamespaceRefs: false, defaultServiceAccount: undefined, noRemoteBases: false };
+  const locked = { noCrossNamespaceRefs: true, defaultServiceAccount: "flux", noRemoteBases: true };
+  assert.deepEqual(s.tenancy(), open);
+  s.setTenancy("flux-system/flux", locked);
+  assert.deepEqual(s.tenancy(), locked);
+  s.setTenancy("flux-system/flux", { ...locked });
   assert.equal(changes, 1, "an unchanged request is no change");
   s.setTenancy("flux-system/flux", undefined);
-  assert.deepEqual(s.tenancy(), { noCrossNamespaceRefs: false, defaultServiceAccount: undefined });
+  assert.deepEqual(s.tenancy(), open);
   assert.equal(changes, 2);
 
-  const flags = new AgentSettings({ defaultServiceAccount: "cli-sa" });
+  const flags = new AgentSettings({ defaultServiceAccount: "cli-sa", noRemoteBases: true });
+  assert.equal(flags.tenancy().noRemoteBases, true, "a flag alone locks remote bases");
   flags.setTenancy("a/flux", { noCrossNamespaceRefs: true, defaultServiceAccount: "flux" });
-  assert.deepEqual(flags.tenancy(), { noCrossNamespaceRefs: true, defaultServiceAccount: "cli-sa" });
+  assert.deepEqual(flags.tenancy(), {
+    noCrossNamespaceRefs: true,
+    defaultServiceAccount: "cli-sa",
+    noRemoteBases: true,
+  });
 });

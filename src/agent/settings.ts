@@ -1,9 +1,9 @@
 /**
  * Settings shared in-process between the agent's reconcilers that change while the agent runs. Today: the
- * multi-tenancy lockdown. The agent's flags (`--no-cross-namespace-refs`, `--default-service-account`) are
- * the base; a FluxInstance with `spec.cluster.multitenant: true` adds what flux-operator's multitenant
- * profile sets on kustomize-controller (`--no-cross-namespace-refs=true`,
- * `--default-service-account=<tenantDefaultServiceAccount or default>`). The Kustomization reconciler reads
+ * multi-tenancy lockdown. The agent's flags (`--no-cross-namespace-refs`, `--default-service-account`,
+ * `--no-remote-bases`) are the base; a FluxInstance with `spec.cluster.multitenant: true` adds what
+ * flux-operator's multitenant profile sets on kustomize-controller (`--no-cross-namespace-refs=true`,
+ * `--no-remote-bases=true`, `--default-service-account=<tenantDefaultServiceAccount or default>`). The Kustomization reconciler reads
  * `tenancy()` at each reconcile. ResourceSets do not: as upstream, the profile configures Flux's
  * controllers, not flux-operator, whose own `--default-service-account` is the agent option
  * `operatorDefaultServiceAccount`. One instance per agent (no module state); writers are the FluxInstance
@@ -15,6 +15,8 @@ export interface TenancySettings {
   noCrossNamespaceRefs: boolean;
   /** Service account objects act as when they name none; undefined: the agent's own identity. */
   defaultServiceAccount: string | undefined;
+  /** Refuse remote kustomize bases in Kustomization builds (Flux's `--no-remote-bases`); unset: false. */
+  noRemoteBases?: boolean | undefined;
 }
 
 export class AgentSettings {
@@ -27,6 +29,7 @@ export class AgentSettings {
     this.base = {
       noCrossNamespaceRefs: base.noCrossNamespaceRefs ?? false,
       defaultServiceAccount: base.defaultServiceAccount,
+      noRemoteBases: base.noRemoteBases ?? false,
     };
   }
 
@@ -38,6 +41,7 @@ export class AgentSettings {
       out = {
         noCrossNamespaceRefs: out.noCrossNamespaceRefs || t.noCrossNamespaceRefs,
         defaultServiceAccount: out.defaultServiceAccount ?? t.defaultServiceAccount,
+        noRemoteBases: !!out.noRemoteBases || !!t.noRemoteBases,
       };
     }
     return out;
@@ -46,7 +50,12 @@ export class AgentSettings {
   /** Records (or, with undefined, forgets) what one FluxInstance asks for; listeners hear of real changes. */
   setTenancy(instance: string, settings: TenancySettings | undefined): void {
     const before = JSON.stringify(this.tenancy());
-    if (settings && (settings.noCrossNamespaceRefs || settings.defaultServiceAccount !== undefined)) {
+    if (
+      settings &&
+      (settings.noCrossNamespaceRefs ||
+        settings.defaultServiceAccount !== undefined ||
+        settings.noRemoteBases)
+    ) {
       this.byInstance.set(instance, { ...settings });
     } else {
       this.byInstance.delete(instance);

@@ -253,6 +253,7 @@ test("multitenant reaches the agent's settings; a wrong name or an unserved sync
     assert.deepEqual(h.agent.settings.tenancy(), {
       noCrossNamespaceRefs: true,
       defaultServiceAccount: "flux",
+      noRemoteBases: true,
     });
 
     await apply(fluxInstance(ns, {}, { name: "other" }));
@@ -332,6 +333,7 @@ test("multitenant reaches the agent's settings; a wrong name or an unserved sync
     assert.deepEqual(h.agent.settings.tenancy(), {
       noCrossNamespaceRefs: false,
       defaultServiceAccount: undefined,
+      noRemoteBases: false,
     });
   } finally {
     await h.stop();

@@ -141,12 +141,21 @@ test("fields that install Flux's controllers are reported; multitenancy becomes 
     "spec.cluster.type",
     "spec.storage",
   ]);
-  assert.deepEqual(tenancyOf(spec), { noCrossNamespaceRefs: true, defaultServiceAccount: "flux" });
+  assert.deepEqual(tenancyOf(spec), {
+    noCrossNamespaceRefs: true,
+    defaultServiceAccount: "flux",
+    noRemoteBases: true,
+  });
   assert.deepEqual(tenancyOf({ cluster: { multitenant: true } }), {
     noCrossNamespaceRefs: true,
     defaultServiceAccount: "default",
+    noRemoteBases: true,
   });
-  assert.deepEqual(tenancyOf({}), { noCrossNamespaceRefs: false, defaultServiceAccount: undefined });
+  assert.deepEqual(tenancyOf({}), {
+    noCrossNamespaceRefs: false,
+    defaultServiceAccount: undefined,
+    noRemoteBases: false,
+  });
 });
 
 test("multitenant: the sync Kustomization runs as kustomize-controller, generated with its cluster-admin binding; a user patch overrides", async () => {

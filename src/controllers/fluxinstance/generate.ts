@@ -52,6 +52,8 @@ export interface TenancySettings {
   noCrossNamespaceRefs: boolean;
   /** `--default-service-account=…` (flux-operator uses `default` when the instance names none). */
   defaultServiceAccount: string | undefined;
+  /** `--no-remote-bases=true`. */
+  noRemoteBases: boolean;
 }
 
 export interface Generated {
@@ -84,6 +86,7 @@ export function tenancyOf(spec: FluxInstanceSpec): TenancySettings {
   return {
     noCrossNamespaceRefs: multitenant,
     defaultServiceAccount: multitenant ? spec.cluster?.tenantDefaultServiceAccount || "default" : undefined,
+    noRemoteBases: multitenant,
   };
 }
 

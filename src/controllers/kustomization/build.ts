@@ -10,6 +10,7 @@ import { describe } from "../../errors/index.ts";
 import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
 import { type KustomizeRunner, renderKustomization } from "../../render/index.ts";
 import { KustomizationError, Reasons } from "./errors.ts";
+import { findRemoteBase } from "./remote.ts";
 import type { KustomizationSpec } from "./status.ts";
 
 export interface BuildInput {
@@ -19,6 +20,8 @@ export interface BuildInput {
   kube: KubeClient;
   runner: () => KustomizeRunner;
   signal: AbortSignal;
+  /** Refuse remote kustomize bases (Flux's `--no-remote-bases`, multi-tenancy). */
+  noRemoteBases?: boolean | undefined;
 }
 
 /** `substituteFrom` references as `Kind/name` (namespace implied: the Kustomization's). */
@@ -93,6 +96,16 @@ export async function buildObjects(input: BuildInput): Promise<KubeObject[]> {
       Reasons.artifactFailed,
       `kustomization path not found: '${spec.path ?? "."}' is not a folder in the source artifact; fix spec.path`,
     );
+  }
+  if (input.noRemoteBases) {
+    const remote = await findRemoteBase(input.sourceDir, dir, { signal: input.signal });
+    if (remote) {
+      throw new KustomizationError(
+        input.key,
+        Reasons.buildFailed,
+        `kustomize build failed: remote bases are not allowed (multi-tenancy lockdown, --no-remote-bases): '${remote.entry}' in ${remote.file}; vendor it into the source artifact`,
+      );
+    }
   }
   const sources = await substituteSources(input);
   try {

@@ -60,6 +60,8 @@ export interface KustomizationReconcilerOptions {
   log?: ReconcileLogger | undefined;
   /** Multi-tenancy lockdown: refuse `sourceRef`s in another namespace (Flux's `--no-cross-namespace-refs`). */
   noCrossNamespaceRefs?: boolean | undefined;
+  /** Multi-tenancy lockdown: refuse remote kustomize bases (Flux's `--no-remote-bases`). */
+  noRemoteBases?: boolean | undefined;
   /** Service account to impersonate when `spec.serviceAccountName` is unset (Flux's `--default-service-account`). */
   defaultServiceAccount?: string | undefined;
   /**
@@ -117,6 +119,7 @@ export function checkSpec(key: string, spec: KustomizationSpec): void {
 export interface TenancySettings {
   noCrossNamespaceRefs: boolean;
   defaultServiceAccount: string | undefined;
+  noRemoteBases?: boolean | undefined;
 }
 
 const quiet: ReconcileLogger = { debug: () => {}, info: () => {}, error: () => {} };
@@ -154,6 +157,7 @@ export class KustomizationReconciler {
       finish: (obj, status, signal) => this.finish(obj, status, signal),
       event: (...args) => this.event(...args),
       healthChecks: this.healthChecks,
+      noRemoteBases: () => !!this.lockdown().noRemoteBases,
     };
   }
 
@@ -190,6 +194,7 @@ export class KustomizationReconciler {
       this.o.tenancy?.() ?? {
         noCrossNamespaceRefs: this.o.noCrossNamespaceRefs ?? false,
         defaultServiceAccount: this.o.defaultServiceAccount,
+        noRemoteBases: this.o.noRemoteBases ?? false,
       }
     );
   }

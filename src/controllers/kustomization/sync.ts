@@ -48,6 +48,8 @@ export interface SyncIO {
   ): Promise<void>;
   /** Health checks in progress, by Kustomization key, with the revision they check. */
   healthChecks: Map<string, { revision: string; cancel: AbortController }>;
+  /** Whether remote kustomize bases are refused now (the lockdown in force). */
+  noRemoteBases(): boolean;
 }
 
 /** `next` plus the entries of `previous` it lacks (sorted by id, as inventories are). */
@@ -132,7 +134,15 @@ export async function syncRevision(
   status.lastAttemptedRevision = src.revision;
   let obj = await io.write(initial, status, signal);
   const objects = await run.timed(Reasons.buildFailed, "kustomize build", () =>
-    buildObjects({ key, obj, sourceDir: src.dir, kube: io.kube, runner: io.runner, signal: work }),
+    buildObjects({
+      key,
+      obj,
+      sourceDir: src.dir,
+      kube: io.kube,
+      runner: io.runner,
+      signal: work,
+      noRemoteBases: io.noRemoteBases(),
+    }),
   );
 
   // From here on every outcome is recorded in status.history under the digest of what was built.

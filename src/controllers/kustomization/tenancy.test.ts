@@ -208,6 +208,7 @@ test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies a
     await source(h.namespace, "ks-lockdown", {
       "own/kustomization.yaml": kustomizationYaml("a.yaml"),
       "own/a.yaml": configMapYaml("synced", { k: "v" }),
+      "remote/kustomization.yaml": kustomizationYaml("https://github.com/acme/lib//deploy?ref=v1"),
     });
     // Refers to a source in another namespace: without lockdown it is just missing.
     await apply(
@@ -222,6 +223,7 @@ test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies a
     h.agent.settings.setTenancy(`${h.namespace}/flux`, {
       noCrossNamespaceRefs: true,
       defaultServiceAccount: "default",
+      noRemoteBases: true,
     });
     const denied = await waitForKs(
       kube,
@@ -231,6 +233,17 @@ test("the lockdown is read at each reconcile: a FluxInstance's tenancy applies a
       signal,
     );
     assert.equal(cond(denied, "Stalled").status, "True");
+
+    // Remote bases are refused before kustomize would fetch them (the profile's --no-remote-bases).
+    await apply(kustomization(h.namespace, "remote", { path: "./remote", serviceAccountName: "default" }));
+    const remote = await waitForKs(kube, h.namespace, "remote", (s) => cond(s).status === "False", signal);
+    assert.equal(cond(remote).reason, "BuildFailed");
+    assert.match(
+      cond(remote).message ?? "",
+      /remote bases are not allowed .*'https:\/\/github\.com\/acme\/lib\/\/deploy\?ref=v1' in remote\/kustomization\.yaml/,
+    );
+    // Gone before the lockdown is lifted below: kustomize would then try to fetch the base.
+    await deleteObject(kube, kustomization(h.namespace, "remote", {}), { signal });
 
     // A Kustomization naming no account gets the tenants' default one, whose RBAC allows nothing here.
     await apply(
