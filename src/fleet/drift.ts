@@ -12,7 +12,7 @@ import { isSuspended, KUSTOMIZATION, listOpsObjects, OCI_REPOSITORY } from "../o
 import type { KustomizeRunner } from "../render/index.ts";
 import { diffKustomization, type ObjectChange } from "./changes.ts";
 import type { FleetCluster } from "./clusters.ts";
-import { type ClusterResult, eachLimited, type QueryOptions, queryFleet } from "./query.ts";
+import { type ClusterResult, eachLimited, Limiter, type QueryOptions, queryFleet } from "./query.ts";
 import { type ArtifactCache, renderLive } from "./render.ts";
 import { digestOfRevision } from "./revision.ts";
 
@@ -37,12 +37,15 @@ export interface DriftOptions extends QueryOptions {
   namespace?: string | undefined;
   /** Kustomizations checked at once per cluster (default 4). */
   renderConcurrency?: number | undefined;
+  /** Renders and dry-runs at once over the whole fleet (default: 4 at a time). */
+  builds?: Limiter | undefined;
 }
 
 async function driftOf(
   client: KubeClient,
   ks: KubeObject,
   opts: DriftOptions,
+  builds: Limiter,
   signal: AbortSignal,
 ): Promise<KustomizationDrift> {
   const out: KustomizationDrift = {
@@ -75,8 +78,10 @@ async function driftOf(
     if (!source || !url) return { ...out, revision, skipped: `its source ${ref.name} is gone` };
     out.revision = revision;
     const dir = await opts.cache.fetch(source, url, digest, signal);
-    const objects = await renderLive(ks, dir, { kube: client, runner: opts.runner, signal });
-    out.drifted = await diffKustomization(client, ks, objects, { signal, prune: false });
+    out.drifted = await builds.run(async () => {
+      const objects = await renderLive(ks, dir, { kube: client, runner: opts.runner, signal });
+      return await diffKustomization(client, ks, objects, { signal, prune: false });
+    });
   } catch (err) {
     if (signal.aborted) throw err;
     out.error = opts.cache.scrub(describe(err));
@@ -88,6 +93,7 @@ export async function fleetDrift(
   clusters: readonly FleetCluster[],
   opts: DriftOptions,
 ): Promise<ClusterResult<ClusterDrift>[]> {
+  const builds = opts.builds ?? new Limiter(4);
   return await queryFleet(
     clusters,
     async (client, _cluster, signal) => {
@@ -96,7 +102,7 @@ export async function fleetDrift(
         ...(opts.namespace !== undefined ? { namespace: opts.namespace } : {}),
       });
       const kustomizations = await eachLimited(list, opts.renderConcurrency ?? 4, (ks) =>
-        driftOf(client, ks, opts, signal),
+        driftOf(client, ks, opts, builds, signal),
       );
       return { kustomizations };
     },

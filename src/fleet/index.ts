@@ -48,7 +48,7 @@ export {
   previewCounts,
   previewPromotion,
 } from "./preview.ts";
-export { type ClusterQuery, type ClusterResult, type QueryOptions, queryFleet } from "./query.ts";
+export { type ClusterQuery, type ClusterResult, Limiter, type QueryOptions, queryFleet } from "./query.ts";
 export { ArtifactCache, NoContentError } from "./render.ts";
 export { digestOfRevision, repoKey, shortRevision, tagOfRevision } from "./revision.ts";
 export {

@@ -22,7 +22,7 @@ import { compare, parseConstraint, parseVersion } from "../semver/index.ts";
 import { diffKustomization, type ObjectChange } from "./changes.ts";
 import type { FleetCluster } from "./clusters.ts";
 import { CandidateNotFoundError } from "./errors.ts";
-import { type ClusterResult, eachLimited, type QueryOptions, queryFleet } from "./query.ts";
+import { type ClusterResult, eachLimited, Limiter, type QueryOptions, queryFleet } from "./query.ts";
 import { type ArtifactCache, renderLive } from "./render.ts";
 import { repoKey, tagOfRevision } from "./revision.ts";
 import { follows } from "./versions.ts";
@@ -76,6 +76,8 @@ export interface PreviewOptions extends QueryOptions {
   namespace?: string | undefined;
   /** Kustomizations rendered and dry-run at once per cluster (default 4). */
   renderConcurrency?: number | undefined;
+  /** Renders and dry-runs at once over the whole fleet (default: 4 at a time). */
+  builds?: Limiter | undefined;
 }
 
 function sameRepo(url: string, candidate: Reference): boolean {
@@ -136,9 +138,10 @@ async function previewCluster(
   client: KubeClient,
   candidate: Reference & { tag: string },
   digest: string,
-  opts: PreviewOptions,
+  opts: PreviewOptions & { builds: Limiter },
   signal: AbortSignal,
 ): Promise<ClusterPreview> {
+  const { builds } = opts;
   const ns = opts.namespace !== undefined ? { namespace: opts.namespace } : {};
   const sources = await listOpsObjects(client, OCI_REPOSITORY, { signal, ...ns });
   const followers = new Map<string, { source: KubeObject; follower: Follower }>();
@@ -166,8 +169,10 @@ async function previewCluster(
     if (out.suspended) return out;
     try {
       const dir = await opts.cache.fetch(source, url, digest, signal);
-      const objects = await renderLive(ks, dir, { kube: client, runner: opts.runner, signal });
-      out.changes = await diffKustomization(client, ks, objects, { signal, prune: spec.prune === true });
+      out.changes = await builds.run(async () => {
+        const objects = await renderLive(ks, dir, { kube: client, runner: opts.runner, signal });
+        return await diffKustomization(client, ks, objects, { signal, prune: spec.prune === true });
+      });
     } catch (err) {
       if (signal.aborted) throw err;
       out.error = opts.cache.scrub(describe(err));
@@ -195,9 +200,10 @@ export async function previewPromotion(
       throw new CandidateNotFoundError(formatReference(tagged), { cause: err });
     throw err;
   }
+  const builds = opts.builds ?? new Limiter(4);
   const results = await queryFleet(
     clusters,
-    (client, _cluster, signal) => previewCluster(client, tagged, digest, opts, signal),
+    (client, _cluster, signal) => previewCluster(client, tagged, digest, { ...opts, builds }, signal),
     opts,
   );
   return { candidate: formatReference(tagged), digest, tag: opts.tag, clusters: results };

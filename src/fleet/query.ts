@@ -106,3 +106,30 @@ export async function eachLimited<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return out;
 }
+
+/**
+ * At most `size` tasks at once across every caller sharing it: kustomize builds and dry-runs of all the
+ * clusters of one command, so a large fleet does not start dozens of kustomize processes at a time.
+ */
+export class Limiter {
+  readonly size: number;
+  private active = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(size: number) {
+    this.size = Math.max(1, size);
+  }
+
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active < this.size) this.active++;
+    // A finishing task hands its slot over directly, so no newcomer can slip in between.
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    try {
+      return await fn();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
