@@ -78,6 +78,21 @@ export interface KustomizationReconcilerOptions {
  * honour stall rather than being ignored: SOPS `decryption`, a remote `kubeConfig` (ignoring it would apply
  * to the agent's cluster instead), drift `ignore` rules (ignoring them would fight the fields' other owners).
  */
+/**
+ * What a failed attempt returns: a retry after `retryMs`, nothing when stalled. When its status write failed
+ * too (the API server was away), the write error is thrown instead, so the runtime retries with backoff as
+ * Flux does when finalizeStatus fails, rather than leaving `Reconciliation in progress` for a whole
+ * retry interval.
+ */
+export function afterFailure(
+  stalled: boolean,
+  retryMs: number,
+  writeError: unknown,
+): ReconcileResult | undefined {
+  if (writeError !== undefined) throw writeError;
+  return stalled ? undefined : { requeueAfterMs: retryMs };
+}
+
 export function checkSpec(key: string, spec: KustomizationSpec): void {
   if (spec.kubeConfig) {
     throw new KustomizationError(
@@ -404,9 +419,11 @@ export class KustomizationReconciler {
     } else {
       status.conditions = markNotReady(status.conditions, gen, e.reason, e.message);
     }
-    await this.finish(obj, status, signal).catch((we: unknown) =>
-      this.log.error("status write failed", { object: key, error: describe(we) }),
-    );
+    let writeError: unknown;
+    await this.finish(obj, status, signal).catch((we: unknown) => {
+      writeError = we;
+      this.log.error("status write failed", { object: key, error: describe(we) });
+    });
     if (e instanceof HealthCheckCanceledError) {
       const note = `Health checks canceled due to new reconciliation triggered by ${e.trigger}`;
       this.log.info(note, { object: key, revision: at.revision });
@@ -419,7 +436,7 @@ export class KustomizationReconciler {
       `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,
       { object: key, revision: at.revision, error: e.message },
     );
-    return e.stalled ? undefined : { requeueAfterMs: retry };
+    return afterFailure(e.stalled, retry, writeError);
   }
 
   private async event(

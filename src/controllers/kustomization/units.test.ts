@@ -8,7 +8,7 @@ import { dependencyKeys, evalReadyExpr } from "./dependencies.ts";
 import { KustomizationError } from "./errors.ts";
 import { shouldDeleteResources } from "./finalize.ts";
 import { upsertHistory } from "./history.ts";
-import { checkSpec } from "./reconciler.ts";
+import { afterFailure, checkSpec } from "./reconciler.ts";
 import { sourceRefOf } from "./source.ts";
 import { goDuration, intervalMs, type KustomizationSpec, retryIntervalMs, timeoutMs } from "./status.ts";
 import { withStale } from "./sync.ts";
@@ -288,6 +288,18 @@ test("checkSpec: fields Ferry cannot honour stall with a message naming the fiel
       () => checkSpec("ns/app", spec),
       (e: unknown) => e instanceof KustomizationError && e.stalled && re.test(e.message),
       name,
+    );
+  }
+});
+
+test("afterFailure: retry after the interval, none when stalled; a failed status write is thrown for a backoff retry", () => {
+  assert.deepEqual(afterFailure(false, 60_000, undefined), { requeueAfterMs: 60_000 });
+  assert.equal(afterFailure(true, 60_000, undefined), undefined);
+  const down = new Error("cannot reach the Kubernetes API server");
+  for (const stalled of [false, true]) {
+    assert.throws(
+      () => afterFailure(stalled, 60_000, down),
+      (err) => err === down,
     );
   }
 });
