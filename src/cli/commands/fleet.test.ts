@@ -641,3 +641,43 @@ test("status: without --kubeconfig or --fleet the local dev clusters are the fle
     /^error: no clusters to query \(no local dev cluster under .*no-dev\/clusters\); pass --kubeconfig FILE/,
   );
 });
+
+test("usage errors exit 2 and say what to write; every command has examples", async () => {
+  const cases: Array<[string[], RegExp]> = [
+    [
+      ["fleet", "status", "--fleet", fleetFile, "-o", "xml"],
+      /--output xml is not supported; use one of table, json, yaml/,
+    ],
+    [["fleet", "status", "--fleet", fleetFile, "--timeout", "soon"], /--timeout soon is not a duration/],
+    [
+      ["fleet", "status", "--fleet", fleetFile, "--selector", "env"],
+      /--selector "env" is not in key=value form/,
+    ],
+    [
+      ["fleet", "status", "--fleet", fleetFile, "--concurrency", "0"],
+      /--concurrency "0" is not a positive whole number/,
+    ],
+    [
+      ["fleet", "status", "--fleet", fleetFile, "--context", "nowhere"],
+      /--context nowhere matches none of shared, extra, dead/,
+    ],
+    [
+      ["fleet", "versions", "--fleet", join(dir, "missing.yaml")],
+      /fleet file .*missing\.yaml: cannot be read/,
+    ],
+    [
+      ["fleet", "preview", `oci://reg.example/fleet:v1.0.0@sha256:${"0".repeat(64)}`, "--fleet", fleetFile],
+      /preview needs the candidate as oci:\/\/host\/repo:vX\.Y\.Z/,
+    ],
+  ];
+  for (const [args, re] of cases) {
+    const r = await runCli(args, { env });
+    assert.equal(r.code, 2, `${args.join(" ")}: ${r.stderr}`);
+    assert.match(r.stderr, re);
+  }
+  for (const cmd of ["status", "versions", "drift", "preview"]) {
+    const r = await runCli(["fleet", cmd, "--help"], { env });
+    assert.equal(r.code, 0);
+    assert.match(r.stdout, new RegExp(`Examples:\\n {2}ferry fleet ${cmd}`));
+  }
+});

@@ -9,10 +9,10 @@
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
 import type { Command } from "commander";
+import { UsageError } from "../../errors/index.ts";
 import type { FleetCluster } from "../../fleet/index.ts";
 import { parseReference } from "../../oci/index.ts";
 import type { CliContext } from "../context.ts";
-import { kustomizeRunner } from "./build.ts";
 import { checkOutput, parseTimeout, printStructured } from "./ops-flags.ts";
 import { positiveInt } from "./publish-flags.ts";
 import { addRegistryOptions, collect, type RegistryFlags, registryClient } from "./sign-flags.ts";
@@ -72,6 +72,11 @@ function queryOptions(ctx: CliContext, f: FleetFlags) {
     namespace: f.namespace,
     userAgent: "ferry-cli",
   };
+}
+
+/** kustomize as `ferry build` finds it (loaded only by the commands that render). */
+async function runner(ctx: CliContext) {
+  return (await import("./build.ts")).kustomizeRunner(ctx);
 }
 
 /** ANSI colour only on a terminal, and never with NO_COLOR. */
@@ -149,7 +154,7 @@ async function runDrift(ctx: CliContext, f: FleetFlags & RegistryFlags & { diff?
     const results = await fl.fleetDrift(clusters, {
       ...queryOptions(ctx, f),
       cache,
-      runner: kustomizeRunner(ctx),
+      runner: await runner(ctx),
     });
     const ks = results.flatMap((r) => r.value?.kustomizations ?? []);
     if (results.some((r) => r.error) || ks.some((k) => k.error || k.drifted.length > 0)) ctx.exitCode = 1;
@@ -171,7 +176,6 @@ async function runPreview(
   f: FleetFlags & RegistryFlags & PolicyFlags & { tag?: string },
 ): Promise<void> {
   checkOutput(f.output, ["table", "json", "yaml"]);
-  const { UsageError } = await import("../../errors/index.ts");
   const candidate = parseReference(url);
   if (!candidate.tag || candidate.digest)
     throw new UsageError(`preview needs the candidate as oci://host/repo:vX.Y.Z, got "${url}"`);
@@ -191,7 +195,7 @@ async function runPreview(
       ...queryOptions(ctx, f),
       oci,
       cache,
-      runner: kustomizeRunner(ctx),
+      runner: await runner(ctx),
       tag: f.tag,
     });
     const counts = fl.previewCounts(p);
