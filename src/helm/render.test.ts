@@ -1,7 +1,8 @@
 /**
  * Rendering checked byte for byte against the real `helm template` (helm v3, built from its Go module):
  * Ferry's test chart (subcharts as folder and .tgz, alias, condition, tags, library chart, import-values,
- * partials, tpl, Files, hooks, CRDs, NOTES.txt, .helmignore) with several value sets, and the charts in
+ * partials, tpl, Files, hooks, CRDs, NOTES.txt, .helmignore) with several value sets, a chart calling
+ * Helm's functions beyond slim-sprig, and the charts in
  * helm's own testdata that `helm template` renders.
  */
 import assert from "node:assert/strict";
@@ -96,6 +97,13 @@ describe("renderChart matches helm template", () => {
       assert.match(r.notes, /Thank you for installing webapp\. Release rel\./);
     });
   }
+
+  it("Helm's functions beyond slim-sprig (merge, tpl with define, toToml, toYamlPretty, fromToml, …)", async () => {
+    const chart = join(here, "testdata/functions");
+    const want = await helmTemplate(chart, []);
+    const r = renderChart(await loadChart(chart), { releaseName: "rel", namespace: "ns1" });
+    assert.equal(templateOutput(r), want);
+  });
 
   it("a packaged chart with a packaged subchart", async () => {
     const dir = join(tmp, "packaged");

@@ -9,7 +9,9 @@ import { type FuncMap, fn } from "./funcs.ts";
 import { helmSprigFuncs } from "./helmsprig.ts";
 import { goJsonDecode } from "./sprig/misc.ts";
 import type { Template } from "./template.ts";
+import { parseToml, toToml } from "./toml.ts";
 import { jsonMarshal, toYaml } from "./yaml.ts";
+import { toYamlPretty } from "./yamlpretty.ts";
 
 export function helmFuncs(t: Template): FuncMap {
   return {
@@ -24,6 +26,15 @@ export function helmFuncs(t: Template): FuncMap {
         return toYaml(v).replace(/\n$/, "");
       } catch {
         return "";
+      }
+    }),
+    toYamlPretty: fn(["any"], (v: unknown) => toYamlPretty(v)),
+    toToml: fn(["any"], (v: unknown) => toToml(v)),
+    fromToml: fn(["string"], (s: string) => {
+      try {
+        return parseToml(s);
+      } catch (e) {
+        return { Error: (e as Error).message };
       }
     }),
     fromYaml: fn(["string"], (s: string) => {

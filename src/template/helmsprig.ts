@@ -10,7 +10,7 @@ import { parseLenient } from "../semver/index.ts";
 import { type FuncMap, fn } from "./funcs.ts";
 import { empty, strval, toFloat64 } from "./sprig/util.ts";
 import { formatLayout } from "./time.ts";
-import { GoNumber, GoTime, isMap, mapEntries } from "./values.ts";
+import { GoNumber, GoTime, isMap, mapEntries, numValue } from "./values.ts";
 
 function isTable(v: unknown): v is Record<string, unknown> {
   return v !== null && typeof v === "object" && !Array.isArray(v) && isMap(v);
@@ -72,6 +72,22 @@ function wrapText(s: string, width: number, nl: string): string {
   return out.join(nl);
 }
 
+/** goutils.AbbreviateFull, as sprig's abbrev and abbrevboth call it ("" where it reports an error). */
+function abbreviateFull(str: string, off: number, maxWidth: number): string {
+  if (str === "" || maxWidth < 4) return "";
+  if (str.length <= maxWidth) return str;
+  let offset = Math.min(off, str.length);
+  if (str.length - offset < maxWidth - 3) offset = str.length - (maxWidth - 3);
+  if (offset <= 4) return `${str.slice(0, maxWidth - 3)}...`;
+  if (maxWidth < 7) return "";
+  if (offset + maxWidth - 3 < str.length) return `...${abbreviateFull(str.slice(offset), 0, maxWidth - 3)}`;
+  return `...${str.slice(str.length - (maxWidth - 3))}`;
+}
+
+function abbrev(width: number, s: string): string {
+  return width < 4 ? s : abbreviateFull(s, 0, width);
+}
+
 function unsupported(name: string) {
   return () => {
     throw new Error(
@@ -113,15 +129,15 @@ export function helmSprigFuncs(): FuncMap {
     mustMergeOverwrite: mustMerge(true),
     deepCopy: fn(["any"], (v: unknown) => structuredCopy(v)),
     mustDeepCopy: fn(["any"], (v: unknown) => structuredCopy(v)),
-    randAlphaNum: fn(["int"], (n: number) => randFrom(ALPHA + DIGITS, n)),
-    randAlpha: fn(["int"], (n: number) => randFrom(ALPHA, n)),
-    randNumeric: fn(["int"], (n: number) => randFrom(DIGITS, n)),
-    randAscii: fn(["int"], (n: number) => {
+    randAlphaNum: fn(["int"], (n: GoNumber) => randFrom(ALPHA + DIGITS, numValue(n))),
+    randAlpha: fn(["int"], (n: GoNumber) => randFrom(ALPHA, numValue(n))),
+    randNumeric: fn(["int"], (n: GoNumber) => randFrom(DIGITS, numValue(n))),
+    randAscii: fn(["int"], (n: GoNumber) => {
       let s = "";
-      for (let i = 0; i < n; i++) s += String.fromCharCode(32 + randomInt(95));
+      for (let i = 0; i < numValue(n); i++) s += String.fromCharCode(32 + randomInt(95));
       return s;
     }),
-    randBytes: fn(["int"], (n: number) => randomBytes(n).toString("base64")),
+    randBytes: fn(["int"], (n: GoNumber) => randomBytes(numValue(n)).toString("base64")),
     uuidv4: fn([], () => randomUUID()),
     shuffle: fn(["string"], (s: string) => {
       const a = [...s];
@@ -162,17 +178,16 @@ export function helmSprigFuncs(): FuncMap {
         .map((w) => w[0])
         .join(""),
     ),
-    wrap: fn(["int", "string"], (n: number, s: string) => wrapText(s, n, "\n")),
-    wrapWith: fn(["int", "string", "string"], (n: number, nl: string, s: string) => wrapText(s, n, nl)),
-    abbrev: fn(["int", "string"], (n: number, s: string) =>
-      n < 4 || s.length <= n ? s : `${s.slice(0, n - 3)}...`,
+    wrap: fn(["int", "string"], (n: GoNumber, s: string) => wrapText(s, numValue(n), "\n")),
+    wrapWith: fn(["int", "string", "string"], (n: GoNumber, nl: string, s: string) =>
+      wrapText(s, numValue(n), nl),
     ),
-    abbrevboth: fn(["int", "int", "string"], (l: number, r: number, s: string) => {
-      if (r < 4 || (l > 0 && r < 7) || s.length <= r) return s;
-      const start = Math.max(0, l);
-      const head = start > 0 ? "..." : "";
-      const body = s.slice(start);
-      return body.length + head.length <= r ? head + body : `${head}${body.slice(0, r - 3 - head.length)}...`;
+    abbrev: fn(["int", "string"], (w: GoNumber, s: string) => abbrev(numValue(w), s)),
+    abbrevboth: fn(["int", "int", "string"], (l: GoNumber, r: GoNumber, s: string) => {
+      const left = numValue(l);
+      const right = numValue(r);
+      if (right < 4 || (left > 0 && right < 7)) return s;
+      return abbreviateFull(s, left, right);
     }),
     add1f: fn(["any"], (v: unknown) => toFloat64(v) + 1),
     addf: f2((a, b) => a + b),
