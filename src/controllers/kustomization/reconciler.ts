@@ -433,7 +433,7 @@ export class KustomizationReconciler {
     if (!e.quiet) await this.event(obj, at.revision, at.origin, "Warning", e.message, signal, e.reason);
     const retry = retryIntervalMs(spec);
     this.log.error(
-      `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${goDuration(retry)}`,
+      `Reconciliation failed after ${goDuration(Date.now() - started)}, next try in ${writeError === undefined ? goDuration(retry) : "a moment (the status was not written)"}`,
       { object: key, revision: at.revision, error: e.message },
     );
     return afterFailure(e.stalled, retry, writeError);
