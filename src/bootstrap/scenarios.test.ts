@@ -65,8 +65,11 @@ async function recordedProcesses(dir: string): Promise<Array<{ pid: number; bin:
   return out;
 }
 
-/** The keyless verification patch D2's flux-instance.yaml carries, with the trusted root of the local Sigstore. */
-function verifyPatch(subject: string): string {
+/**
+ * The keyless verification patch D2's flux-instance.yaml carries (with the trusted root of the local
+ * Sigstore), and a short retry interval for the sync Kustomization.
+ */
+function instancePatches(subject: string): string {
   return [
     "  kustomize:",
     "    patches:",
@@ -83,6 +86,14 @@ function verifyPatch(subject: string): string {
     "              matchOIDCIdentity:",
     String.raw`                - issuer: ^https://token\.actions\.githubusercontent\.com$`,
     `                  subject: ${subject}`,
+    // Short retries of the sync (the generated one has interval 10m0s and no retryInterval).
+    "      - target:",
+    "          kind: Kustomization",
+    "          name: flux-system",
+    "        patch: |",
+    "          - op: add",
+    "            path: /spec/retryInterval",
+    "            value: 10s",
     "",
   ].join("\n");
 }
@@ -116,9 +127,6 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
   t.after(async () => {
     for (const c of clients) c.close();
     await sigstore.stop();
-    // Debugging a failure: FERRY_SCENARIO_LOGS=DIR keeps the agents' and clusters' logs.
-    const keep = process.env.FERRY_SCENARIO_LOGS;
-    if (keep) await keepLogs(dir, keep).catch(() => {});
     await devDown({ dir }).catch(() => {});
     if (fleetCopy) await removeCopy(fleetCopy);
     await rm(root, { recursive: true, force: true });
@@ -255,7 +263,7 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
     await editFile(
       join(fleet, "clusters", e, "flux-system", "flux-instance.yaml"),
       "    pullSecret: registry-auth\n",
-      `    pullSecret: registry-auth\n    interval: 10s\n${verifyPatch(SUBJECT[e])}`,
+      `    pullSecret: registry-auth\n    interval: 10s\n${instancePatches(SUBJECT[e])}`,
     );
   }
   await editFile(join(fleet, "tenants", "apps.yaml"), "interval: 30m", "interval: 10s");
@@ -339,10 +347,15 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
       await poke("production");
       await converged("production", digests.v120, "v1.2.0", true);
       assert.ok(await get("production", "ConfigMap", "flux-system", "fleet-extra"));
-      const tenants = await get("production", "Kustomization", "flux-system", "tenants");
-      assert.equal(
-        (statusOf(tenants) as { lastAppliedRevision?: string }).lastAppliedRevision,
-        `latest-stable@${digests.v120}`,
+      // The fleet's tenants Kustomization follows the same source revision.
+      await until(
+        "the tenants Kustomization to apply v1.2.0",
+        async () => {
+          const ks = await get("production", "Kustomization", "flux-system", "tenants");
+          const s = statusOf(ks) as { lastAppliedRevision?: string };
+          return s.lastAppliedRevision === `latest-stable@${digests.v120}` ? true : describeFlux(ks);
+        },
+        wait,
       );
 
       const back = await runCli(["rollback", `oci://${fleetRepo}`], { signal });
@@ -632,6 +645,10 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
       }
       assert.equal(await uid("Deployment", "podinfo", "podinfo"), podinfoUid);
       assert.equal(await uid("ConfigMap", "flux-system", "flux-runtime-info"), runtimeUid);
+      // The inventory was committed with the whole revision.
+      const inv = (statusOf(await syncKs("staging")) as { inventory?: { entries?: Array<{ id: string }> } })
+        .inventory?.entries;
+      assert.equal(inv?.filter((x) => /_bulk-\d+_/.test(x.id)).length, N);
       await rm(bulk);
       // The agent still reconciles after the restart: the next revision prunes the bulk objects.
       const next = await pushMain("after-restart");
@@ -645,6 +662,9 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
   );
 
   await t.test("dev down stops every process and removes the folder", async () => {
+    // Debugging a failure: FERRY_SCENARIO_LOGS=DIR keeps the agents' and clusters' logs.
+    const keep = process.env.FERRY_SCENARIO_LOGS;
+    if (keep) await keepLogs(dir, keep);
     const procs = await recordedProcesses(dir);
     const agents = await Promise.all(ENVS.map((n) => readAgentState(join(dir, "clusters", n))));
     const down = await runCli(["dev", "down"], { env, signal });
