@@ -48,6 +48,8 @@ export interface FleetVersionsOptions {
   signal: AbortSignal;
   /** Registry client for the lookups; without one every cell's state comes from the cluster alone. */
   oci?: OciClient | undefined;
+  /** Deadline of each registry lookup (default 15 s). */
+  timeoutMs?: number | undefined;
 }
 
 /** What a source's ref says it follows, as one word. */
@@ -98,8 +100,15 @@ export async function fleetVersions(
     ]);
     let p = lookups.get(key);
     if (!p) {
-      p = resolveFollowed(opts.oci, s.url, s.ref, opts.signal).catch((err: unknown) => {
+      const timeoutMs = opts.timeoutMs ?? 15_000;
+      const deadline = AbortSignal.timeout(timeoutMs);
+      const signal = AbortSignal.any([opts.signal, deadline]);
+      p = resolveFollowed(opts.oci, s.url, s.ref, signal).catch((err: unknown) => {
         if (opts.signal.aborted) throw err;
+        if (deadline.aborted)
+          return {
+            error: `the registry did not answer within ${timeoutMs / 1000}s; check it is reachable from here`,
+          };
         return { error: describe(err) };
       });
       lookups.set(key, p);

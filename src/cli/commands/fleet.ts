@@ -130,6 +130,7 @@ async function runVersions(ctx: CliContext, f: FleetFlags & RegistryFlags & { re
   const versions = await fl.fleetVersions(results, {
     signal: ctx.signal,
     oci: f.registry ? registryClient(ctx, f) : undefined,
+    timeoutMs: parseTimeout(f.timeout ?? "15s"),
   });
   const behind = versions.rows.some((r) =>
     r.cells.some((c) => c.state === "behind" || c.state === "unknown"),
