@@ -95,7 +95,7 @@ test("cosign verification: a signed artifact is accepted; unsigned and wrongly s
         `${tag} not stored`,
       );
     }
-    // Keyless without identities or a trusted root cannot make progress: Stalled, with the field to set.
+    // Keyless without a trusted root cannot make progress: Stalled, with the field to set.
     await apply(
       kube,
       ociRepository(h.namespace, "keyless", {
@@ -113,7 +113,7 @@ test("cosign verification: a signed artifact is accepted; unsigned and wrongly s
       signal,
     );
     assert.equal(conditionOf(kl, "Stalled")?.status, "True");
-    assert.match(readyOf(kl).message ?? "", /provider 'cosign keyless'.*matchOIDCIdentity/);
+    assert.match(readyOf(kl).message ?? "", /provider 'cosign keyless'.*trustedRootSecretRef/);
     // Re-reconciling the unchanged signed digest neither pulls nor verifies again (the condition stays as is).
     const before = conditionOf(ok, "SourceVerified")?.lastTransitionTime;
     const at = await requestReconcile(kube, h.namespace, "signed", signal);
