@@ -19,7 +19,7 @@ export interface InstallCRDsOptions {
 
 export interface InstalledCRD {
   name: string;
-  /** The server's resourceVersion changed (created or updated). */
+  /** Created, or its spec, labels or annotations changed (status updates by the API server do not count). */
   changed: boolean;
 }
 
@@ -57,7 +57,7 @@ export async function installCRDs(client: KubeClient, opts: InstallCRDsOptions):
     }
     out.push({
       name: crd.metadata.name,
-      changed: before?.metadata.resourceVersion !== after.metadata.resourceVersion,
+      changed: crdChanged(before, after),
     });
   }
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
@@ -85,4 +85,15 @@ export async function installCRDs(client: KubeClient, opts: InstallCRDsOptions):
   // Discovery caches what existed before; the new kinds must be resolvable right away.
   for (const crd of crds) client.mapper.invalidate(`${crd.spec.group}/${crd.spec.versions[0]?.name}`);
   return out;
+}
+
+/**
+ * Whether an apply created or changed a CRD. The resourceVersion also moves when the API server updates the
+ * CRD's status (names accepted, established, stored versions) — possibly between our read and our write,
+ * when something else installs the same CRDs — so the generation (spec) and the metadata we set decide.
+ */
+function crdChanged(before: KubeObject | undefined, after: KubeObject): boolean {
+  if (!before) return true;
+  const meta = (o: KubeObject) => JSON.stringify([o.metadata.labels ?? {}, o.metadata.annotations ?? {}]);
+  return before.metadata.generation !== after.metadata.generation || meta(before) !== meta(after);
 }
