@@ -1,301 +1,44 @@
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${…} is Flux variable syntax, not a JS template
 /**
- * `ferry fleet` against real parts: the shared cluster with an in-process agent reconciling one namespace,
- * one extra cluster of this file's own (objects and status written as the agent writes them), the shared
- * registry, and two clusters that cannot answer (a refused port, a socket that never replies). Covers
- * status (incl. missing CRDs), versions with a cluster behind its tag, drift after a hand edit, and the
- * promotion preview (added/changed/removed with a diff, render error, unknown repository, no follower).
+ * `ferry fleet` against real parts (see fleet-testing.ts): the shared cluster with an in-process agent, one
+ * extra cluster of this file's own, the shared registry, and two clusters that cannot answer (a refused
+ * port, a socket that never replies). Covers status (incl. missing CRDs), versions with a cluster behind its
+ * tag, drift after a hand edit, and the promotion preview (added/changed/removed with a diff, render error,
+ * unknown repository, no follower, signature check).
  */
 import assert from "node:assert/strict";
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createServer, type Server, type Socket } from "node:net";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
-import { installCRDs } from "../../agent/index.ts";
-import {
-  type AgentHarness,
-  cond,
-  kustomization,
-  startAgent,
-  waitForKs,
-} from "../../controllers/kustomization/testing.ts";
-import { apply, ociRepository, pushFiles } from "../../controllers/ocirepository/testing.ts";
-import {
-  type StartedTestCluster,
-  startTestCluster,
-  type TestCluster,
-  testCluster,
-} from "../../dev/testing.ts";
-import { toolPath } from "../../dev/tools.ts";
-import {
-  getObject,
-  KubeClient,
-  type KubeObject,
-  loadKubeConfig,
-  mergePatchObject,
-} from "../../kube/index.ts";
-import { OciClient, parseReference } from "../../oci/index.ts";
-import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
-import { tagArtifact } from "../../publish/index.ts";
-import { applyStatus } from "../../runtime/index.ts";
+import type { TestCluster } from "../../dev/testing.ts";
+import { getObject, type KubeClient, type KubeObject, mergePatchObject } from "../../kube/index.ts";
+import { type SharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { generateKeyPair } from "../../sign/index.ts";
 import { runCli } from "../testing.ts";
+import { type FleetFixture, startFleetFixture } from "./fleet-testing.ts";
 
 const signal = AbortSignal.timeout(600_000);
+let fixture: FleetFixture | undefined;
 let shared: TestCluster;
-let extra: StartedTestCluster;
 let regs: SharedRegistries;
-let harness: AgentHarness;
 let kube: KubeClient;
-let extraKube: KubeClient;
 let dir: string;
-let hung: Server;
-const sockets = new Set<Socket>();
 let ns: string;
 let repo: string;
 let v1: string;
 let v11: string;
 let env: Record<string, string>;
 let fleetFile: string;
-/** Status of the extra cluster before its CRDs were installed. */
 let beforeCRDs: { code: number; stdout: string };
 
-const configMap = (name: string, data: Record<string, string>) =>
-  `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\ndata:\n${Object.entries(data)
-    .map(([k, v]) => `  ${k}: "${v}"\n`)
-    .join("")}`;
-
-const ksSpec = () => ({
-  path: "./deploy",
-  sourceRef: { kind: "OCIRepository", name: "app" },
-  targetNamespace: ns,
-  postBuild: { substituteFrom: [{ kind: "ConfigMap", name: "vars" }] },
-});
-
-function kubeconfigFor(server: string): string {
-  return [
-    "apiVersion: v1",
-    "kind: Config",
-    "clusters:",
-    `  - name: c\n    cluster: { server: "${server}", insecure-skip-tls-verify: true }`,
-    "users:",
-    "  - name: u\n    user: { token: t }",
-    "contexts:",
-    "  - name: c\n    context: { cluster: c, user: u }",
-    "current-context: c",
-    "",
-  ].join("\n");
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
-
-const condition = (status: string, reason: string, message: string) => ({
-  type: "Ready",
-  status,
-  reason,
-  message,
-  lastTransitionTime: "2026-11-25T02:00:00Z",
-  observedGeneration: 1,
-});
-
-/** The extra cluster: the same namespace, source and Kustomization as the agent's, status written by hand. */
-async function seedExtra(): Promise<void> {
-  await apply(extraKube, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, signal);
-  await apply(
-    extraKube,
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "vars", namespace: ns },
-      data: { GREETING: "hi" },
-    },
-    signal,
-  );
-  const src = await apply(
-    extraKube,
-    ociRepository(ns, "app", { url: `oci://${repo}`, ref: { tag: "latest-stable" } }),
-    signal,
-  );
-  await applyStatus(
-    extraKube,
-    src,
-    {
-      conditions: [condition("True", "Succeeded", `stored artifact for revision 'latest-stable@${v1}'`)],
-      artifact: {
-        revision: `latest-stable@${v1}`,
-        digest: `sha256:${"0".repeat(64)}`,
-        path: "x/artifact.tar.gz",
-        url: "file:///x",
-        lastUpdateTime: "2026-11-25T02:00:00Z",
-      },
-    },
-    { signal, fieldManager: "ferry-test" },
-  );
-  const app = await apply(extraKube, kustomization(ns, "app", ksSpec()), signal);
-  await applyStatus(
-    extraKube,
-    app,
-    {
-      conditions: [condition("True", "ReconciliationSucceeded", `Applied revision: latest-stable@${v1}`)],
-      lastAppliedRevision: `latest-stable@${v1}`,
-    },
-    { signal, fieldManager: "ferry-test" },
-  );
-  const instance = await apply(
-    extraKube,
-    {
-      apiVersion: "fluxcd.controlplane.io/v1",
-      kind: "FluxInstance",
-      metadata: { name: "flux", namespace: ns },
-      spec: {
-        distribution: { version: "2.x", registry: "ghcr.io/fluxcd" },
-        sync: {
-          kind: "OCIRepository",
-          name: "app",
-          url: `oci://${repo}`,
-          ref: "latest-stable",
-          path: "clusters/extra",
-        },
-      },
-    },
-    signal,
-  );
-  await applyStatus(
-    extraKube,
-    instance,
-    {
-      conditions: [condition("True", "ReconciliationSucceeded", `Reconciliation finished in 1s`)],
-      lastAppliedRevision: `latest-stable@${v1}`,
-    },
-    { signal, fieldManager: "ferry-test" },
-  );
-  const broken = await apply(
-    extraKube,
-    kustomization(ns, "broken", { ...ksSpec(), sourceRef: { kind: "OCIRepository", name: "gone" } }),
-    signal,
-  );
-  await applyStatus(
-    extraKube,
-    broken,
-    {
-      conditions: [
-        condition("False", "ArtifactFailed", "Source 'OCIRepository/x/gone' not found\nsecond line"),
-      ],
-    },
-    { signal, fieldManager: "ferry-test" },
-  );
-}
-
 before(async () => {
-  shared = await testCluster({ signal });
-  regs = await sharedRegistries();
-  kube = new KubeClient(loadKubeConfig({ path: shared.kubeconfig }));
-  await installCRDs(kube, { signal });
-  extra = await startTestCluster({ name: "fleet-extra", signal });
-  extraKube = new KubeClient(loadKubeConfig({ path: extra.kubeconfig }));
-  dir = await mkdtemp(join(tmpdir(), "ferry-fleet-cli-"));
-  env = { HOME: dir, FERRY_KUSTOMIZE: toolPath("kustomize") };
-  beforeCRDs = await runCli(["fleet", "status", "--kubeconfig", extra.kubeconfig], { env });
-  await installCRDs(extraKube, { signal });
-
-  // A refused port and a socket that accepts and never answers.
-  await writeFile(join(dir, "dead.yaml"), kubeconfigFor(`https://127.0.0.1:${await freePort()}`));
-  hung = createServer((s) => {
-    sockets.add(s);
-    s.on("close", () => sockets.delete(s));
-  });
-  await new Promise<void>((r) => hung.listen(0, "127.0.0.1", r));
-  await writeFile(
-    join(dir, "hung.yaml"),
-    kubeconfigFor(`https://127.0.0.1:${(hung.address() as { port: number }).port}`),
-  );
-  fleetFile = join(dir, "ferry-fleet.yaml");
-  await writeFile(
-    fleetFile,
-    [
-      "clusters:",
-      `  - { name: shared, kubeconfig: ${shared.kubeconfig}, labels: { env: staging } }`,
-      `  - { name: extra, kubeconfig: ${extra.kubeconfig}, labels: { env: production } }`,
-      "  - { name: dead, kubeconfig: dead.yaml, labels: { env: production } }",
-      "",
-    ].join("\n"),
-  );
-
-  repo = `${regs.open}/${uniqueRepo("fleet")}`;
-  const oci = new OciClient();
-  v1 = await pushFiles(
-    oci,
-    `${repo}:v1.0.0`,
-    {
-      "deploy/settings.yaml": configMap("settings", { value: "one", greeting: "${GREETING}" }),
-      "deploy/old.yaml": configMap("old", { a: "b" }),
-    },
-    signal,
-  );
-  await tagArtifact(oci, parseReference(`${repo}:v1.0.0`), ["latest-stable"], { signal });
-  v11 = await pushFiles(
-    oci,
-    `${repo}:v1.1.0`,
-    {
-      "deploy/settings.yaml": configMap("settings", { value: "two", greeting: "${GREETING}" }),
-      "deploy/new.yaml": configMap("new", { c: "d" }),
-    },
-    signal,
-  );
-  await pushFiles(
-    oci,
-    `${repo}:v1.2.0`,
-    { "deploy/kustomization.yaml": "resources:\n  - missing.yaml\n" },
-    signal,
-  );
-
-  harness = await startAgent(shared, "fleet", signal);
-  ns = harness.namespace;
-  await apply(
-    kube,
-    {
-      apiVersion: "v1",
-      kind: "ConfigMap",
-      metadata: { name: "vars", namespace: ns },
-      data: { GREETING: "hello" },
-    },
-    signal,
-  );
-  await apply(
-    kube,
-    ociRepository(ns, "app", { url: `oci://${repo}`, ref: { tag: "latest-stable" } }),
-    signal,
-  );
-  await apply(kube, kustomization(ns, "app", ksSpec()), signal);
-  await waitForKs(
-    kube,
-    ns,
-    "app",
-    (s) => cond(s).status === "True" && s.lastAppliedRevision === `latest-stable@${v1}`,
-    signal,
-  );
-  await seedExtra();
+  fixture = await startFleetFixture(signal);
+  ({ shared, regs, kube, dir, ns, repo, v1, v11, env, fleetFile, beforeCRDs } = fixture);
 });
 
 after(async () => {
-  for (const s of sockets) s.destroy();
-  await new Promise<void>((r) => (hung ? hung.close(() => r()) : r()));
-  await harness?.stop();
-  kube?.close();
-  extraKube?.close();
-  await extra?.stop();
-  await regs?.stop();
-  await shared?.release();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await fixture?.stop();
 });
 
 /**
