@@ -16,7 +16,7 @@ import { logTail } from "./processes.ts";
 import { type StartOptions, startComponents } from "./start.ts";
 import { type ClusterState, type Component, type ComponentState, readState, writeState } from "./state.ts";
 import { toolPath } from "./tools.ts";
-import { startWatchdog } from "./watchdog.ts";
+import { PIDS_FILE, PROCS_FILE, startWatchdog } from "./watchdog.ts";
 
 /** The Kubernetes release scripts/tools/10-kube.sh builds (tools/go/kube/go.mod). */
 export const KUBERNETES_VERSION = "v1.37.2";
@@ -151,7 +151,8 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       // fresh ports and an empty etcd.
       if (attempt < 3 && (await portTaken(err))) {
         await rm(join(opts.dir, "etcd"), { recursive: true, force: true });
-        await rm(join(opts.dir, "pids"), { force: true });
+        await rm(join(opts.dir, PIDS_FILE), { force: true });
+        await rm(join(opts.dir, PROCS_FILE), { force: true });
         continue;
       }
       throw err;

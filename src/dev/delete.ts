@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { ClusterNotFoundError } from "./errors.ts";
 import { processesMentioning, stopProcess } from "./processes.ts";
 import { type Component, readState } from "./state.ts";
+import { PROCS_FILE } from "./watchdog.ts";
 
 export interface DeleteResult {
   /** Components that were still running and got stopped. */
@@ -15,7 +16,7 @@ export interface DeleteResult {
 /**
  * Stops the processes recorded in `<dir>/cluster.json` and removes `dir` (unless `keepFiles`). Dependents go
  * first (kwok, scheduler, controller manager), then the API server, then etcd. A throwaway cluster (one
- * with an owner watchdog) also loses every other process listed in `<dir>/pids` or naming a file in the
+ * with an owner watchdog) also loses every other process listed in `<dir>/procs` or naming a file in the
  * folder (an agent, an API server a test restarted); its watchdog is stopped last, so that if this process
  * dies half-way, the watchdog still finishes the job.
  */
@@ -52,9 +53,9 @@ export async function deleteClusterDir(
   return { stopped, removed: !opts.keepFiles };
 }
 
-/** The `pid startTime bin` lines of `<dir>/pids` (the watchdog's list); empty when there is none. */
+/** The `pid startTime bin` lines of `<dir>/procs` (the watchdog's list); empty when there is none. */
 async function listedPids(dir: string): Promise<Array<{ pid: number; bin: string; startTime?: string }>> {
-  const text = await readFile(join(dir, "pids"), "utf8").catch(() => "");
+  const text = await readFile(join(dir, PROCS_FILE), "utf8").catch(() => "");
   return text
     .split("\n")
     .filter((l) => l.trim() !== "")

@@ -57,11 +57,13 @@ test("when the owner dies, the watchdog stops the listed processes, their groups
   const stubborn = await start(loop("trap '' TERM;"));
   const parent = await start(["-c", `sleep 1000 & echo $! > ${dir}/child.pid; wait`]);
   for (const p of [plain, stubborn, parent]) await watchPid(dir, p.pid);
+  const listed = (await readFile(join(dir, "pids"), "utf8")).split("\n");
+  assert.deepEqual(listed, [plain.pid, stubborn.pid, parent.pid, ""].map(String), "bare pids, one a line");
   // Not listed, but names a file in the folder: an API server a test restarted, say.
   const unlisted = await start([...loop(), "ignored", `--data-dir=${dir}/etcd`]);
   // Listed with another start time: the pid was reused by an unrelated process, which must live on.
   const bystander = await start(loop());
-  await writeFile(join(dir, "pids"), `${bystander.pid} 1 ${sh}\n`, { flag: "a" });
+  await writeFile(join(dir, "procs"), `${bystander.pid} 1 ${sh}\n`, { flag: "a" });
   assert.ok(await eventually(() => existsSync(join(dir, "child.pid"))));
   const child = { pid: Number(await readFile(join(dir, "child.pid"), "utf8")) };
   assert.ok(await isRunning(child.pid, "sleep"));

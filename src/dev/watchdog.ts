@@ -3,8 +3,9 @@
  * gone without having deleted the cluster (a crashed, killed or timed-out test runner), stops every process
  * of the cluster and removes its folder.
  *
- * "Every process" is the pids listed in `<dir>/pids` that are still the same processes (same start time,
- * so a reused pid is never signalled), plus any process whose command line names a file inside the folder
+ * "Every process" is the processes listed in `<dir>/procs` (`pid startTime bin` per line; `<dir>/pids` has
+ * the bare pids, one per line) that are still the same processes (same start time, so a reused pid is never
+ * signalled), plus any process whose command line names a file inside the folder
  * (every component, an agent, an API server a test restarted). Each is signalled with its process group;
  * SIGTERM, then SIGKILL to what is left after 10 s, then the folder goes. The owner is identified by pid and
  * start time too, so a reused owner pid does not keep the cluster alive. Once cleaning up, the watchdog
@@ -31,7 +32,7 @@ while owner_alive; do sleep 1; done
 trap '' TERM
 targets=
 add() { case " $targets " in *" $1:"*) ;; *) targets="$targets $1:$2:$3" ;; esac; }
-if [ -r "$dir/pids" ]; then
+if [ -r "$dir/procs" ]; then
   while read -r p st bin; do
     started "$p" 2>/dev/null || continue
     if [ "$st" = - ]; then
@@ -39,7 +40,7 @@ if [ -r "$dir/pids" ]; then
       [ "$first" = "$bin" ] || continue
     elif [ "$start" != "$st" ]; then continue; fi
     add "$p" "$start" "$pgrp"
-  done < "$dir/pids"
+  done < "$dir/procs"
 fi
 for f in /proc/[0-9]*/cmdline; do
   p=\${f#/proc/}; p=\${p%/cmdline}
@@ -70,6 +71,10 @@ rm -rf "$dir"
 `;
 
 export const SHELL = "/bin/sh";
+/** Bare pids of the watched processes, one per line (its presence marks a throwaway cluster's folder). */
+export const PIDS_FILE = "pids";
+/** `pid startTime bin` of the watched processes, one per line: what the watchdog checks before a signal. */
+export const PROCS_FILE = "procs";
 
 /** Starts the watchdog of the cluster in `dir` for the owner `ownerPid` (logs to `<dir>/logs/watchdog.log`). */
 export async function startWatchdog(dir: string, ownerPid: number): Promise<StartedProcess> {
@@ -82,8 +87,9 @@ export async function startWatchdog(dir: string, ownerPid: number): Promise<Star
 }
 
 /**
- * Adds a started process to the list the watchdog stops, as `pid startTime bin`. Without `bin` and
- * `startTime`, both are read from /proc now (call it right after starting the process).
+ * Adds a started process to the list the watchdog stops: its pid to `<dir>/pids`, and `pid startTime bin`
+ * to `<dir>/procs`. Without `bin` and `startTime`, both are read from /proc now (call it right after
+ * starting the process).
  */
 export async function watchPid(dir: string, pid: number, bin?: string, startTime?: string): Promise<void> {
   const st = startTime ?? (await procStat(pid))?.startTime ?? "-";
@@ -94,5 +100,6 @@ export async function watchPid(dir: string, pid: number, bin?: string, startTime
       () => "",
     );
   }
-  await appendFile(join(dir, "pids"), `${pid} ${st} ${exe}\n`);
+  await appendFile(join(dir, PROCS_FILE), `${pid} ${st} ${exe}\n`);
+  await appendFile(join(dir, PIDS_FILE), `${pid}\n`);
 }
