@@ -3,8 +3,11 @@ import { execFileSync } from "node:child_process";
 import { link, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { test } from "node:test";
-import { InvalidArchiveError } from "./errors.ts";
+import { gzipSync } from "node:zlib";
+import { InvalidArchiveError, UnsafeArchiveEntryError } from "./errors.ts";
+import { readTarball } from "./read.ts";
 import { parseTar } from "./tar-parse.ts";
 
 interface Seen {
@@ -132,4 +135,34 @@ test("broken archives are InvalidArchiveError", async (t) => {
 test("an empty stream and an end-of-archive marker alone hold no entries", async () => {
   assert.deepEqual(await parseAll(Buffer.alloc(0), 512), []);
   assert.deepEqual(await parseAll(Buffer.alloc(1024), 100), []);
+});
+
+test("an unknown type flag comes out as such, and readTarball refuses it naming the flag", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), "ferry-tar-parse-"));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, "a.txt"), "abc");
+  const bytes = Buffer.from(execFileSync("tar", ["--format=ustar", "-cf", "-", "-C", dir, "a.txt"]));
+  bytes[156] = "V".charCodeAt(0);
+  // The checksum is over the header with its own field as spaces: six octal digits, NUL, space.
+  bytes.fill(0x20, 148, 156);
+  let sum = 0;
+  for (let i = 0; i < 512; i++) sum += bytes[i] ?? 0;
+  bytes.write(`${sum.toString(8).padStart(6, "0")}\0 `, 148, "latin1");
+  for await (const { header } of parseTar(chunked(bytes, 512), "test.tar")) {
+    assert.equal(header.type, "unknown");
+    assert.equal(header.flag, "V");
+  }
+  const entries = readTarball(Readable.from([gzipSync(bytes)]), { what: "test.tgz" });
+  await assert.rejects(
+    (async () => {
+      for await (const _ of entries) {
+        // the first entry already fails
+      }
+    })(),
+    (err: unknown) => {
+      assert.ok(err instanceof UnsafeArchiveEntryError);
+      assert.match(err.message, /type flag "V"/);
+      return true;
+    },
+  );
 });
