@@ -5,7 +5,9 @@
  * with `spec.commonMetadata` and `spec.kustomize.patches` (through the real kustomize), applies them with
  * server-side apply as `flux-operator`, keeps an inventory, prunes, waits for them when `spec.wait` (so Ready
  * follows the sync Kustomization's Ready), hands `spec.cluster.multitenant` / `tenantDefaultServiceAccount`
- * to the agent's settings, and prunes on deletion. The FluxReport `flux` summarises the agent's reconcilers.
+ * to the agent's settings (and, multitenant, runs the sync as a generated `kustomize-controller` account
+ * bound to cluster-admin), and on deletion removes what it generated while keeping the workloads (the sync
+ * Kustomization is orphaned). The FluxReport `flux` summarises the agent's reconcilers.
  *
  * Does not: install or upgrade Flux (`distribution`, `components`, `cluster.type/size/domain/networkPolicy`,
  * `sharding`, `storage`, `migrateResources` are accepted and named in the `FerryCompatible` condition),

@@ -4,13 +4,15 @@
  *
  * Does: in-line `inputs` and `inputsFrom` (ResourceSetInputProviders by name or label selector, their
  * `status.exportedInputs`), `inputStrategy`, `resources`, `resourcesTemplate`, `steps`, `commonMetadata`,
- * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation, `wait`; the annotations
+ * `dependsOn` (`ready`, `readyExpr` in CEL), `serviceAccountName` impersonation (else flux-operator's
+ * default service account, an option), `wait`; the annotations
  * `reconcile: disabled`, `reconcileEvery`, `reconcileTimeout`, `force`, `prune: disabled`, `copyFrom`,
  * `convertKubeConfigFrom`, `checksumFrom` (with `status.externalChecksumRefs`) and Jobs'
  * `recreateOnFailure`; inventory and prune through src/kube, `status.history`, a finalizer that prunes on
- * deletion, `reconcile.fluxcd.io/requestedAt`.
- * Does not: see changes of copy sources outside the agent's namespace scope before the next interval, or
- * cancel a health wait when the set changes.
+ * deletion, `reconcile.fluxcd.io/requestedAt`; re-renders at once when a source labelled
+ * `reconcile.fluxcd.io/watch: Enabled` changes.
+ * Does not: see changes of unlabelled sources, or of copy sources outside the agent's namespace scope,
+ * before the next reconcile, or cancel a health wait when the set changes.
  */
 
 export { CHECKSUM, CHECKSUM_FROM, ChecksumResolver } from "./checksum.ts";
