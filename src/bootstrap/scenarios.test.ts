@@ -34,6 +34,7 @@ import {
   describeFlux,
   editFile,
   type FleetSigner,
+  GITHUB_ISSUER,
   keepLogs,
   live,
   MAIN_IDENTITY,
@@ -388,10 +389,33 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
         signer: keyless(MAIN_IDENTITY),
         signal,
       });
+      // Promotion with production's identity policy refuses it and leaves latest-stable alone…
+      const rootFile = join(root, "trusted_root.json");
+      await writeFile(rootFile, JSON.stringify(sigstore.trustedRoot));
+      const guarded = await runCli(
+        [
+          "promote",
+          `oci://${fleetRepo}:v1.3.0`,
+          "--to",
+          "latest-stable",
+          "--certificate-oidc-issuer",
+          GITHUB_ISSUER,
+          "--certificate-identity-regexp",
+          SUBJECT.production,
+          "--trusted-root",
+          rootFile,
+        ],
+        { signal },
+      );
+      assert.notEqual(guarded.code, 0, guarded.stdout);
+      assert.match(guarded.stderr, /identity/);
+      assert.match(guarded.stderr, /refs\/heads\/main/);
+      // …an unguarded one (a tag moved by hand) goes through, and the cluster refuses it.
       const promote = await runCli(["promote", `oci://${fleetRepo}:v1.3.0`, "--to", "latest-stable"], {
         signal,
       });
       assert.equal(promote.code, 0, promote.stderr);
+      assert.match(promote.stdout, new RegExp(`:latest-stable ${digests.v110} -> ${digests.v130} `));
       for (const e of ENVS) await poke(e);
       await converged("staging", digests.v130, "v1.3.0", true);
       await until(
