@@ -141,6 +141,7 @@ export async function loadChartFiles(
   for (const f of files) {
     if (f.name === "Chart.yaml") continue;
     if (f.name === "values.yaml") chart.values = parseValuesFile(f.data, what);
+    else if (f.name === "requirements.yaml") readRequirements(chart, f, what);
     else if (f.name === "values.schema.json") chart.schema = f.data;
     else if (f.name.startsWith("templates/")) chart.templates.push(f);
     else if (f.name.startsWith("charts/") && !f.name.endsWith(".prov")) {
@@ -157,6 +158,25 @@ export async function loadChartFiles(
     chart.dependencies.push(sub);
   }
   return chart;
+}
+
+/** apiVersion v1 charts list dependencies in requirements.yaml (kept as a file too, as Helm does). */
+function readRequirements(chart: Chart, f: ChartFile, what: string): void {
+  let r: unknown;
+  try {
+    r = parseYaml(decoder.decode(f.data));
+  } catch (e) {
+    throw new ChartLoadError(
+      what,
+      `requirements.yaml of chart ${what} is not valid YAML: ${(e as Error).message}`,
+      {
+        cause: e,
+      },
+    );
+  }
+  const deps = (r as { dependencies?: unknown } | null)?.dependencies;
+  if (Array.isArray(deps)) chart.metadata.dependencies = deps as ChartMetadata["dependencies"];
+  if (chart.metadata.apiVersion === "v1") chart.files.push(f);
 }
 
 function parseValuesFile(data: Uint8Array, what: string): Record<string, unknown> {

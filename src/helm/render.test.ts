@@ -131,6 +131,22 @@ describe("renderChart matches helm template", () => {
     assert.equal(templateOutput(r, { includeCrds: true }), want);
   });
 
+  it("real-world charts: kwok's, from the pinned kwok module", async () => {
+    const { stdout } = await run("go", ["list", "-m", "-f", "{{.Dir}}", "sigs.k8s.io/kwok"], {
+      cwd: join(here, "../../tools/go/kwok"),
+    });
+    const charts = join(stdout.trim(), "charts");
+    const names = (await readdir(charts, { withFileTypes: true }))
+      .filter((e) => e.isDirectory())
+      .map((e) => e.name);
+    assert.ok(names.includes("kwok"), `kwok charts: ${names.join(", ")}`);
+    for (const name of names) {
+      const want = await helmTemplate(join(charts, name), ["--include-crds"]);
+      const r = renderChart(await loadChart(join(charts, name)), { releaseName: "rel", namespace: "ns1" });
+      assert.equal(templateOutput(r, { includeCrds: true }), want, name);
+    }
+  });
+
   it("helm's own test charts", async () => {
     const gomod = (await run("go", ["env", "GOMODCACHE"])).stdout.trim();
     const base = join(gomod, "helm.sh/helm/v3@v3.22.0");
