@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
+import { reconcileSource } from "../../controllers/kustomization/testing.ts";
 import type { TestCluster } from "../../dev/testing.ts";
 import { getObject, type KubeClient, type KubeObject, mergePatchObject } from "../../kube/index.ts";
 import { type SharedRegistries, uniqueRepo } from "../../oci/testing.ts";
@@ -423,4 +424,24 @@ test("usage errors exit 2 and say what to write; every command has examples", as
     assert.equal(r.code, 0);
     assert.match(r.stdout, new RegExp(`Examples:\\n {2}ferry fleet ${cmd}`));
   }
+});
+
+test("--wait: status gives up at the deadline; versions follows a tag move until the agent has it", async () => {
+  const extraOnly = ["--fleet", fleetFile, "--context", "extra", "-n", ns];
+  const gaveUp = await runCli(["fleet", "status", ...extraOnly, "--wait", "1s"], { env });
+  assert.equal(gaveUp.code, 1);
+  assert.match(gaveUp.stderr, /^◎ waiting for extra \(not Ready\)\n$/);
+  assert.match(gaveUp.stdout, /\nextra +False /);
+
+  const moved = await runCli(["tag", "artifact", `oci://${repo}:v1.1.0`, "--tag", "latest-stable"], { env });
+  assert.equal(moved.code, 0, moved.stderr);
+  const sharedOnly = ["--fleet", fleetFile, "--context", "shared", "-n", ns];
+  const before = await runCli(["fleet", "versions", ...sharedOnly], { env });
+  assert.equal(before.code, 1);
+  // The agent's interval is 10m: ask it to fetch now, while the CLI waits.
+  const waiting = runCli(["fleet", "versions", ...sharedOnly, "--wait", "3m"], { env });
+  await reconcileSource(kube, ns, "app", signal);
+  const r = await waiting;
+  assert.equal(r.code, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, new RegExp(`\\n${esc(repo)} +latest-stable@${short(v11)}\\n`));
 });

@@ -8,6 +8,7 @@
  */
 import { homedir } from "node:os";
 import { isAbsolute, join, resolve } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Command } from "commander";
 import { UsageError } from "../../errors/index.ts";
 import type { FleetCluster } from "../../fleet/index.ts";
@@ -101,11 +102,41 @@ function resultJson<T>(r: { cluster: FleetCluster; value?: T; error?: string; er
   };
 }
 
-async function runStatus(ctx: CliContext, f: FleetFlags & { failing?: boolean }): Promise<void> {
+/**
+ * Runs `once` until it reports nothing pending or `--wait` runs out (without `--wait`, once), printing
+ * what it still waits for on stderr whenever that changes; returns the last answer.
+ */
+async function untilSettled<T>(
+  ctx: CliContext,
+  wait: string | undefined,
+  once: () => Promise<{ value: T; pending: string[] }>,
+): Promise<T> {
+  const deadline = wait ? Date.now() + parseTimeout(wait) : 0;
+  let said = "";
+  for (;;) {
+    const r = await once();
+    if (r.pending.length === 0 || Date.now() >= deadline) return r.value;
+    const line = `◎ waiting for ${r.pending.join(", ")}`;
+    if (line !== said) ctx.stderr.write(`${line}\n`);
+    said = line;
+    await sleep(2000, undefined, { signal: ctx.signal });
+  }
+}
+
+async function runStatus(
+  ctx: CliContext,
+  f: FleetFlags & { failing?: boolean; wait?: string },
+): Promise<void> {
   checkOutput(f.output, ["table", "json", "yaml"]);
   const fl = await lib();
   const clusters = await fleetOf(ctx, f);
-  const results = await fl.fleetStatus(clusters, queryOptions(ctx, f));
+  const results = await untilSettled(ctx, f.wait, async () => {
+    const value = await fl.fleetStatus(clusters, queryOptions(ctx, f));
+    const pending = value
+      .filter((r) => !fl.clusterReady(r))
+      .map((r) => `${r.cluster.name} (${r.error ? "unreachable" : "not Ready"})`);
+    return { value, pending };
+  });
   if (!results.every(fl.clusterReady)) ctx.exitCode = 1;
   if (f.output !== "table") {
     const shown = f.failing ? results.filter((r) => !fl.clusterReady(r)) : results;
@@ -122,15 +153,30 @@ async function runStatus(ctx: CliContext, f: FleetFlags & { failing?: boolean })
   ctx.stdout.write(f.failing ? fl.formatFailing(results, opts) : fl.formatStatus(results, opts));
 }
 
-async function runVersions(ctx: CliContext, f: FleetFlags & RegistryFlags & { registry: boolean }) {
+async function runVersions(
+  ctx: CliContext,
+  f: FleetFlags & RegistryFlags & { registry: boolean; wait?: string },
+) {
   checkOutput(f.output, ["table", "json", "yaml"]);
   const fl = await lib();
   const clusters = await fleetOf(ctx, f);
-  const results = await fl.fleetStatus(clusters, queryOptions(ctx, f));
-  const versions = await fl.fleetVersions(results, {
-    signal: ctx.signal,
-    oci: f.registry ? registryClient(ctx, f) : undefined,
-    timeoutMs: parseTimeout(f.timeout ?? "15s"),
+  const oci = f.registry ? registryClient(ctx, f) : undefined;
+  const { results, versions } = await untilSettled(ctx, f.wait, async () => {
+    const results = await fl.fleetStatus(clusters, queryOptions(ctx, f));
+    const versions = await fl.fleetVersions(results, {
+      signal: ctx.signal,
+      oci,
+      timeoutMs: parseTimeout(f.timeout ?? "15s"),
+    });
+    const pending = [
+      ...versions.rows.flatMap((row) =>
+        row.cells
+          .filter((c) => c.state === "behind" || c.state === "unknown")
+          .map((c) => `${c.cluster} ${c.namespace}/${c.name} (${c.state})`),
+      ),
+      ...results.filter((r) => r.error).map((r) => `${r.cluster.name} (unreachable)`),
+    ];
+    return { value: { results, versions }, pending };
   });
   const behind = versions.rows.some((r) =>
     r.cells.some((c) => c.state === "behind" || c.state === "unknown"),
@@ -231,14 +277,15 @@ export function registerFleetCommands(program: Command, ctx: CliContext): void {
       .description(
         "one row per cluster: sync source and revision, Ready, ready/total per kind, suspended, last apply; exit 1 when a cluster is unreachable or not Ready",
       )
-      .option("--failing", "list only what is not Ready (objects and unreachable clusters)"),
+      .option("--failing", "list only what is not Ready (objects and unreachable clusters)")
+      .option("--wait <duration>", "ask again every 2s until every cluster is Ready, for at most this long"),
     "15s",
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  ferry fleet status\n  ferry fleet status --kubeconfig ~/.kube/config --context prod-eu --context prod-us\n  ferry fleet status --fleet ferry-fleet.yaml --selector env=production --failing\n  ferry fleet status -o json",
+      "\nExamples:\n  ferry fleet status\n  ferry fleet status --kubeconfig ~/.kube/config --context prod-eu --context prod-us\n  ferry fleet status --fleet ferry-fleet.yaml --selector env=production --failing\n  ferry fleet status --wait 5m --failing\n  ferry fleet status -o json",
     )
-    .action(async (o: FleetFlags & { failing?: boolean }) => runStatus(ctx, o));
+    .action(async (o: FleetFlags & { failing?: boolean; wait?: string }) => runStatus(ctx, o));
 
   addRegistryOptions(
     fleetOptions(
@@ -247,15 +294,21 @@ export function registerFleetCommands(program: Command, ctx: CliContext): void {
         .description(
           "what version runs where: source repository × cluster, marking clusters behind the tag they follow; exit 1 when one is behind or unreachable",
         )
-        .option("--no-registry", "do not ask the registry what the followed tags resolve to"),
+        .option("--no-registry", "do not ask the registry what the followed tags resolve to")
+        .option(
+          "--wait <duration>",
+          "ask again every 2s until no cluster is behind (a promotion has rolled out), for at most this long",
+        ),
       "15s",
     ),
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  ferry fleet versions\n  ferry fleet versions --fleet ferry-fleet.yaml -o yaml\n  ferry fleet versions --no-registry",
+      "\nExamples:\n  ferry fleet versions\n  ferry fleet versions --fleet ferry-fleet.yaml -o yaml\n  ferry promote oci://ghcr.io/acme/fleet:v1.2.3 --to latest-stable && ferry fleet versions --wait 10m",
     )
-    .action(async (o: FleetFlags & RegistryFlags & { registry: boolean }) => runVersions(ctx, o));
+    .action(async (o: FleetFlags & RegistryFlags & { registry: boolean; wait?: string }) =>
+      runVersions(ctx, o),
+    );
 
   addRegistryOptions(
     fleetOptions(
