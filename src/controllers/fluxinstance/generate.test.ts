@@ -5,7 +5,7 @@ import { toolPath } from "../../dev/tools.ts";
 import type { KubeObject } from "../../kube/index.ts";
 import { findKustomize } from "../../render/index.ts";
 import { FluxInstanceError } from "./errors.ts";
-import { generate, notApplicableFields, tenancyOf } from "./generate.ts";
+import { generate, notApplicableFields, tenancyOf, withControllerAccount } from "./generate.ts";
 import { applyPatches } from "./patch.ts";
 import { FERRY_VERSION, goDuration } from "./status.ts";
 
@@ -203,6 +203,29 @@ test("multitenant: the sync Kustomization runs as kustomize-controller, generate
     { signal, kustomize },
   );
   const pks = patched.find((o) => o.kind === "Kustomization");
+  // A single-tenant instance whose own patch names kustomize-controller gets the account too.
+  const named = withControllerAccount(
+    await applyPatches(
+      single.objects,
+      [
+        {
+          target: { kind: "Kustomization" },
+          patch: "- op: add\n  path: /spec/serviceAccountName\n  value: kustomize-controller\n",
+        },
+      ],
+      { signal, kustomize },
+    ),
+    "flux-system",
+  );
+  assert.deepEqual(
+    named.map((o) => o.kind).sort(),
+    ["ClusterRoleBinding", "Kustomization", "OCIRepository", "ServiceAccount"],
+  );
+  assert.equal(
+    withControllerAccount(single.objects, "flux-system").length,
+    2,
+    "nothing uses it: not generated",
+  );
   assert.equal(((pks?.spec ?? {}) as { serviceAccountName?: string }).serviceAccountName, "flux-operator");
 });
 

@@ -177,7 +177,32 @@ export function generate(instance: KubeObject): Generated {
   // flux-operator's multitenant profile patches every generated Kustomization (ahead of the user's patches,
   // which may override it) to run as kustomize-controller, whose cluster-admin binding Flux's install holds.
   (kustomization.spec as Record<string, unknown>).serviceAccountName = CONTROLLER_ACCOUNT;
-  return { objects: [source, kustomization, ...controllerAccount(namespace, labels, annotations)], ...base };
+  return { objects: withControllerAccount([source, kustomization], namespace), ...base };
+}
+
+/**
+ * `objects` plus the `kustomize-controller` account and its binding when a Kustomization in `namespace`
+ * acts as that account and they are not there yet: after a multitenant instance's profile, or a user patch
+ * naming it (Flux's install always has the account; Ferry generates it only when something uses it).
+ */
+export function withControllerAccount(objects: KubeObject[], namespace: string): KubeObject[] {
+  const user = objects.find(
+    (o) =>
+      o.kind === "Kustomization" &&
+      o.metadata.namespace === namespace &&
+      (o.spec as { serviceAccountName?: string } | undefined)?.serviceAccountName === CONTROLLER_ACCOUNT,
+  );
+  const present = objects.some(
+    (o) =>
+      o.kind === "ServiceAccount" &&
+      o.metadata.name === CONTROLLER_ACCOUNT &&
+      o.metadata.namespace === namespace,
+  );
+  if (!user || present) return objects;
+  return [
+    ...objects,
+    ...controllerAccount(namespace, user.metadata.labels ?? {}, user.metadata.annotations ?? {}),
+  ];
 }
 
 /** The service account a multitenant sync Kustomization runs as: Flux's kustomize-controller account. */

@@ -42,7 +42,13 @@ import {
 } from "../../runtime/index.ts";
 import { durationMs, type ReconcileLogger } from "../ocirepository/index.ts";
 import { FluxInstanceError } from "./errors.ts";
-import { type FluxInstanceSpec, generate, notApplicableMessage, type TenancySettings } from "./generate.ts";
+import {
+  type FluxInstanceSpec,
+  generate,
+  notApplicableMessage,
+  type TenancySettings,
+  withControllerAccount,
+} from "./generate.ts";
 import { applyPatches } from "./patch.ts";
 import {
   Annotations,
@@ -180,8 +186,8 @@ export class FluxInstanceReconciler {
   private async build(obj: KubeObject, key: string, signal: AbortSignal) {
     const g = generate(obj);
     try {
-      const objects = await applyPatches(g.objects, g.patches, { signal, kustomize: this.o.kustomize });
-      return { ...g, objects };
+      const patched = await applyPatches(g.objects, g.patches, { signal, kustomize: this.o.kustomize });
+      return { ...g, objects: withControllerAccount(patched, obj.metadata.namespace ?? "") };
     } catch (err) {
       if (signal.aborted) throw err;
       const detail = err instanceof KustomizeBuildError ? err.detail : describe(err);
