@@ -7,7 +7,7 @@
  * changes.ts). ResourceSet tenants (D2) work the same: their OCIRepositories and Kustomizations exist live.
  * Nothing is written to a cluster or the registry.
  */
-import { describe } from "../errors/index.ts";
+import { describe, UsageError } from "../errors/index.ts";
 import type { KubeClient, KubeObject } from "../kube/index.ts";
 import {
   formatReference,
@@ -189,7 +189,9 @@ export async function previewPromotion(
   opts: PreviewOptions,
 ): Promise<FleetPreview> {
   if (!candidate.tag || candidate.digest) {
-    throw new CandidateNotFoundError(formatReference(candidate));
+    throw new UsageError(
+      `a promotion preview needs the candidate by tag (oci://host/repo:vX.Y.Z), got ${formatReference(candidate)}`,
+    );
   }
   const tagged = { ...candidate, tag: candidate.tag };
   let digest: string;
