@@ -21,6 +21,7 @@ import {
   deleteObject,
   KubeClient,
   type KubeObject,
+  listObjects,
   loadKubeConfig,
   mergePatchObject,
 } from "../kube/index.ts";
@@ -106,13 +107,14 @@ const SUBJECT: Record<Env, string> = {
   staging: String.raw`^https://github\.com/ferry/examples/\.github/workflows/(push-artifact\.yaml@refs/heads/main|release-artifact\.yaml@refs/tags/.*)$`,
 };
 
-const configMap = (name: string, data: Record<string, string>) =>
+const configMap = (name: string, data: Record<string, string>, label?: string) =>
   [
     "apiVersion: v1",
     "kind: ConfigMap",
     "metadata:",
     `  name: ${name}`,
     "  namespace: flux-system",
+    ...(label ? ["  labels:", `    ${label}: "true"`] : []),
     "data:",
     ...Object.entries(data).map(([k, v]) => `  ${k}: "${v}"`),
     "",
@@ -627,10 +629,13 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
       }
       // No request: the source's retry and 10s interval bring it back.
       await until(
-        "the sync source to recover",
+        "the sync sources of both clusters to recover",
         async () => {
-          const src = await syncSource("staging");
-          return conditionOf(src, "Ready")?.status === "True" ? true : describeFlux(src);
+          for (const e of ENVS) {
+            const src = await syncSource(e);
+            if (conditionOf(src, "Ready")?.status !== "True") return `${e}: ${describeFlux(src)}`;
+          }
+          return true;
         },
         wait,
       );
@@ -642,27 +647,34 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
 
   await t.test(
     "API server restarted mid-apply: the revision is applied whole once it is back, nothing pruned",
-    async () => {
+    async (t) => {
       const podinfoUid = await uid("Deployment", "podinfo", "podinfo");
       const runtimeUid = await uid("ConfigMap", "flux-system", "flux-runtime-info");
       const bulk = join(fleet, "clusters", "staging", "bulk.yaml");
-      const N = 40;
+      const N = 80;
+      const label = "scenario.ferry.dev/bulk";
       await writeFile(
         bulk,
-        Array.from({ length: N }, (_, i) => configMap(`bulk-${i}`, { i: String(i) })).join("---\n"),
+        Array.from({ length: N }, (_, i) => configMap(`bulk-${i}`, { i: String(i) }, label)).join("---\n"),
       );
       const digest = await pushMain("bulk");
-      // Restart as soon as the agent has the new artifact, i.e. while it builds and applies it.
+      // Stop the API server as soon as the first object of the revision shows up: the apply has begun.
+      let appliedBefore = 0;
       await until(
-        "the staging source to fetch the bulk revision",
+        "the agent to start applying the bulk revision",
         async () => {
-          const src = await syncSource("staging");
-          const rev = (statusOf(src) as { artifact?: { revision?: string } } | undefined)?.artifact?.revision;
-          return rev === `latest@${digest}` ? true : describeFlux(src);
+          const list = await listObjects(kube.staging, "v1", "ConfigMap", {
+            signal,
+            namespace: "flux-system",
+            labelSelector: label,
+          });
+          appliedBefore = list.items.length;
+          return appliedBefore > 0 ? true : `none of ${N} applied`;
         },
-        { signal, timeoutMs: 60_000, pollMs: 100 },
+        { signal, timeoutMs: 60_000, pollMs: 50 },
       );
       await restartApiServer(join(dir, "clusters", "staging"), kube.staging, signal);
+      t.diagnostic(`API server restarted with ${appliedBefore} of ${N} new objects seen applied`);
       await converged("staging", digest, "bulk", true);
       for (let i = 0; i < N; i++) {
         assert.ok(await get("staging", "ConfigMap", "flux-system", `bulk-${i}`), `bulk-${i}`);
