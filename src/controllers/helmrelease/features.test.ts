@@ -357,3 +357,81 @@ test("a failed upgrade is rolled back, retried, then stalls with the last good r
     await h.stop();
   }
 });
+
+test("test hooks run when spec.test.enable: TestSuccess True, or False with Ready False when a test does not pass", async () => {
+  const h = await startAgent(cluster, "hr-tests", signal);
+  try {
+    const repo = uniqueRepo("tested");
+    const dir = await writeChart(join(tmp, "tested", "app"), {
+      ...chartFiles("1.0.0"),
+      "templates/tests.yaml": `apiVersion: batch/v1
+kind: Job
+metadata:
+  name: {{ .Release.Name }}-test-job
+  annotations: {helm.sh/hook: test}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: t, image: busybox}]
+---
+apiVersion: v1
+kind: Pod
+metadata:
+  name: {{ .Release.Name }}-test-pod
+  annotations: {helm.sh/hook: test, helm.sh/hook-delete-policy: hook-failed}
+spec:
+  restartPolicy: Never
+  containers: [{name: t, image: busybox}]
+`,
+    });
+    await packageAndPush(cluster.kubeconfig, tmp, dir, join(dir, ".."), `${regs.open}/${repo}`);
+    await apply(chartRepository(h.namespace, "app", `oci://${regs.open}/${repo}/app`, "1.0.0"));
+    await apply(
+      helmRelease(h.namespace, "good", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        test: { enable: true, filters: [{ name: "good-test-pod", exclude: true }] },
+      }),
+    );
+    // A Pod test must reach Succeeded; kwok's Pods keep running, so this one times out.
+    await apply(
+      helmRelease(h.namespace, "bad", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        test: { enable: true, timeout: "2s" },
+      }),
+    );
+    const good = await waitForHr(kube, h.namespace, "good", isReady, signal);
+    assert.equal(condition(good, "TestSuccess").status, "True");
+    assert.match(condition(good, "TestSuccess").message ?? "", /with 1 test hook/);
+    const bad = await waitForHr(
+      kube,
+      h.namespace,
+      "bad",
+      (s) => condition(s, "TestSuccess").status === "False",
+      signal,
+    );
+    assert.equal(condition(bad, "Ready").status, "False");
+    assert.equal(condition(bad, "Ready").reason, "TestFailed");
+    assert.equal(condition(bad, "Released").status, "True");
+    assert.match(
+      condition(bad, "TestSuccess").message ?? "",
+      /test hook Pod\/bad-test-pod .* did not succeed in time/,
+    );
+    // The hook-failed policy removed the failed test Pod.
+    const pod = await getObject(
+      kube,
+      { apiVersion: "v1", kind: "Pod", metadata: { namespace: h.namespace, name: "bad-test-pod" } },
+      { signal },
+    );
+    assert.equal(pod, undefined);
+  } finally {
+    for (const name of ["good", "bad"]) {
+      await deleteObject(
+        kube,
+        { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name } },
+        { signal },
+      ).catch(() => {});
+    }
+    await h.stop();
+  }
+});

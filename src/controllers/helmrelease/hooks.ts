@@ -1,9 +1,10 @@
 /**
  * Chart hooks run as Helm runs them: the hooks of one event (pre-install, post-upgrade, pre-delete, …)
  * ordered by weight then name, each applied (an existing one deleted first under the default
- * `before-hook-creation` policy) and waited for until Ready — a Job until it completes, a Pod until it
- * succeeds — then deleted when its policy says `hook-succeeded` (or `hook-failed` on failure). Test hooks
- * are never run. The release's hook records get their last run (phase, start and completion times).
+ * `before-hook-creation` policy) and waited for — a Job until it completes, a Pod until it succeeds,
+ * anything else not at all — then deleted when its policy says `hook-succeeded` (or `hook-failed` on
+ * failure). Test hooks run only when asked (`spec.test.enable`, see tests.ts). The release's hook records
+ * get their last run (phase, start and completion times).
  */
 import { describe } from "../../errors/index.ts";
 import type { ReleaseHook } from "../../helm/index.ts";
@@ -50,14 +51,7 @@ export async function runHooks(
     hook.last_run = { started_at: new Date().toISOString(), phase: "Running" };
     try {
       await m.apply(objects, { signal: ctx.signal });
-      await m.wait(
-        objects.map((o) => ({
-          apiVersion: o.apiVersion,
-          kind: o.kind,
-          metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
-        })),
-        { signal: ctx.signal, timeoutMs },
-      );
+      await waitForHook(ctx, m, objects, timeoutMs);
     } catch (err) {
       hook.last_run = { ...hook.last_run, completed_at: new Date().toISOString(), phase: "Failed" };
       if (policies.includes("hook-failed")) await remove(ctx, objects).catch(() => {});
@@ -73,6 +67,34 @@ export async function runHooks(
   }
   for (const { hook, objects } of done) {
     if (hook.delete_policies?.includes("hook-succeeded")) await remove(ctx, objects);
+  }
+}
+
+/**
+ * Helm waits for Jobs to complete and Pods to succeed (a failed one fails the hook); other hook kinds
+ * are ready once created.
+ */
+async function waitForHook(ctx: ActionContext, m: ResourceManager, objects: KubeObject[], timeoutMs: number) {
+  const jobs = objects.filter((o) => o.kind === "Job" && o.apiVersion === "batch/v1");
+  if (jobs.length > 0) {
+    const targets = jobs.map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      metadata: { name: o.metadata.name, namespace: o.metadata.namespace },
+    }));
+    await m.wait(targets, { signal: ctx.signal, timeoutMs });
+  }
+  const until = AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]);
+  for (const pod of objects.filter((o) => o.kind === "Pod" && o.apiVersion === "v1")) {
+    for (;;) {
+      const live = await getObject(ctx.client, pod, { signal: ctx.signal });
+      const phase = (live?.status as { phase?: string } | undefined)?.phase;
+      if (phase === "Succeeded") break;
+      if (phase === "Failed") throw new Error(`pod ${pod.metadata.name} failed`);
+      if (until.aborted)
+        throw new Error(`pod ${pod.metadata.name} did not succeed in time (phase ${phase ?? "unknown"})`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
   }
 }
 

@@ -33,19 +33,13 @@ import {
 import type { ArtifactStore } from "../../store/index.ts";
 import type { ReconcileLogger } from "../ocirepository/index.ts";
 import { type ActionContext, FIELD_MANAGER, release, uninstall } from "./action.ts";
+import { type AttemptIO, recordFailure, testRelease } from "./attempt.ts";
 import { ClusterCapabilities } from "./capabilities.ts";
 import { correctDrift } from "./drift.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
 import { manifestObjects } from "./objects.ts";
-import {
-  isInSync,
-  type Prepared,
-  releaseRequest,
-  remediate,
-  resetRequested,
-  retriesExhausted,
-} from "./plan.ts";
+import { isInSync, type Prepared, releaseRequest, resetRequested, retriesExhausted } from "./plan.ts";
 import { postRender } from "./postrender.ts";
 import { resolveChart } from "./source.ts";
 import { durationMs, type HelmReleaseStatus, snapshot } from "./status.ts";
@@ -81,11 +75,16 @@ export class HelmReleaseReconciler {
   private readonly log: ReconcileLogger;
   private readonly impersonated = new Map<string, KubeClient>();
   private readonly caps: ClusterCapabilities;
+  private readonly io: AttemptIO;
 
   constructor(opts: HelmReleaseReconcilerOptions) {
     this.o = opts;
     this.log = opts.log ?? quiet;
     this.caps = new ClusterCapabilities(opts.kube);
+    this.io = {
+      event: (obj, type, reason, message, signal) => this.event(obj, type, reason, message, signal),
+      log: this.log,
+    };
   }
 
   close(): void {
@@ -363,34 +362,9 @@ export class HelmReleaseReconciler {
     let rel: Release;
     try {
       rel = await release(ctx, releaseRequest(spec, p, timeoutMs));
+      await testRelease(ctx, rel, status, gen, p.upgrade, spec);
     } catch (err) {
-      const reason = p.upgrade ? Reasons.upgradeFailed : Reasons.installFailed;
-      const msg = `Helm ${action} failed for release ${ctx.releaseNamespace}/${ctx.releaseName} with chart ${chart}: ${describe(err)}`;
-      status.conditions = setCondition(status.conditions, {
-        type: "Released",
-        status: "False",
-        reason,
-        message: msg,
-        observedGeneration: gen,
-      });
-      if (p.upgrade) status.upgradeFailures = (status.upgradeFailures ?? 0) + 1;
-      else status.installFailures = (status.installFailures ?? 0) + 1;
-      const remediated = await remediate(ctx, spec, status, p, timeoutMs).catch((e: unknown) => {
-        this.log.error(`remediation failed: ${describe(e)}`, { object: key });
-        return undefined;
-      });
-      if (remediated) {
-        status.conditions = setCondition(status.conditions, {
-          ...remediated,
-          type: "Remediated",
-          observedGeneration: gen,
-        });
-        this.event(obj, "Normal", remediated.reason, remediated.message, signal);
-      }
-      throw new HelmReleaseError(key, reason, msg, {
-        cause: err,
-        stalled: retriesExhausted(spec, status, p.upgrade),
-      });
+      throw await recordFailure(this.io, key, obj, ctx, status, p, timeoutMs, err);
     }
     const after = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
     status.history = after.slice().reverse().slice(0, 5).map(snapshot);
