@@ -104,18 +104,30 @@ function resultJson<T>(r: { cluster: FleetCluster; value?: T; error?: string; er
 
 /**
  * Runs `once` until it reports nothing pending or `--wait` runs out (without `--wait`, once), printing
- * what it still waits for on stderr whenever that changes; returns the last answer.
+ * what it still waits for on stderr whenever that changes, and how long the wait took; returns the last
+ * answer.
  */
 async function untilSettled<T>(
   ctx: CliContext,
   wait: string | undefined,
+  done: string,
   once: () => Promise<{ value: T; pending: string[] }>,
 ): Promise<T> {
-  const deadline = wait ? Date.now() + parseTimeout(wait) : 0;
+  const started = Date.now();
+  const deadline = wait ? started + parseTimeout(wait) : 0;
   let said = "";
   for (;;) {
     const r = await once();
-    if (r.pending.length === 0 || Date.now() >= deadline) return r.value;
+    const took = `${Math.round((Date.now() - started) / 100) / 10}s`;
+    if (r.pending.length === 0) {
+      if (said) ctx.stderr.write(`✔ ${done} after ${took}\n`);
+      return r.value;
+    }
+    if (!wait) return r.value;
+    if (Date.now() >= deadline) {
+      ctx.stderr.write(`✗ gave up after ${took}, still waiting for ${r.pending.join(", ")}\n`);
+      return r.value;
+    }
     const line = `◎ waiting for ${r.pending.join(", ")}`;
     if (line !== said) ctx.stderr.write(`${line}\n`);
     said = line;
@@ -130,7 +142,7 @@ async function runStatus(
   checkOutput(f.output, ["table", "json", "yaml"]);
   const fl = await lib();
   const clusters = await fleetOf(ctx, f);
-  const results = await untilSettled(ctx, f.wait, async () => {
+  const results = await untilSettled(ctx, f.wait, "every cluster Ready", async () => {
     const value = await fl.fleetStatus(clusters, queryOptions(ctx, f));
     const pending = value
       .filter((r) => !fl.clusterReady(r))
@@ -161,7 +173,7 @@ async function runVersions(
   const fl = await lib();
   const clusters = await fleetOf(ctx, f);
   const oci = f.registry ? registryClient(ctx, f) : undefined;
-  const { results, versions } = await untilSettled(ctx, f.wait, async () => {
+  const { results, versions } = await untilSettled(ctx, f.wait, "no cluster behind", async () => {
     const results = await fl.fleetStatus(clusters, queryOptions(ctx, f));
     const versions = await fl.fleetVersions(results, {
       signal: ctx.signal,
