@@ -38,4 +38,6 @@ export const Reasons = {
   dependencyNotReady: "DependencyNotReady",
   suspended: "Suspended",
   invalidChartReference: "InvalidChartReference",
+  getLastReleaseFailed: "GetLastReleaseFailed",
+  reconciliationFailed: "ReconciliationFailed",
 } as const;

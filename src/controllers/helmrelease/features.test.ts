@@ -235,7 +235,7 @@ test("targetNamespace with createNamespace, long release names, postRenderers, d
   }
 });
 
-test("a HelmChart source is refused with a stalled condition; a chart that fails to render is reported", async () => {
+test("a HelmChart source is refused; a render failure, an account without RBAC and suspend are reported or honoured", async () => {
   const h = await startAgent(cluster, "hr-fail", signal);
   try {
     await apply(
@@ -275,8 +275,49 @@ test("a HelmChart source is refused with a stalled condition; a chart that fails
       condition(b, "Ready").message ?? "",
       /execution error at \(bad\/templates\/cm\.yaml:1:3\): image\.tag is required/,
     );
+
+    // Impersonation: an account without RBAC cannot even read the release records.
+    await apply({
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: "nobody", namespace: h.namespace },
+    });
+    await apply(
+      helmRelease(h.namespace, "as-nobody", {
+        chartRef: { kind: "OCIRepository", name: "bad" },
+        serviceAccountName: "nobody",
+      }),
+    );
+    const n = await waitForHr(
+      kube,
+      h.namespace,
+      "as-nobody",
+      (st) => condition(st, "Ready").reason === "GetLastReleaseFailed",
+      signal,
+    );
+    assert.match(condition(n, "Ready").message ?? "", /forbidden/i);
+    assert.match(condition(n, "Ready").message ?? "", /system:serviceaccount:[^:]+:nobody/);
+
+    // Suspended: the finalizer is added, nothing is released.
+    await apply(
+      helmRelease(h.namespace, "paused", { chartRef: { kind: "OCIRepository", name: "bad" }, suspend: true }),
+    );
+    const until = AbortSignal.any([signal, AbortSignal.timeout(60_000)]);
+    for (;;) {
+      const o = await getObject(
+        kube,
+        { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name: "paused" } },
+        { signal },
+      );
+      if (o?.metadata.finalizers?.includes("finalizers.fluxcd.io")) {
+        assert.equal(o.status, undefined);
+        break;
+      }
+      if (until.aborted) throw new Error("the suspended HelmRelease was never reconciled");
+      await new Promise((r) => setTimeout(r, 100));
+    }
   } finally {
-    for (const name of ["legacy", "bad"]) {
+    for (const name of ["legacy", "bad", "as-nobody", "paused"]) {
       await deleteObject(
         kube,
         { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name } },

@@ -169,7 +169,7 @@ export class HelmReleaseReconciler {
       const e =
         err instanceof HelmReleaseError
           ? err
-          : new HelmReleaseError(key, Reasons.progressing, describe(err), { cause: err });
+          : new HelmReleaseError(key, Reasons.reconciliationFailed, describe(err), { cause: err });
       status.observedGeneration = gen;
       status.conditions = e.stalled
         ? markStalled(status.conditions, gen, e.reason, e.message)
@@ -202,7 +202,17 @@ export class HelmReleaseReconciler {
     });
     if ("waiting" in src) return { reason: Reasons.artifactFailed, message: src.waiting };
     const values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
-    const history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
+    let history: Release[];
+    try {
+      history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
+    } catch (err) {
+      throw new HelmReleaseError(
+        key,
+        Reasons.getLastReleaseFailed,
+        `failed to get last release revision of ${ctx.storageNamespace}/${ctx.releaseName}: ${describe(err)}`,
+        { cause: err },
+      );
+    }
     const latest = history.at(-1);
     const upgrade = latest !== undefined && latest.info.status !== "uninstalled";
     const chart = `${src.chart.metadata.name}@${src.chart.metadata.version}`;
