@@ -26,9 +26,10 @@ import {
   mergePatchObject,
 } from "../kube/index.ts";
 import { OCI_REPOSITORY, requestReconcile } from "../ops/index.ts";
+import { loadPrivateKey } from "../sign/index.ts";
 import { startTestSigstore } from "../sign/testing-sigstore.ts";
 import { agentRunning, readAgentState } from "./agent-process.ts";
-import { devDown, devUp } from "./dev.ts";
+import { DEV_KEY_PASSWORD, devDown, devUp } from "./dev.ts";
 import {
   conditionOf,
   copyExamples,
@@ -157,8 +158,8 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
   const release = async (e: Env) =>
     ((await get(e, "ConfigMap", "flux-system", "fleet-release"))?.data as Record<string, string> | undefined)
       ?.version;
-  const poke = async (e: Env, kind = OCI_REPOSITORY) =>
-    void (await requestReconcile(kube[e], kind, "flux-system", "flux-system", { signal }));
+  const poke = async (e: Env, namespace = "flux-system", name = namespace) =>
+    void (await requestReconcile(kube[e], OCI_REPOSITORY, namespace, name, { signal }));
   const keyless = (subject: string): FleetSigner => ({
     kind: "keyless",
     subject,
@@ -450,6 +451,56 @@ test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, te
       assert.equal(back.code, 0, back.stderr);
       await poke("production");
       await converged("production", digests.v110, "v1.1.0", true);
+    },
+  );
+
+  await t.test(
+    "component promotion and rollback: production's tenant follows its component's latest-stable, staging stays",
+    async () => {
+      // D2's app CI: components/podinfo:v1.1.0, key-signed, with 2 production replicas instead of 3.
+      const component = join(fleetCopy ?? "", "components", "podinfo");
+      await editFile(join(component, "production", "kustomization.yaml"), "value: 3", "value: 2");
+      const privateKey = await loadPrivateKey(await readFile(join(dir, "cosign.key"), "utf8"), {
+        password: DEV_KEY_PASSWORD,
+        source: "cosign.key",
+        signal,
+      });
+      const repo = `${prefix}/components/podinfo`;
+      const v110 = await publishRevision({
+        repo,
+        path: component,
+        tag: "v1.1.0",
+        signer: { kind: "key", privateKey },
+        signal,
+      });
+      const replicas = async (e: Env) =>
+        (specOf(await get(e, "Deployment", "podinfo", "podinfo")) as { replicas?: number }).replicas;
+      const tenantAt = async (want: number, revision: string) =>
+        await until(
+          `production's podinfo at ${revision} with ${want} replicas`,
+          async () => {
+            const ks = await get("production", "Kustomization", "podinfo", "podinfo");
+            const applied = (statusOf(ks) as { lastAppliedRevision?: string }).lastAppliedRevision;
+            const n = await replicas("production");
+            return applied === revision && n === want ? true : `replicas ${n}; ${describeFlux(ks)}`;
+          },
+          wait,
+        );
+      const promote = await runCli(
+        ["promote", `oci://${repo}:v1.1.0`, "--to", "latest-stable", "--verify-key", join(dir, "cosign.pub")],
+        { signal },
+      );
+      assert.equal(promote.code, 0, promote.stderr);
+      await poke("production", "podinfo");
+      await tenantAt(2, `latest-stable@${v110}`);
+      assert.equal(await replicas("staging"), 1);
+
+      const back = await runCli(["rollback", `oci://${repo}`], { signal });
+      assert.equal(back.code, 0, back.stderr);
+      assert.match(back.stdout, /\(was v1\.1\.0\) -> sha256:[0-9a-f]{64} \(v1\.0\.0\)$/m);
+      const v100 = /-> (sha256:[0-9a-f]{64})/.exec(back.stdout)?.[1];
+      await poke("production", "podinfo");
+      await tenantAt(3, `latest-stable@${v100}`);
     },
   );
 
