@@ -196,7 +196,8 @@ test("wait: Ready once kwok makes the Deployments available; a Deployment that c
         path: "./stuck",
         targetNamespace: h.namespace,
         healthChecks: [{ apiVersion: "apps/v1", kind: "Deployment", name: "stuck" }],
-        timeout: "3s",
+        // One budget for build, dry-run and apply (the health check gets its own): room for a loaded machine.
+        timeout: "8s",
         retryInterval: "1h",
       }),
     );
