@@ -122,7 +122,8 @@ const configMap = (name: string, data: Record<string, string>, label?: string) =
   ].join("\n");
 
 test("D2 scenarios on a local fleet: staging, keyless promotion and rollback, tenant removal, drift, faults", async (t) => {
-  const signal = AbortSignal.timeout(460_000);
+  // Under the test timeout (600 s), with room for a loaded machine (about 3 minutes alone).
+  const signal = AbortSignal.timeout(570_000);
   const root = await mkdtemp(join(tmpdir(), "ferry-scenarios-"));
   const dir = join(root, "dev");
   const sigstore = await startTestSigstore();
