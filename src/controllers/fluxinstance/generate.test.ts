@@ -217,10 +217,12 @@ test("multitenant: the sync Kustomization runs as kustomize-controller, generate
     ),
     "flux-system",
   );
-  assert.deepEqual(
-    named.map((o) => o.kind).sort(),
-    ["ClusterRoleBinding", "Kustomization", "OCIRepository", "ServiceAccount"],
-  );
+  assert.deepEqual(named.map((o) => o.kind).sort(), [
+    "ClusterRoleBinding",
+    "Kustomization",
+    "OCIRepository",
+    "ServiceAccount",
+  ]);
   assert.equal(
     withControllerAccount(single.objects, "flux-system").length,
     2,
