@@ -149,7 +149,9 @@ export function formatVersions(
     }),
   ]);
   let out =
-    rows.length > 0 ? table(["Source", ...v.clusters], rows, opts) : "no OCIRepository on any cluster\n";
+    rows.length > 0
+      ? table(["SOURCE", ...v.clusters], rows, { ...opts, keepHeaderCase: true })
+      : "no OCIRepository on any cluster\n";
   const notes: string[] = [];
   for (const row of v.rows) {
     for (const c of row.cells) {

@@ -166,7 +166,7 @@ test("versions: matrix of source × cluster, laggards marked and explained", () 
   assert.equal(
     formatVersions(v, results),
     [
-      "SOURCE                      STAGING                         PRODUCTION                                   DEAD",
+      "SOURCE                      staging                         production                                   dead",
       "reg.example/fleet           latest@sha256:9f8e7d6c5b4a      latest-stable@sha256:1a2b3c4d5e6f (behind)   ?",
       "reg.example/fleet/podinfo   (semver:>=1.0.0: not fetched)   -                                            ?",
       "",

@@ -25,15 +25,18 @@ export function paint(text: string, color: Color | undefined, on: boolean): stri
   return `\u001b[${open}m${text}\u001b[${close}m`;
 }
 
-/** Rows under an upper-case header; every line ends with a newline, trailing blanks trimmed. */
+/** Rows under an upper-case header (as given with `keepHeaderCase`, e.g. when it names clusters); every line ends with a newline, trailing blanks trimmed. */
 export function table(
   header: readonly string[],
   rows: readonly (readonly (string | Cell)[])[],
-  opts: { color?: boolean } = {},
+  opts: { color?: boolean; keepHeaderCase?: boolean } = {},
 ): string {
   const cell = (c: string | Cell | undefined): Cell =>
     typeof c === "string" ? { text: c } : (c ?? { text: "" });
-  const all: Cell[][] = [header.map((h) => ({ text: h.toUpperCase() })), ...rows.map((r) => r.map(cell))];
+  const all: Cell[][] = [
+    header.map((h) => ({ text: opts.keepHeaderCase ? h : h.toUpperCase() })),
+    ...rows.map((r) => r.map(cell)),
+  ];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i]?.text ?? "").length)));
   return all
     .map((r) => {
