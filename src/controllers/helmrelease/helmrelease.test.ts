@@ -81,6 +81,11 @@ data:
   version: {{ .Chart.Version | quote }}
   kube: {{ .Capabilities.KubeVersion.Minor | quote }}
   hasHelmRelease: {{ .Capabilities.APIVersions.Has "helm.toolkit.fluxcd.io/v2/HelmRelease" | quote }}
+  lookedUp: {{ (lookup "v1" "ConfigMap" .Release.Namespace "demo-values").data | toJson | quote }}
+  namespace: {{ (lookup "v1" "Namespace" "" .Release.Namespace).metadata.name | quote }}
+  absent: {{ lookup "v1" "Secret" .Release.Namespace "absent" | toJson | quote }}
+  unknownKind: {{ lookup "example.com/v1" "Nothing" "" "" | toJson | quote }}
+  listed: {{ range (lookup "v1" "ServiceAccount" .Release.Namespace "").items }}{{ .metadata.name }} {{ end }}
 `,
   );
   // Only in the first version: the upgrade must prune it.
@@ -231,6 +236,12 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
       // The cluster's capabilities (Kubernetes 1.37, the HelmRelease kind), not helm template's defaults.
       kube: "37",
       hasHelmRelease: "true",
+      // Live lookups (a get, a miss, an unknown kind, a list), as helm install does them.
+      lookedUp: JSON.stringify({ "values.yaml": "replicas: 3\nmessage: from-configmap\n" }),
+      namespace: h.namespace,
+      absent: "{}",
+      unknownKind: "{}",
+      listed: "default",
     });
     assert.equal(cm?.metadata.annotations?.["meta.helm.sh/release-name"], "demo");
     assert.equal(cm?.metadata.labels?.["helm.toolkit.fluxcd.io/name"], "demo");

@@ -37,6 +37,7 @@ import { type AttemptIO, recordFailure, testRelease } from "./attempt.ts";
 import { ClusterCapabilities } from "./capabilities.ts";
 import { correctDrift } from "./drift.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
+import { renderWithLookup } from "./lookup.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
 import { manifestObjects } from "./objects.ts";
 import { isInSync, type Prepared, releaseRequest, resetRequested, retriesExhausted } from "./plan.ts";
@@ -218,14 +219,21 @@ export class HelmReleaseReconciler {
     const chart = `${src.chart.metadata.name}@${src.chart.metadata.version}`;
     let rendered: RenderedChart;
     try {
-      rendered = renderChart(src.chart, {
-        releaseName: ctx.releaseName,
-        namespace: ctx.releaseNamespace,
-        revision: (latest?.version ?? 0) + 1,
-        isUpgrade: upgrade,
-        values,
-        capabilities: await this.caps.get(signal),
-      });
+      const capabilities = await this.caps.get(signal);
+      rendered = await renderWithLookup(
+        ctx.client,
+        (lookup) =>
+          renderChart(src.chart, {
+            releaseName: ctx.releaseName,
+            namespace: ctx.releaseNamespace,
+            revision: (latest?.version ?? 0) + 1,
+            isUpgrade: upgrade,
+            values,
+            capabilities,
+            lookup,
+          }),
+        signal,
+      );
       if (spec.postRenderers?.length) {
         rendered.manifest = await postRender(rendered.manifest, spec.postRenderers, this.kustomize, signal);
       }
