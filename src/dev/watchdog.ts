@@ -7,7 +7,8 @@
  * the bare pids, one per line) that are still the same processes (same start time, so a reused pid is never
  * signalled), plus any process whose command line names a file inside the folder
  * (every component, an agent, an API server a test restarted). Each is signalled with its process group;
- * SIGTERM, then SIGKILL to what is left after 10 s, then the folder goes. The owner is identified by pid and
+ * SIGTERM, then SIGKILL to what is left after 10 s; etcd only once the rest is gone (an API server that
+ * loses etcd first does not exit on SIGTERM); then the folder goes. The owner is identified by pid and
  * start time too, so a reused owner pid does not keep the cluster alive. Once cleaning up, the watchdog
  * ignores SIGTERM, SIGINT and SIGHUP: a signal to it cannot leave half the cluster running.
  * `deleteClusterDir` stops the watchdog last, after the components are gone.
@@ -30,8 +31,20 @@ owner_alive() {
 }
 while owner_alive; do sleep 1; done
 trap '' TERM
-targets=
-add() { case " $targets " in *" $1:"*) ;; *) targets="$targets $1:$2:$3" ;; esac; }
+# Entries pid:start:pgrp. etcd goes last: an API server that loses etcd first does not exit on SIGTERM.
+early= late=
+add() {
+  case " $early $late " in *" $1:"*) return ;; esac
+  if [ "$4" = late ]; then late="$late $1:$2:$3"; else early="$early $1:$2:$3"; fi
+}
+for f in /proc/[0-9]*/cmdline; do
+  p=\${f#/proc/}; p=\${p%/cmdline}
+  [ "$p" = $$ ] && continue
+  case $(tr '\\000' ' ' < "$f" 2>/dev/null) in
+    *"--data-dir=$dir/etcd"*) started "$p" && add "$p" "$start" "$pgrp" late ;;
+    *"$dir/"*) started "$p" && add "$p" "$start" "$pgrp" ;;
+  esac
+done
 if [ -r "$dir/procs" ]; then
   while read -r p st bin; do
     started "$p" 2>/dev/null || continue
@@ -42,31 +55,29 @@ if [ -r "$dir/procs" ]; then
     add "$p" "$start" "$pgrp"
   done < "$dir/procs"
 fi
-for f in /proc/[0-9]*/cmdline; do
-  p=\${f#/proc/}; p=\${p%/cmdline}
-  [ "$p" = $$ ] && continue
-  case $(tr '\\000' ' ' < "$f" 2>/dev/null) in
-    *"$dir/"*) started "$p" && add "$p" "$start" "$pgrp" ;;
-  esac
-done
-echo "owner $owner is gone: stopping$targets"
-signal_all() {
-  left=
-  for t in $targets; do
+echo "owner $owner is gone: stopping$early, then$late"
+# signal_each SIG ENTRY...: sends SIG (none when empty) to each entry still alive; fails when none is.
+signal_each() {
+  sig=$1 left=
+  shift
+  for t in "$@"; do
     p=\${t%%:*} rest=\${t#*:}; st=\${rest%%:*} g=\${rest#*:}
     started "$p" && [ "$start" = "$st" ] || continue
     left=1
-    [ -n "$1" ] || continue
-    if [ "$g" = "$p" ]; then kill -s "$1" -- "-$p" 2>/dev/null; else kill -s "$1" "$p" 2>/dev/null; fi
+    [ -n "$sig" ] || continue
+    if [ "$g" = "$p" ]; then kill -s "$sig" -- "-$p" 2>/dev/null; else kill -s "$sig" "$p" 2>/dev/null; fi
   done
   [ -n "$left" ]
 }
-if signal_all TERM; then
-  i=0; while [ $i -lt 50 ] && signal_all; do sleep 0.2; i=$((i + 1)); done
-  if signal_all KILL; then
-    i=0; while [ $i -lt 50 ] && signal_all; do sleep 0.2; i=$((i + 1)); done
-  fi
-fi
+# stop_all ENTRY...: SIGTERM, up to 10 s to exit, then SIGKILL and up to 10 s more.
+stop_all() {
+  signal_each TERM "$@" || return 0
+  i=0; while [ $i -lt 50 ] && signal_each "" "$@"; do sleep 0.2; i=$((i + 1)); done
+  signal_each KILL "$@" || return 0
+  i=0; while [ $i -lt 50 ] && signal_each "" "$@"; do sleep 0.2; i=$((i + 1)); done
+}
+stop_all $early
+stop_all $late
 rm -rf "$dir"
 `;
 
