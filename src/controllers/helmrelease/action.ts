@@ -21,6 +21,7 @@ import {
   applyObject,
   deleteObject,
   getObject,
+  type HealthCheckExpr,
   type KubeClient,
   type KubeObject,
   ResourceManager,
@@ -39,6 +40,8 @@ export interface ActionContext {
   releaseName: string;
   releaseNamespace: string;
   ownerLabels: Record<string, string>;
+  /** spec.healthCheckExprs: CEL health checks for the wait, over kstatus, per kind. */
+  healthCheckExprs?: HealthCheckExpr[] | undefined;
   /** spec.commonMetadata: labels and annotations put on every object. */
   commonMetadata?: { labels?: Record<string, string>; annotations?: Record<string, string> } | undefined;
   signal: AbortSignal;
@@ -95,6 +98,7 @@ export async function release(
       client: ctx.client,
       fieldManager: FIELD_MANAGER,
       ownerLabels: ctx.ownerLabels,
+      healthCheckExprs: ctx.healthCheckExprs,
     });
     if (req.crds !== "Skip" && rendered.crds.length > 0) {
       const crds = await manifestObjects(

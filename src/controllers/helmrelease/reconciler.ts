@@ -15,7 +15,7 @@ import {
   renderChart,
   valuesDigest,
 } from "../../helm/index.ts";
-import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import { getObject, type HealthCheckExpr, type KubeClient, type KubeObject } from "../../kube/index.ts";
 import type { KustomizeRunner } from "../../render/index.ts";
 import {
   addFinalizer,
@@ -143,6 +143,7 @@ export class HelmReleaseReconciler {
       releaseNamespace: releaseNamespaceOf(namespace, spec),
       ownerLabels: { [NAME_LABEL]: name, [NAMESPACE_LABEL]: namespace },
       commonMetadata: spec.commonMetadata,
+      healthCheckExprs: spec.healthCheckExprs as HealthCheckExpr[] | undefined,
       signal,
     };
     if (obj.metadata.deletionTimestamp) {
