@@ -38,6 +38,8 @@ export interface FleetFixture {
   regs: SharedRegistries;
   /** Admin client of the shared cluster. */
   kube: KubeClient;
+  /** Admin client of the extra cluster. */
+  extraKube: KubeClient;
   /** Temporary folder: kubeconfigs of the dead and hung clusters, the fleet file, HOME of the CLI runs. */
   dir: string;
   /** The agent's namespace on the shared cluster, also created on the extra one. */
@@ -125,13 +127,17 @@ const condition = (status: string, reason: string, message: string) => ({
   observedGeneration: 1,
 });
 
-/** The extra cluster: the same namespace, source and Kustomization as the agent's, status written by hand. */
-async function seedExtra(
+/**
+ * A namespace with the `vars` ConfigMap, the OCIRepository `app` following `repo:latest-stable` and the
+ * Kustomization `app` (plus `ksExtra` in its spec), both with the status the agent writes after applying v1.
+ */
+export async function seedTenant(
   extraKube: KubeClient,
   ns: string,
   repo: string,
   v1: string,
   signal: AbortSignal,
+  ksExtra: Record<string, unknown> = {},
 ): Promise<void> {
   await apply(extraKube, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, signal);
   await apply(
@@ -164,7 +170,7 @@ async function seedExtra(
     },
     { signal, fieldManager: "ferry-test" },
   );
-  const app = await apply(extraKube, kustomization(ns, "app", ksSpec(ns)), signal);
+  const app = await apply(extraKube, kustomization(ns, "app", { ...ksSpec(ns), ...ksExtra }), signal);
   await applyStatus(
     extraKube,
     app,
@@ -174,6 +180,17 @@ async function seedExtra(
     },
     { signal, fieldManager: "ferry-test" },
   );
+}
+
+/** The extra cluster: the agent's tenant as on the shared cluster, a FluxInstance and a failing Kustomization. */
+async function seedExtra(
+  extraKube: KubeClient,
+  ns: string,
+  repo: string,
+  v1: string,
+  signal: AbortSignal,
+): Promise<void> {
+  await seedTenant(extraKube, ns, repo, v1, signal);
   const instance = await apply(
     extraKube,
     {
@@ -332,6 +349,7 @@ async function start(p: Parts, signal: AbortSignal): Promise<FleetFixture> {
     extra,
     regs,
     kube,
+    extraKube,
     dir,
     ns,
     repo,

@@ -12,18 +12,20 @@ import { after, before, test } from "node:test";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parse } from "yaml";
 import { reconcileSource } from "../../controllers/kustomization/testing.ts";
+import { apply } from "../../controllers/ocirepository/testing.ts";
 import type { TestCluster } from "../../dev/testing.ts";
 import { getObject, type KubeClient, type KubeObject, mergePatchObject } from "../../kube/index.ts";
 import { type SharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { generateKeyPair } from "../../sign/index.ts";
 import { runCli } from "../testing.ts";
-import { type FleetFixture, startFleetFixture } from "./fleet-testing.ts";
+import { type FleetFixture, seedTenant, startFleetFixture } from "./fleet-testing.ts";
 
 const signal = AbortSignal.timeout(600_000);
 let fixture: FleetFixture | undefined;
 let shared: TestCluster;
 let regs: SharedRegistries;
 let kube: KubeClient;
+let extraKube: KubeClient;
 let dir: string;
 let ns: string;
 let repo: string;
@@ -35,7 +37,7 @@ let beforeCRDs: { code: number; stdout: string };
 
 before(async () => {
   fixture = await startFleetFixture(signal);
-  ({ shared, regs, kube, dir, ns, repo, v1, v11, env, fleetFile, beforeCRDs } = fixture);
+  ({ shared, regs, kube, extraKube, dir, ns, repo, v1, v11, env, fleetFile, beforeCRDs } = fixture);
 });
 
 after(async () => {
@@ -424,6 +426,37 @@ test("usage errors exit 2 and say what to write; every command has examples", as
     assert.equal(r.code, 0);
     assert.match(r.stdout, new RegExp(`Examples:\\n {2}ferry fleet ${cmd}`));
   }
+});
+
+test("preview: a tenant's Kustomization is dry-run as its service account, so missing RBAC shows first", async () => {
+  const tenant = `${ns}-t`;
+  await seedTenant(extraKube, tenant, repo, v1, signal, { serviceAccountName: "deployer" });
+  await apply(
+    extraKube,
+    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "deployer", namespace: tenant } },
+    signal,
+  );
+  const args = ["fleet", "preview", `oci://${repo}:v1.1.0`, "--tag", "latest-stable"];
+  const scope = ["--fleet", fleetFile, "--context", "extra", "-n", tenant];
+  const denied = await runCli([...args, ...scope], { env });
+  assert.equal(denied.code, 3, denied.stdout + denied.stderr);
+  assert.match(denied.stdout, new RegExp(`system:serviceaccount:${tenant}:deployer`));
+  assert.match(denied.stdout, /forbidden/);
+
+  await apply(
+    extraKube,
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "RoleBinding",
+      metadata: { name: "deployer", namespace: tenant },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "admin" },
+      subjects: [{ kind: "ServiceAccount", name: "deployer", namespace: tenant }],
+    },
+    signal,
+  );
+  const allowed = await runCli([...args, ...scope], { env });
+  assert.equal(allowed.code, 1, allowed.stdout + allowed.stderr);
+  assert.match(allowed.stdout, new RegExp(`\\nextra +${tenant}/app +.* +2 +0 +0\\n`));
 });
 
 test("--wait: status gives up at the deadline; versions follows a tag move until the agent has it", async () => {
