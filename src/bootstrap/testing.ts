@@ -2,7 +2,8 @@
  * Test helpers for the end-to-end D2 scenarios (scenarios.test.ts) on a `devUp` fleet: editable copies of
  * the example fleet, publishing a fleet revision signed with a key or keylessly (a local Sigstore), polling
  * a cluster for a condition with a hang guard, and the two faults the scenarios inject (the dev registry
- * stopped and started again on its port and storage; a cluster's kube-apiserver restarted).
+ * stopped and started again on its port and storage; a cluster's kube-apiserver restarted), and a copy of
+ * the clusters' logs for a failed run.
  * Test-only: never imported by product code.
  */
 import type { KeyObject } from "node:crypto";
