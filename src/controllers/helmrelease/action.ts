@@ -27,7 +27,7 @@ import {
   ResourceManager,
 } from "../../kube/index.ts";
 import { runHooks } from "./hooks.ts";
-import { dropped, inventoryOf, manifestObjects } from "./objects.ts";
+import { dropped, inventoryOf, isKept, manifestObjects, waitUntilGone } from "./objects.ts";
 
 export const FIELD_MANAGER = "helm-controller";
 
@@ -111,13 +111,15 @@ export async function release(
     }
     const hooks = req.disableHooks ? [] : (rel.hooks ?? []);
     await runHooks(ctx, hooks, upgrade ? "pre-upgrade" : "pre-install", rel, req.timeoutMs);
-    const objects = await manifestObjects(ctx.client, rendered.manifest, rel, ctx.signal, ctx.commonMetadata);
+    const objects = await manifestObjects(ctx.client, rendered.manifest, rel, ctx.signal, {
+      common: ctx.commonMetadata,
+    });
     await m.apply(objects, { signal: ctx.signal, force: req.force, waitTimeoutMs: req.timeoutMs });
     if (previous?.manifest) {
-      const before = await manifestObjects(ctx.client, previous.manifest, previous, ctx.signal).catch(
-        () => [],
-      );
-      const stale = dropped(inventoryOf(before), inventoryOf(objects));
+      const before = await manifestObjects(ctx.client, previous.manifest, previous, ctx.signal, {
+        skipUnknownKinds: true,
+      }).catch(() => []);
+      const stale = dropped(inventoryOf(before.filter((o) => !isKept(o))), inventoryOf(objects));
       if (stale.length > 0) await m.prune(stale, { signal: ctx.signal });
     }
     if (req.wait && objects.length > 0) {
@@ -167,17 +169,20 @@ async function trimHistory(ctx: ActionContext, max: number): Promise<void> {
 /** Deletes the release's objects (what its manifest lists and the owner labels still mark) and its records. */
 export async function uninstall(
   ctx: ActionContext,
-  opts: { keepHistory: boolean; disableHooks?: boolean; timeoutMs?: number },
+  opts: { keepHistory: boolean; disableHooks?: boolean; timeoutMs?: number; wait?: boolean },
 ): Promise<void> {
   const all = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal: ctx.signal });
   const last = all.at(-1);
   const hooks = opts.disableHooks || !last ? [] : (last.hooks ?? []);
   if (last) await runHooks(ctx, hooks, "pre-delete", last, opts.timeoutMs ?? 300_000);
   if (last?.manifest) {
-    const objects = await manifestObjects(ctx.client, last.manifest, last, ctx.signal);
-    for (const o of objects.reverse()) {
+    const objects = (
+      await manifestObjects(ctx.client, last.manifest, last, ctx.signal, { skipUnknownKinds: true })
+    ).filter((o) => !isKept(o));
+    for (const o of [...objects].reverse()) {
       await deleteObject(ctx.client, o, { signal: ctx.signal, propagationPolicy: "Background" });
     }
+    if (opts.wait !== false) await waitUntilGone(ctx, objects, opts.timeoutMs ?? 300_000);
   }
   if (last) await runHooks(ctx, hooks, "post-delete", last, opts.timeoutMs ?? 300_000);
   if (opts.keepHistory && last) {

@@ -116,6 +116,10 @@ spec:
   );
   await writeFile(join(dir, "templates/NOTES.txt"), "installed {{ .Release.Name }}\n");
   await writeFile(
+    join(dir, "templates/kept.yaml"),
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}-kept\n  annotations:\n    helm.sh/resource-policy: keep\ndata: {}\n",
+  );
+  await writeFile(
     join(dir, "templates/hooks.yaml"),
     `apiVersion: batch/v1
 kind: Job
@@ -347,6 +351,20 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
       { signal },
     );
     assert.equal(dep, undefined);
+    // helm.sh/resource-policy: keep outlives the release, as in Helm.
+    const kept = await getObject(
+      kube,
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: h.namespace, name: "demo-kept" } },
+      { signal },
+    );
+    assert.ok(kept, "the kept ConfigMap is still there");
+    // The pre-delete hook ran before the objects went (Helm leaves hook objects behind, so does Ferry).
+    const bye = await getObject(
+      kube,
+      { apiVersion: "batch/v1", kind: "Job", metadata: { namespace: h.namespace, name: "demo-goodbye" } },
+      { signal },
+    );
+    assert.ok(bye, "the pre-delete hook Job was created");
   } finally {
     await h.stop();
   }

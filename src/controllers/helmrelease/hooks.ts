@@ -10,7 +10,7 @@ import { describe } from "../../errors/index.ts";
 import type { ReleaseHook } from "../../helm/index.ts";
 import { deleteObject, getObject, type KubeObject, ResourceManager } from "../../kube/index.ts";
 import { type ActionContext, FIELD_MANAGER } from "./action.ts";
-import { manifestObjects } from "./objects.ts";
+import { manifestObjects, waitUntilGone } from "./objects.ts";
 
 export class HookFailedError extends Error {
   override name = "HookFailedError";
@@ -40,13 +40,9 @@ export async function runHooks(
   const done: { hook: ReleaseHook; objects: KubeObject[] }[] = [];
   for (const hook of selected) {
     const policies = hook.delete_policies?.length ? hook.delete_policies : ["before-hook-creation"];
-    const objects = await manifestObjects(
-      ctx.client,
-      hook.manifest ?? "",
-      release,
-      ctx.signal,
-      ctx.commonMetadata,
-    );
+    const objects = await manifestObjects(ctx.client, hook.manifest ?? "", release, ctx.signal, {
+      common: ctx.commonMetadata,
+    });
     if (policies.includes("before-hook-creation")) await remove(ctx, objects);
     hook.last_run = { started_at: new Date().toISOString(), phase: "Running" };
     try {
@@ -102,11 +98,5 @@ async function waitForHook(ctx: ActionContext, m: ResourceManager, objects: Kube
 async function remove(ctx: ActionContext, objects: KubeObject[]): Promise<void> {
   for (const o of objects)
     await deleteObject(ctx.client, o, { signal: ctx.signal, propagationPolicy: "Background" });
-  const until = AbortSignal.any([ctx.signal, AbortSignal.timeout(60_000)]);
-  for (const o of objects) {
-    while (await getObject(ctx.client, o, { signal: ctx.signal })) {
-      if (until.aborted) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await waitUntilGone(ctx, objects, 60_000);
 }

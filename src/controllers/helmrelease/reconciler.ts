@@ -153,6 +153,7 @@ export class HelmReleaseReconciler {
           keepHistory: spec.uninstall?.keepHistory === true,
           disableHooks: spec.uninstall?.disableHooks === true,
           timeoutMs: durationMs(spec.uninstall?.timeout ?? spec.timeout, 300_000),
+          wait: spec.uninstall?.disableWait !== true,
         });
         this.log.info("release uninstalled", { object: key });
       }
@@ -326,13 +327,9 @@ export class HelmReleaseReconciler {
     const gen = obj.metadata.generation;
     const mode = spec.driftDetection?.mode;
     if (mode === "enabled" || mode === "warn") {
-      const objects = await manifestObjects(
-        ctx.client,
-        deployed.manifest ?? "",
-        deployed,
-        signal,
-        spec.commonMetadata,
-      );
+      const objects = await manifestObjects(ctx.client, deployed.manifest ?? "", deployed, signal, {
+        common: spec.commonMetadata,
+      });
       const drifted = await correctDrift(ctx, objects, mode);
       if (drifted.length > 0) {
         const msg = `Cluster state of release ${ctx.releaseNamespace}/${ctx.releaseName}.v${deployed.version} has drifted from the desired state: ${drifted.join(", ")}${mode === "enabled" ? "; corrected" : ""}`;
