@@ -10,6 +10,7 @@ import type { HelmRelease } from "../../api/index.ts";
 import { describe } from "../../errors/index.ts";
 import {
   listReleases,
+  mergeMaps,
   type Release,
   type RenderedChart,
   renderChart,
@@ -204,7 +205,7 @@ export class HelmReleaseReconciler {
       noCrossNamespaceRefs: this.o.tenancy?.().noCrossNamespaceRefs ?? false,
     });
     if ("waiting" in src) return { reason: Reasons.artifactFailed, message: src.waiting };
-    const values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
+    let values = await composeValues(this.o.kube, key, obj.metadata.namespace ?? "", spec, signal);
     let history: Release[];
     try {
       history = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
@@ -218,6 +219,8 @@ export class HelmReleaseReconciler {
     }
     const latest = history.at(-1);
     const upgrade = latest !== undefined && latest.info.status !== "uninstalled";
+    // upgrade.preserveValues: the last release's values, with this spec's over them (Helm's --reuse-values).
+    if (upgrade && spec.upgrade?.preserveValues) values = mergeMaps(latest.config ?? {}, values);
     const chart = `${src.chart.metadata.name}@${src.chart.metadata.version}`;
     let rendered: RenderedChart;
     try {
