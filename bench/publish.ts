@@ -286,6 +286,9 @@ export async function run(): Promise<void> {
         rows.push(row(tree.name, `${op} (ferry library)`, lib[op], results.flux?.[op]));
       }
     }
+    // The floor for any Node CLI: a process that loads nothing.
+    const floor: Measure[] = [];
+    for (let r = 0; r < runs; r++) floor.push(await measure(node, ["-e", "0"], env));
     const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string };
     const commit = version("git", ["-C", root, "rev-parse", "--short", "HEAD"]);
     console.log(
@@ -299,6 +302,9 @@ export async function run(): Promise<void> {
     );
     console.log("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (const r of rows) console.log(r);
+    console.log(
+      `\nNode's floor (\`node -e 0\`): ${fmt(ms(floor))} (${fmt(best(floor))}) ms, CPU ${fmt(cpu(floor))} ms, RSS ${fmt(rss(floor))} MiB.`,
+    );
     if (!flux) console.log("\nflux is not built (npm run tools): flux columns are empty.");
   } finally {
     await rm(dir, { recursive: true, force: true });
