@@ -35,6 +35,7 @@ import {
   isReady,
   packageAndPush,
   waitForHr,
+  withoutBuild,
   writeChart,
 } from "./testing.ts";
 
@@ -72,7 +73,7 @@ kind: ConfigMap
 metadata:
   name: {{ .Release.Name }}-cm
   labels:
-    chart: {{ .Chart.Name }}-{{ .Chart.Version }}
+    chart: {{ printf "%s-%s" .Chart.Name .Chart.Version | replace "+" "_" }}
 data:
   color: {{ .Values.color | quote }}
   size: {{ .Values.size | default "none" | quote }}
@@ -375,7 +376,7 @@ test("a failed upgrade is rolled back, retried, then stalls with the last good r
       description: string;
     }[];
     assert.deepEqual(
-      revs.map((r) => [r.revision, r.status, r.chart]),
+      revs.map((r) => [r.revision, r.status, withoutBuild(r.chart)]),
       [
         [1, "superseded", "app-1.0.0"],
         [2, "failed", "app-2.0.0"],

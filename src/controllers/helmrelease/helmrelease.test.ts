@@ -29,6 +29,7 @@ import {
 import { type SharedRegistries, sharedRegistries, uniqueRepo } from "../../oci/testing.ts";
 import { startAgent } from "../kustomization/testing.ts";
 import { ociRepository } from "../ocirepository/testing.ts";
+import { ociChartVersion, withoutBuild } from "./testing.ts";
 
 const run = promisify(execFile);
 const HR = "helm.toolkit.fluxcd.io/v2";
@@ -225,9 +226,12 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
     });
     const s1 = await waitForHr(h.namespace, "demo", ready);
     const hist1 = s1.history as Record<string, unknown>[];
-    assert.equal(hist1[0]?.chartVersion, "0.1.0");
+    const v1 = await ociChartVersion(kube, h.namespace, "demo", signal);
+    assert.match(v1, /^0\.1\.0\+[0-9a-f]{12}$/);
+    assert.equal(hist1[0]?.chartVersion, v1);
     assert.equal(hist1[0]?.status, "deployed");
-    assert.equal(s1.lastAttemptedRevision, "0.1.0");
+    assert.equal(s1.lastAttemptedRevision, v1);
+    assert.match(String(s1.lastAttemptedRevisionDigest), /^sha256:[0-9a-f]{64}$/);
     const cm = await getObject(
       kube,
       { apiVersion: "v1", kind: "ConfigMap", metadata: { namespace: h.namespace, name: "demo-config" } },
@@ -236,7 +240,7 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
     assert.deepEqual((cm as { data?: unknown }).data, {
       message: "from-spec",
       replicas: "3",
-      version: "0.1.0",
+      version: v1,
       // The cluster's capabilities (Kubernetes 1.37, the HelmRelease kind), not helm template's defaults.
       kube: "37",
       hasHelmRelease: "true",
@@ -254,7 +258,7 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
     assert.equal(list.length, 1);
     assert.equal(list[0]?.name, "demo");
     assert.equal(list[0]?.status, "deployed");
-    assert.equal(list[0]?.chart, "demo-0.1.0");
+    assert.equal(list[0]?.chart, `demo-${v1}`);
     const values = JSON.parse(await helm("get", "values", "demo", "-n", h.namespace, "-o", "json"));
     assert.deepEqual(values, { message: "from-spec", replicas: 3 });
     assert.match(await helm("get", "notes", "demo", "-n", h.namespace), /installed demo/);
@@ -300,7 +304,9 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
       h.namespace,
       "demo",
       (s) =>
-        ready(s) && (s.history as { chartVersion?: string }[] | undefined)?.[0]?.chartVersion === "0.2.0",
+        ready(s) &&
+        (s.history as { chartVersion?: string }[] | undefined)?.[0]?.chartVersion?.startsWith("0.2.0+") ===
+          true,
     );
     assert.equal((s2.history as unknown[]).length, 2);
     const history = JSON.parse(await helm("history", "demo", "-n", h.namespace, "-o", "json")) as Record<
@@ -308,7 +314,7 @@ test("HelmRelease from an OCI chart: install, helm sees it, upgrade, uninstall",
       unknown
     >[];
     assert.deepEqual(
-      history.map((r) => [r.revision, r.status, r.chart]),
+      history.map((r) => [r.revision, r.status, withoutBuild(r.chart)]),
       [
         [1, "superseded", "demo-0.1.0"],
         [2, "deployed", "demo-0.2.0"],

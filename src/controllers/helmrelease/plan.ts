@@ -20,18 +20,38 @@ export interface Prepared {
   latest: Release | undefined;
   upgrade: boolean;
   configDigest: string;
+  /** The OCI digest of the chart artifact. */
+  ociDigest: string;
 }
 
-/** The deployed release when it is the latest and has this chart, these values and this manifest. */
-export function isInSync(p: Prepared): Release | undefined {
+/**
+ * The deployed release when it is the latest and has this chart and these values, and the post-renderers
+ * and common metadata it was made with are the spec's (digests kept in status), as helm-controller
+ * decides. The rendered manifest is not compared: templates may print `.Release.Revision`, which
+ * changes with every revision; drift detection covers the cluster side.
+ */
+export function isInSync(p: Prepared, spec: Spec, status: HelmReleaseStatus): Release | undefined {
   const d = p.latest?.info.status === "deployed" ? p.latest : undefined;
   if (!d) return undefined;
   const same =
     d.chart.metadata.name === p.chart.metadata.name &&
     d.chart.metadata.version === p.chart.metadata.version &&
     valuesDigest(d.config) === p.configDigest &&
-    d.manifest === p.rendered.manifest;
+    (status.observedPostRenderersDigest ?? EMPTY_DIGEST) === postRenderersDigest(spec) &&
+    (status.observedCommonMetadataDigest ?? EMPTY_DIGEST) === commonMetadataDigest(spec);
   return same ? d : undefined;
+}
+
+const EMPTY_DIGEST = valuesDigest({});
+
+/** Digest of spec.postRenderers (of `{}` when there are none). */
+export function postRenderersDigest(spec: Spec): string {
+  return spec.postRenderers?.length ? valuesDigest({ postRenderers: spec.postRenderers }) : EMPTY_DIGEST;
+}
+
+/** Digest of spec.commonMetadata (of `{}` when unset). */
+export function commonMetadataDigest(spec: Spec): string {
+  return spec.commonMetadata ? valuesDigest({ commonMetadata: spec.commonMetadata }) : EMPTY_DIGEST;
 }
 
 export function releaseRequest(spec: Spec, p: Prepared, timeoutMs: number): ReleaseRequest {

@@ -41,7 +41,15 @@ import { HelmReleaseError, Reasons } from "./errors.ts";
 import { renderWithLookup } from "./lookup.ts";
 import { releaseNameOf, releaseNamespaceOf, storageNamespaceOf } from "./names.ts";
 import { manifestObjects } from "./objects.ts";
-import { isInSync, type Prepared, releaseRequest, resetRequested, retriesExhausted } from "./plan.ts";
+import {
+  commonMetadataDigest,
+  isInSync,
+  type Prepared,
+  postRenderersDigest,
+  releaseRequest,
+  resetRequested,
+  retriesExhausted,
+} from "./plan.ts";
 import { postRender } from "./postrender.ts";
 import { resolveChart } from "./source.ts";
 import { durationMs, type HelmReleaseStatus, snapshot } from "./status.ts";
@@ -252,7 +260,15 @@ export class HelmReleaseReconciler {
         },
       );
     }
-    return { chart: src.chart, rendered, history, latest, upgrade, configDigest: valuesDigest(values) };
+    return {
+      chart: src.chart,
+      rendered,
+      history,
+      latest,
+      upgrade,
+      configDigest: valuesDigest(values),
+      ociDigest: src.ociDigest,
+    };
   }
 
   /** `namespace/name` of the first dependency that is not Ready at its generation, if any. */
@@ -298,6 +314,7 @@ export class HelmReleaseReconciler {
       status.upgradeFailures = 0;
     }
     status.lastAttemptedRevision = revision;
+    status.lastAttemptedRevisionDigest = p.ociDigest;
     status.lastAttemptedConfigDigest = p.configDigest;
     status.lastAttemptedGeneration = gen;
     status.storageNamespace = ctx.storageNamespace;
@@ -305,7 +322,7 @@ export class HelmReleaseReconciler {
     if (requested) status.lastHandledReconcileAt = requested;
     const reset = obj.metadata.annotations?.[RESET_AT];
     if (reset) status.lastHandledResetAt = reset;
-    const deployed = isInSync(p);
+    const deployed = isInSync(p, spec, status);
     if (deployed) return this.upToDate(key, obj, ctx, status, deployed, p.history, signal);
     if (retriesExhausted(spec, status, p.upgrade)) {
       const msg = `Failed to ${p.upgrade ? "upgrade" : "install"} after ${(p.upgrade ? status.upgradeFailures : status.installFailures) ?? 0} attempt(s); change the spec, the chart or the values, or annotate reconcile.fluxcd.io/resetAt to try again`;
@@ -388,6 +405,8 @@ export class HelmReleaseReconciler {
     const after = await listReleases(ctx.storage, ctx.storageNamespace, ctx.releaseName, { signal });
     status.history = after.slice().reverse().slice(0, 5).map(snapshot);
     status.observedGeneration = gen;
+    status.observedPostRenderersDigest = postRenderersDigest(spec);
+    status.observedCommonMetadataDigest = commonMetadataDigest(spec);
     status.failures = 0;
     status.installFailures = 0;
     status.upgradeFailures = 0;

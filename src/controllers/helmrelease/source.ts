@@ -10,6 +10,7 @@ import type { HelmRelease } from "../../api/index.ts";
 import { describe } from "../../errors/index.ts";
 import { type Chart, loadChart } from "../../helm/index.ts";
 import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
+import { compare, format, parseLenient, type Version } from "../../semver/index.ts";
 import type { ArtifactStore } from "../../store/index.ts";
 import { ARTIFACT_FILE, type Artifact, artifactContentDir } from "../ocirepository/index.ts";
 import { HelmReleaseError, Reasons } from "./errors.ts";
@@ -17,6 +18,8 @@ import { HelmReleaseError, Reasons } from "./errors.ts";
 export interface ChartSource {
   source: KubeObject;
   revision: string;
+  /** The OCI manifest digest of the artifact (`sha256:…`). */
+  ociDigest: string;
   chart: Chart;
 }
 
@@ -109,7 +112,48 @@ export async function resolveChart(
       { cause: err },
     );
   }
-  return { source, revision: artifact.revision, chart };
+  const ociDigest = withSourceDigest(key, chart, artifact.revision);
+  return { source, revision: artifact.revision, ociDigest, chart };
+}
+
+/**
+ * As helm-controller does for OCIRepository charts: the chart version gets the first 12 hex digits of
+ * the artifact digest as build metadata (`6.7.0+0123456789ab`), so a tag pushed again with other content
+ * is an upgrade too; a semver tag must name the chart's own version. Returns the digest.
+ */
+export function withSourceDigest(key: string, chart: Chart, revision: string): string {
+  const at = revision.lastIndexOf("@");
+  const tag = at >= 0 ? revision.slice(0, at) : "";
+  const digest = at >= 0 ? revision.slice(at + 1) : revision;
+  let ver: Version;
+  try {
+    ver = parseLenient(chart.metadata.version);
+  } catch (err) {
+    throw new HelmReleaseError(
+      key,
+      Reasons.artifactFailed,
+      `chart version ${chart.metadata.version} is not a semantic version`,
+      { cause: err },
+    );
+  }
+  if (tag) {
+    let tagVer: Version | undefined;
+    try {
+      tagVer = parseLenient(tag);
+    } catch {
+      tagVer = undefined;
+    }
+    if (tagVer && compare(tagVer, ver) !== 0) {
+      throw new HelmReleaseError(
+        key,
+        Reasons.artifactFailed,
+        `artifact revision ${tag} does not match chart version ${chart.metadata.version}; tag the chart with its version`,
+      );
+    }
+  }
+  const hex = digest.slice(digest.indexOf(":") + 1).slice(0, 12);
+  if (hex) chart.metadata.version = format({ ...ver, metadata: hex });
+  return digest;
 }
 
 /** A chart folder at the artifact's root or one level down (a packaged chart's top folder), else the tarball. */

@@ -17,10 +17,13 @@ export interface HelmReleaseStatus {
   observedGeneration?: number;
   lastAttemptedGeneration?: number;
   lastAttemptedRevision?: string;
+  lastAttemptedRevisionDigest?: string;
   lastAttemptedConfigDigest?: string;
   lastAttemptedReleaseAction?: string;
   lastHandledReconcileAt?: string;
   lastHandledResetAt?: string;
+  observedPostRenderersDigest?: string;
+  observedCommonMetadataDigest?: string;
   storageNamespace?: string;
   conditions?: Condition[];
   history?: Record<string, unknown>[];

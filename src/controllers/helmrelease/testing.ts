@@ -102,3 +102,23 @@ export function condition(
 }
 
 export const isReady = (s: Record<string, unknown>) => condition(s, "Ready").status === "True";
+
+/** The chart version helm-controller (and Ferry) gives an OCIRepository chart: `<tag>+<12 hex of the digest>`. */
+export async function ociChartVersion(
+  kube: KubeClient,
+  namespace: string,
+  name: string,
+  signal: AbortSignal,
+): Promise<string> {
+  const o = await getObject(
+    kube,
+    { apiVersion: "source.toolkit.fluxcd.io/v1", kind: "OCIRepository", metadata: { namespace, name } },
+    { signal },
+  );
+  const revision = (o?.status as { artifact?: { revision?: string } } | undefined)?.artifact?.revision ?? "";
+  const [tag, digest] = revision.split("@") as [string, string];
+  return `${tag}+${digest.slice("sha256:".length, "sha256:".length + 12)}`;
+}
+
+/** A chart string (`name-version+meta`) without its build metadata. */
+export const withoutBuild = (chart: unknown) => String(chart).replace(/\+[0-9a-f]{12}$/, "");
