@@ -2,7 +2,9 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { HelmRelease } from "../../api/index.ts";
+import type { Chart } from "../../helm/index.ts";
 import { releaseNameOf, shortenName } from "./names.ts";
+import { withSourceDigest } from "./source.ts";
 import { durationMs } from "./status.ts";
 import { setPath } from "./values.ts";
 
@@ -53,4 +55,35 @@ describe("durations", () => {
   ] as const) {
     it(`${d} → ${ms}`, () => assert.equal(durationMs(d, 42), ms));
   }
+});
+
+describe("chart version with the OCI digest", () => {
+  const digest = `sha256:${"0123456789abcdef".repeat(4)}`;
+  const chart = (version: string) =>
+    ({
+      metadata: { apiVersion: "v2", name: "c", version },
+      values: {},
+      templates: [],
+      files: [],
+      dependencies: [],
+    }) as Chart;
+  const cases: [string, string, string][] = [
+    ["1.2.3", `1.2.3@${digest}`, "1.2.3+0123456789ab"],
+    ["v1.2.3", `v1.2.3@${digest}`, "1.2.3+0123456789ab"],
+    ["1.2.3-rc.1", `latest@${digest}`, "1.2.3-rc.1+0123456789ab"],
+    ["1.2.3+old", digest, "1.2.3+0123456789ab"],
+  ];
+  for (const [version, revision, want] of cases) {
+    it(`${version} from ${revision.slice(0, 20)}… → ${want}`, () => {
+      const c = chart(version);
+      assert.equal(withSourceDigest("ns/hr", c, revision), digest);
+      assert.equal(c.metadata.version, want);
+    });
+  }
+  it("refuses a semver tag that is not the chart's version", () => {
+    assert.throws(
+      () => withSourceDigest("ns/hr", chart("1.2.3"), `1.2.4@${digest}`),
+      /artifact revision 1\.2\.4 does not match chart version 1\.2\.3/,
+    );
+  });
 });
