@@ -323,10 +323,16 @@ test("watch label: a labelled substituteFrom source re-applies at once; an unlab
       30_000,
     );
   try {
+    // The source's one artifact event re-enqueues its consumers; it must be behind us before the two
+    // Kustomizations exist (events of different kinds are not ordered). A probe created before the source
+    // can only become Ready through that event.
+    await apply(kustomization(ns, "probe", { path: "./app", targetNamespace: ns, nameSuffix: "-probe" }));
+    await waitForKs(kube, ns, "probe", (s) => cond(s).reason === "ArtifactFailed", signal);
     await source(ns, "ks-watch", {
       "app/kustomization.yaml": kustomizationYaml("out.yaml"),
       "app/out.yaml": configMapYaml("out", { v: `${D}{V}` }),
     });
+    await waitForKs(kube, ns, "probe", (s) => cond(s).status === "True", signal);
     await apply(vars("plain", "one"));
     await apply(vars("labelled", "one", watched));
     await apply(substituting("quiet", "plain"));
