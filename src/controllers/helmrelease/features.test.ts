@@ -299,6 +299,28 @@ test("a HelmChart source is refused; a render failure, an account without RBAC a
     assert.match(condition(n, "Ready").message ?? "", /forbidden/i);
     assert.match(condition(n, "Ready").message ?? "", /system:serviceaccount:[^:]+:nobody/);
 
+    // A values source that does not exist (and is not optional) is a ValuesError, retried.
+    await apply(
+      helmRelease(h.namespace, "no-values", {
+        chartRef: { kind: "OCIRepository", name: "bad" },
+        valuesFrom: [{ kind: "ConfigMap", name: "absent" }],
+      }),
+    );
+    const v = await waitForHr(
+      kube,
+      h.namespace,
+      "no-values",
+      (st) => condition(st, "Ready").reason === "ValuesError",
+      signal,
+    );
+    assert.match(
+      condition(v, "Ready").message ?? "",
+      new RegExp(
+        `could not find ConfigMap/${h.namespace}/absent; create it or mark the valuesFrom entry optional`,
+      ),
+    );
+    assert.notEqual(condition(v, "Stalled").status, "True");
+
     // Suspended: the finalizer is added, nothing is released.
     await apply(
       helmRelease(h.namespace, "paused", { chartRef: { kind: "OCIRepository", name: "bad" }, suspend: true }),
@@ -318,7 +340,7 @@ test("a HelmChart source is refused; a render failure, an account without RBAC a
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {
-    for (const name of ["legacy", "bad", "as-nobody", "paused"]) {
+    for (const name of ["legacy", "bad", "as-nobody", "paused", "no-values"]) {
       await deleteObject(
         kube,
         { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name } },
