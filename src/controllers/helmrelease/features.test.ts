@@ -499,3 +499,43 @@ spec:
     await h.stop();
   }
 });
+
+test("a failed install with remediation retries is uninstalled, retried, then stalls", async () => {
+  const h = await startAgent(cluster, "hr-install-fail", signal);
+  try {
+    const repo = uniqueRepo("broken");
+    const dir = await writeChart(join(tmp, "broken", "app"), {
+      ...chartFiles("1.0.0"),
+      "templates/bad.yaml":
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: bad\ndata:\n  list: [1, 2]\n",
+    });
+    await packageAndPush(cluster.kubeconfig, tmp, dir, join(dir, ".."), `${regs.open}/${repo}`);
+    await apply(chartRepository(h.namespace, "app", `oci://${regs.open}/${repo}/app`, "1.0.0"));
+    await apply(
+      helmRelease(h.namespace, "app", {
+        chartRef: { kind: "OCIRepository", name: "app" },
+        install: { remediation: { retries: 1 } },
+      }),
+    );
+    const s = await waitForHr(
+      kube,
+      h.namespace,
+      "app",
+      (st) => condition(st, "Stalled").status === "True",
+      signal,
+    );
+    assert.equal(condition(s, "Ready").reason, "InstallFailed");
+    assert.equal(s.installFailures, 2);
+    assert.equal(condition(s, "Remediated").reason, "UninstallSucceeded");
+    // Each failed install was uninstalled: no release records, no objects left.
+    assert.deepEqual(JSON.parse(await helm("list", "-a", "-n", h.namespace, "-o", "json")), []);
+    assert.equal(await getCm(h.namespace, "app-cm"), undefined);
+  } finally {
+    await deleteObject(
+      kube,
+      { apiVersion: HR, kind: "HelmRelease", metadata: { namespace: h.namespace, name: "app" } },
+      { signal },
+    ).catch(() => {});
+    await h.stop();
+  }
+});
