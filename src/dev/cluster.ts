@@ -42,6 +42,11 @@ export interface CreateClusterOptions {
    */
   ownerPid?: number;
   /**
+   * With `ownerPid`: a second process whose death also stops the cluster, the test runner that started
+   * the owning test process (a test process whose runner was killed hangs on, reparented, otherwise).
+   */
+  runnerPid?: number;
+  /**
    * Extra command-line flags per component, appended after Ferry's own (a later flag wins), e.g. a higher
    * log verbosity while investigating: `{ "kube-controller-manager": ["--v=2"] }`.
    */
@@ -136,7 +141,9 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
       processes: {},
       createdAt,
     };
-    if (opts.ownerPid !== undefined) state.watchdog = await attachWatchdog(opts.dir, opts.ownerPid);
+    if (opts.ownerPid !== undefined) {
+      state.watchdog = await attachWatchdog(opts.dir, opts.ownerPid, opts.runnerPid);
+    }
     await writeState(state);
     try {
       await startComponents(state, startOpts);
@@ -160,9 +167,9 @@ export async function createCluster(opts: CreateClusterOptions): Promise<Cluster
   }
 }
 
-async function attachWatchdog(dir: string, ownerPid: number): Promise<ComponentState> {
+async function attachWatchdog(dir: string, ownerPid: number, runnerPid?: number): Promise<ComponentState> {
   await mkdir(join(dir, "logs"), { recursive: true });
-  const w = await startWatchdog(dir, ownerPid);
+  const w = await startWatchdog(dir, ownerPid, runnerPid ? { runnerPid } : {});
   return { pid: w.pid, bin: w.bin, ...(w.startTime ? { startTime: w.startTime } : {}), logFile: w.logFile };
 }
 

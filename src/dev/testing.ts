@@ -52,6 +52,8 @@ export async function startTestCluster(
       dir,
       nodes: opts.nodes ?? 1,
       ownerPid: process.pid,
+      // Under `node --test` the parent is the runner: if it is killed, this process may hang on.
+      runnerPid: process.ppid,
       ...(opts.extraArgs ? { extraArgs: opts.extraArgs } : {}),
       ...(opts.signal ? { signal: opts.signal } : {}),
     });

@@ -71,9 +71,32 @@ test("when the owner dies, the watchdog stops the listed processes, their groups
   assert.equal(await isRunning(dog.pid, sh), true);
   await stopProcess(owner.pid, sh);
   assert.ok(await eventually(() => !existsSync(dir)), "the folder is removed");
-  assert.ok(await gone(plain, stubborn, parent, unlisted, dog), "every process of the cluster is gone");
-  assert.equal(await isRunning(child.pid, "sleep"), false, "the component's child went with its group");
+  // Removing the folder is the watchdog's last act: it exits just after.
+  assert.ok(await eventually(() => gone(plain, stubborn, parent, unlisted, dog)), "every process is gone");
+  assert.ok(
+    await eventually(async () => !(await isRunning(child.pid, "sleep"))),
+    "the component's child went with its group",
+  );
   assert.equal(await isRunning(bystander.pid, sh), true, "a pid listed with another start time is spared");
+});
+
+test("a runner that dies ends the cluster even while its (hung) owner lives on; a live runner does not", async (t) => {
+  const dir = await fakeClusterDir(t);
+  const owner = await startProcess(sh, loop(), "/dev/null");
+  const runner = await startProcess(sh, loop(), "/dev/null");
+  const component = await startProcess(sh, [...loop(), "x", `--data-dir=${dir}/etcd`], "/dev/null");
+  for (const p of [owner, runner, component]) t.after(() => stopProcess(p.pid, sh, 100));
+  const dog = await startWatchdog(dir, owner.pid, { runnerPid: runner.pid });
+  t.after(() => stopProcess(dog.pid, dog.bin, 100));
+  // Owner and runner alive: the watchdog, which checks every second, leaves everything alone.
+  await sleep(1500);
+  assert.equal(existsSync(dir), true);
+  assert.equal(await isRunning(component.pid, sh), true);
+
+  await stopProcess(runner.pid, sh);
+  assert.ok(await eventually(() => !existsSync(dir)), "the folder is removed");
+  assert.ok(await eventually(() => gone(component, dog)));
+  assert.equal(await isRunning(owner.pid, sh), true, "the owner itself is not the watchdog's to stop");
 });
 
 test("the watchdog ignores SIGTERM, SIGINT and SIGHUP once it is cleaning up", async (t) => {
@@ -90,7 +113,7 @@ test("the watchdog ignores SIGTERM, SIGINT and SIGHUP once it is cleaning up", a
   assert.ok(await eventually(async () => (await readFile(dog.logFile, "utf8")).includes("is gone")));
   for (const sig of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.kill(dog.pid, sig);
   assert.ok(await eventually(() => !existsSync(dir)));
-  assert.ok(await gone(stubborn, dog));
+  assert.ok(await eventually(() => gone(stubborn, dog)));
 });
 
 test("deleteClusterDir of a throwaway cluster stops components, listed and folder-naming processes, the watchdog last", async (t) => {
@@ -156,6 +179,13 @@ setInterval(() => {}, 60000);`;
 
   child.kill("SIGKILL");
   assert.ok(await eventually(() => !existsSync(dir)), "the watchdog removed the folder");
-  for (const p of procs) assert.equal(await isRunning(p.pid, p.bin, p.startTime), false, p.bin);
+  // Removing the folder is the watchdog's last act: it exits just after.
+  const running = async () => {
+    const live = [];
+    for (const p of procs) if (await isRunning(p.pid, p.bin, p.startTime)) live.push(p.bin);
+    return live;
+  };
+  assert.ok(await eventually(async () => (await running()).length === 0));
+  assert.deepEqual(await running(), []);
   assert.deepEqual(await processesMentioning(`${dir}/`), []);
 });

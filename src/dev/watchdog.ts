@@ -9,7 +9,8 @@
  * (every component, an agent, an API server a test restarted). Each is signalled with its process group;
  * SIGTERM, then SIGKILL to what is left after 10 s; etcd only once the rest is gone (an API server that
  * loses etcd first does not exit on SIGTERM); then the folder goes. The owner is identified by pid and
- * start time too, so a reused owner pid does not keep the cluster alive. Once cleaning up, the watchdog
+ * start time too, so a reused owner pid does not keep the cluster alive; so is an optional runner (the test
+ * runner of a test process), whose death ends the cluster as well. Once cleaning up, the watchdog
  * ignores SIGTERM, SIGINT and SIGHUP: a signal to it cannot leave half the cluster running.
  * `deleteClusterDir` stops the watchdog last, after the components are gone.
  */
@@ -17,7 +18,7 @@ import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { procStat, type StartedProcess, startProcess } from "./processes.ts";
 
-const SCRIPT = `owner=$1 owner_start=$2 dir=$3
+const SCRIPT = `owner=$1 owner_start=$2 dir=$3 runner=$4 runner_start=$5
 trap '' HUP INT
 # started PID: sets $start to the start time of PID and $pgrp to its group; fails if gone or a zombie.
 started() {
@@ -26,10 +27,11 @@ started() {
   case $1 in Z|X) return 1 ;; esac
   pgrp=$3 start=\${20}
 }
-owner_alive() {
-  if [ -n "$owner_start" ]; then started "$owner" && [ "$start" = "$owner_start" ]; else kill -0 "$owner" 2>/dev/null; fi
+# alive PID START: whether PID still runs and (when START is known) is the process that started then.
+alive() {
+  if [ -n "$2" ]; then started "$1" && [ "$start" = "$2" ]; else kill -0 "$1" 2>/dev/null; fi
 }
-while owner_alive; do sleep 1; done
+while alive "$owner" "$owner_start" && { [ -z "$runner" ] || alive "$runner" "$runner_start"; }; do sleep 1; done
 trap '' TERM
 # Entries pid:start:pgrp. etcd goes last: an API server that loses etcd first does not exit on SIGTERM.
 early= late=
@@ -55,7 +57,7 @@ if [ -r "$dir/procs" ]; then
     add "$p" "$start" "$pgrp"
   done < "$dir/procs"
 fi
-echo "owner $owner is gone: stopping$early, then$late"
+echo "owner $owner or runner $runner is gone: stopping$early, then$late"
 # signal_each SIG ENTRY...: sends SIG (none when empty) to each entry still alive; fails when none is.
 signal_each() {
   sig=$1 left=
@@ -87,12 +89,32 @@ export const PIDS_FILE = "pids";
 /** `pid startTime bin` of the watched processes, one per line: what the watchdog checks before a signal. */
 export const PROCS_FILE = "procs";
 
-/** Starts the watchdog of the cluster in `dir` for the owner `ownerPid` (logs to `<dir>/logs/watchdog.log`). */
-export async function startWatchdog(dir: string, ownerPid: number): Promise<StartedProcess> {
+/**
+ * Starts the watchdog of the folder `dir` for the owner `ownerPid` (logs to `<dir>/logs/watchdog.log`).
+ * With `runnerPid`, the death of that process ends the folder's processes too: a test runner, whose test
+ * process would otherwise hang on (reparented, keeping its cluster) when the runner is killed.
+ */
+export async function startWatchdog(
+  dir: string,
+  ownerPid: number,
+  opts: { runnerPid?: number } = {},
+): Promise<StartedProcess> {
   const ownerStart = (await procStat(ownerPid))?.startTime ?? "";
+  const runner = opts.runnerPid && opts.runnerPid > 1 ? opts.runnerPid : undefined;
+  const runnerStart = runner ? await procStat(runner) : undefined;
   return await startProcess(
     SHELL,
-    ["-c", SCRIPT, "ferry-cluster-watchdog", String(ownerPid), ownerStart, dir],
+    [
+      "-c",
+      SCRIPT,
+      "ferry-cluster-watchdog",
+      String(ownerPid),
+      ownerStart,
+      dir,
+      // A runner already gone (or never known) is not watched.
+      runnerStart ? String(runner) : "",
+      runnerStart?.startTime ?? "",
+    ],
     join(dir, "logs", "watchdog.log"),
   );
 }
