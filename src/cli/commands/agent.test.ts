@@ -126,3 +126,16 @@ test("ferry agent refuses bad flags with exit code 2 before connecting", async (
     assert.match(res.stderr, message);
   }
 });
+
+test("ferry agent --help lists the multi-tenancy flags", async () => {
+  const res = await runCli(["agent", "--help"], { signal });
+  assert.equal(res.code, 0, res.stderr);
+  for (const flag of [
+    "--no-cross-namespace-refs",
+    "--default-service-account <name>",
+    "--no-remote-bases",
+    "--operator-default-service-account <name>",
+  ]) {
+    assert.ok(res.stdout.includes(flag), `${flag} in\n${res.stdout}`);
+  }
+});

@@ -23,6 +23,8 @@ interface AgentFlags {
   trustedRoot?: string;
   crossNamespaceRefs?: boolean;
   defaultServiceAccount?: string;
+  remoteBases?: boolean;
+  operatorDefaultServiceAccount?: string;
 }
 
 function defaultKubeconfig(ctx: CliContext): string {
@@ -71,7 +73,15 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
     )
     .option(
       "--default-service-account <name>",
-      "service account Kustomizations impersonate when they name none (multi-tenancy)",
+      "service account Kustomizations and HelmReleases impersonate when they name none (multi-tenancy)",
+    )
+    .option(
+      "--no-remote-bases",
+      "refuse remote (git/http) kustomize bases in Kustomization builds (multi-tenancy)",
+    )
+    .option(
+      "--operator-default-service-account <name>",
+      "service account ResourceSets impersonate when they name none (flux-operator's --default-service-account)",
     )
     .option(
       "--trusted-root <file>",
@@ -79,7 +89,7 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
     )
     .addHelpText(
       "after",
-      "\nExamples:\n  ferry agent --kubeconfig ~/.kube/config\n  ferry agent --store /var/lib/ferry --metrics-addr 127.0.0.1:8080 --leader-elect\n  ferry agent -n flux-system --log-level debug",
+      "\nExamples:\n  ferry agent --kubeconfig ~/.kube/config\n  ferry agent --store /var/lib/ferry --metrics-addr 127.0.0.1:8080 --leader-elect\n  ferry agent -n flux-system --log-level debug\n  ferry agent --no-cross-namespace-refs --default-service-account flux --no-remote-bases",
     )
     .action(async (o: AgentFlags) => {
       const { Agent, LOG_LEVELS } = await import("../../agent/index.ts");
@@ -111,6 +121,8 @@ export function registerAgentCommands(program: Command, ctx: CliContext): void {
         kustomize: await findRunner(ctx),
         noCrossNamespaceRefs: o.crossNamespaceRefs === false,
         defaultServiceAccount: o.defaultServiceAccount,
+        noRemoteBases: o.remoteBases === false,
+        operatorDefaultServiceAccount: o.operatorDefaultServiceAccount,
       });
       await agent.start(ctx.signal);
     });
