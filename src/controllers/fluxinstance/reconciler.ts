@@ -169,8 +169,10 @@ export class FluxInstanceReconciler {
           : new FluxInstanceError(key, Reasons.failed, `reconciliation failed: ${describe(err)}`, {
               cause: err,
             });
-      await this.failed(obj, key, status, e, signal);
-      if (e.stalled) return undefined;
+      const written = await this.failed(obj, key, status, e, signal);
+      // A stalled object waits for a spec change, so its status must land: when the write failed too (API
+      // server away), retry with backoff until it does.
+      if (e.stalled && written) return undefined;
       throw e;
     }
   }
@@ -294,7 +296,7 @@ export class FluxInstanceReconciler {
     status: FluxInstanceStatus,
     e: FluxInstanceError,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     status.conditions = markAttemptFailed(
       status.conditions,
       obj.metadata.generation,
@@ -302,11 +304,16 @@ export class FluxInstanceReconciler {
       e.message,
       e.stalled,
     );
-    await this.write(obj, this.finalize(obj, status), signal).catch((we: unknown) =>
-      this.log.error("status write failed", { object: key, error: describe(we) }),
+    const written = await this.write(obj, this.finalize(obj, status), signal).then(
+      () => true,
+      (we: unknown) => {
+        this.log.error("status write failed", { object: key, error: describe(we) });
+        return false;
+      },
     );
     this.log.error(e.message, { object: key, reason: e.reason, stalled: e.stalled });
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
+    return written;
   }
 
   /** flux-operator's finalizeStatus: the request is handled; conditions settle (see finalizeConditions). */

@@ -159,8 +159,10 @@ export class OCIRepositoryReconciler {
               work.aborted ? `reconcile timed out after ${timeoutMs} ms: ${describe(err)}` : describe(err),
               { cause: err },
             );
-      await this.failed(obj, key, status, e, signal);
-      if (e.stalled) return undefined;
+      const written = await this.failed(obj, key, status, e, signal);
+      // A stalled object waits for a spec change, so its status must land: when the write failed too (API
+      // server away), retry with backoff until it does.
+      if (e.stalled && written) return undefined;
       throw e;
     }
   }
@@ -207,18 +209,23 @@ export class OCIRepositoryReconciler {
     status: OCIRepositoryStatus,
     e: OCIRepositoryError,
     signal: AbortSignal,
-  ): Promise<void> {
+  ): Promise<boolean> {
     const gen = obj.metadata.generation;
     const requestedAt = obj.metadata.annotations?.[REQUESTED_AT];
     status.conditions = failureConditions(status.conditions, gen, e);
     // Flux records the generation as observed when it succeeded or cannot make progress (stalled).
     if (e.stalled && gen !== undefined) status.observedGeneration = gen;
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-    await this.write(obj, status, signal).catch((we: unknown) =>
-      this.log.error("status write failed", { object: key, error: describe(we) }),
+    const written = await this.write(obj, status, signal).then(
+      () => true,
+      (we: unknown) => {
+        this.log.error("status write failed", { object: key, error: describe(we) });
+        return false;
+      },
     );
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
     if (e.stalled) this.log.error(e.message, { object: key, reason: e.reason, stalled: true });
+    return written;
   }
 
   /** Drops `status.artifact` when the store lost it; re-registers the owner's reference otherwise (restarts). */

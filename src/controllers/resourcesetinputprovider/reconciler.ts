@@ -152,12 +152,17 @@ export class ResourceSetInputProviderReconciler {
             message: e.message,
             observedGeneration: gen,
           });
-      await this.write(obj, this.finalize(obj, status), signal).catch((we: unknown) =>
-        this.log.error("status write failed", { object: key, error: describe(we) }),
+      const written = await this.write(obj, this.finalize(obj, status), signal).then(
+        () => true,
+        (we: unknown) => {
+          this.log.error("status write failed", { object: key, error: describe(we) });
+          return false;
+        },
       );
       this.log.error(e.message, { object: key, reason: e.reason, stalled: e.stalled });
       await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
-      if (e.stalled) return undefined;
+      // A stalled status must land (only a spec change helps); a failed write retries with backoff.
+      if (e.stalled && written) return undefined;
       throw e;
     }
   };
