@@ -87,10 +87,29 @@ export const FLUX_INSTANCE: OpsKind = {
   verb: "applied",
 };
 
+export const HELM_RELEASE: OpsKind = {
+  kind: "HelmRelease",
+  apiVersion: "helm.toolkit.fluxcd.io/v2",
+  group: "helm.toolkit.fluxcd.io",
+  command: "helmrelease",
+  aliases: ["helmrelease", "helmreleases", "hr"],
+  suspendVia: "spec",
+  // As flux get helmreleases: the chart version of the latest release, else the last attempted revision.
+  revision: (o) => {
+    const history = status(o).history;
+    const latest = Array.isArray(history)
+      ? (history[0] as { chartVersion?: unknown } | undefined)
+      : undefined;
+    return str(latest?.chartVersion) || str(status(o).lastAttemptedRevision);
+  },
+  verb: "applied",
+};
+
 /** Every kind, in the order `get all` prints them (sources first, as flux does). */
 export const OPS_KINDS: readonly OpsKind[] = [
   OCI_REPOSITORY,
   KUSTOMIZATION,
+  HELM_RELEASE,
   RESOURCE_SET_INPUT_PROVIDER,
   RESOURCE_SET,
   FLUX_INSTANCE,

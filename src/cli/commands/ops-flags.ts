@@ -35,6 +35,7 @@ export const DEFAULT_NAMESPACE = "flux-system";
 export const KIND_COMMANDS: Array<{ name: string; aliases: string[]; kind: string; source?: boolean }> = [
   { name: "oci", aliases: ["ocirepository", "ocirepositories"], kind: "OCIRepository", source: true },
   { name: "kustomization", aliases: ["kustomizations", "ks"], kind: "Kustomization" },
+  { name: "helmrelease", aliases: ["helmreleases", "hr"], kind: "HelmRelease" },
   { name: "resourceset", aliases: ["resourcesets", "rset"], kind: "ResourceSet" },
   {
     name: "resourcesetinputprovider",

@@ -53,6 +53,7 @@ const API = {
   ResourceSet: "fluxcd.controlplane.io/v1",
   ResourceSetInputProvider: "fluxcd.controlplane.io/v1",
   FluxInstance: "fluxcd.controlplane.io/v1",
+  HelmRelease: "helm.toolkit.fluxcd.io/v2",
 } as const;
 type Kind = keyof typeof API;
 
@@ -67,6 +68,7 @@ const SPECS: Record<Kind, Record<string, unknown>> = {
   ResourceSet: { resources: [] },
   ResourceSetInputProvider: { type: "Static" },
   FluxInstance: { distribution: { version: "2.x", registry: "ghcr.io/fluxcd" } },
+  HelmRelease: { interval: "10m", chartRef: { kind: "OCIRepository", name: "chart" } },
 };
 
 const header = (kind: Kind, ns: string, name: string) => ({
@@ -178,6 +180,22 @@ describe("get", () => {
       status: { ...ready("True", "Reconciliation finished"), lastExportedRevision: "sha256:e1" },
     });
     await create("FluxInstance", ns, "flux"); // no status yet
+    await create("HelmRelease", ns, "podinfo", {
+      status: {
+        ...ready(
+          "True",
+          "Helm install succeeded for release podinfo/podinfo.v1 with chart podinfo@6.7.0+0123456789ab",
+        ),
+        history: [
+          { chartName: "podinfo", chartVersion: "6.7.0+0123456789ab", version: 1, status: "deployed" },
+        ],
+        lastAttemptedRevision: "6.7.0+0123456789ab",
+      },
+    });
+    await create("HelmRelease", ns, "pending", {
+      spec: { suspend: true },
+      status: { ...ready("False", "install retries exhausted"), lastAttemptedRevision: "1.0.0" },
+    });
   });
 
   test("the OCIRepository table is flux's, columns padded and tab-separated", async () => {
@@ -205,6 +223,19 @@ describe("get", () => {
       },
       { args: ["get", "rsip"], rows: [["inputs", "sha256:e1", "False", "True", "Reconciliation finished"]] },
       { args: ["get", "instance"], rows: [["flux", "", "False", "False", "waiting to be reconciled"]] },
+      {
+        args: ["get", "hr"],
+        rows: [
+          ["pending", "1.0.0", "True", "False", "install retries exhausted"],
+          [
+            "podinfo",
+            "6.7.0+0123456789ab",
+            "False",
+            "True",
+            "Helm install succeeded for release podinfo/podinfo.v1 with chart podinfo@6.7.0+0123456789ab",
+          ],
+        ],
+      },
       {
         args: ["get", "ocirepositories", "app"],
         rows: [
@@ -277,10 +308,11 @@ describe("get", () => {
       "resourceset/tenants",
       "resourcesetinputprovider/inputs",
       "fluxinstance/flux",
+      "helmrelease/podinfo",
     ]) {
       assert.ok(r.stdout.includes(`${n} `) || r.stdout.includes(`${n}\t`), `${n} in:\n${r.stdout}`);
     }
-    assert.equal(r.stdout.match(/^NAME/gm)?.length, 5);
+    assert.equal(r.stdout.match(/^NAME/gm)?.length, 6);
     const sources = await runCli(["get", "sources", "all", "-n", ns], { env });
     assert.equal(sources.code, 0, sources.stderr);
     assert.match(sources.stdout, /^NAME\s*\tREVISION.*\nocirepository\/app\s*\tlatest@sha256:abc\t/);
