@@ -207,7 +207,7 @@ export function registerReleaseCommands(program: Command, ctx: CliContext): void
   )
     .addHelpText(
       "after",
-      "\nExamples:\n  ferry promote oci://ghcr.io/org/apps/frontend:v1.2.3 --to latest-stable --verify-key cosign.pub\n  ferry promote oci://ghcr.io/org/fleet:v1.2.3 --certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    --certificate-identity-regexp '^https://github\\.com/org/fleet/\\.github/workflows/release\\.yml@refs/tags/v\\d+\\.\\d+\\.\\d+$'",
+      "\nExamples:\n  ferry fleet preview oci://ghcr.io/org/apps/frontend:v1.2.3 --tag latest-stable   # what it would change, per cluster, first\n  ferry promote oci://ghcr.io/org/apps/frontend:v1.2.3 --to latest-stable --verify-key cosign.pub\n  ferry promote oci://ghcr.io/org/fleet:v1.2.3 --certificate-oidc-issuer https://token.actions.githubusercontent.com \\\n    --certificate-identity-regexp '^https://github\\.com/org/fleet/\\.github/workflows/release\\.yml@refs/tags/v\\d+\\.\\d+\\.\\d+$'",
     )
     .action((url: string, f: RegistryFlags & PromoteVerifyFlags & { to: string; output?: string }) =>
       runPromote(ctx, url, f),
