@@ -88,14 +88,21 @@ function parse(argv: string[]): Options {
   if (engines.some((e) => e !== "ferry" && e !== "flux")) {
     throw new Error(`--engines ${values.engines} is invalid; use ferry, flux or ferry,flux`);
   }
+  const num = (flag: string, text: string | undefined, dflt: number, min: number): number => {
+    const n = Number(text ?? dflt);
+    if (!Number.isInteger(n) || n < min) {
+      throw new Error(`--${flag} ${text} is invalid; use a whole number of at least ${min}`);
+    }
+    return n;
+  };
   return {
     sizes,
     engines,
     shared: values["shared-artifact"] === true,
-    concurrency: Number(values.concurrency ?? 10),
-    timeoutMs: Number(values.timeout ?? 1800) * 1000,
-    tagMoves: Number(values["tag-moves"] ?? (quick ? 1 : 3)),
-    pollMoves: Number(values["poll-moves"] ?? (quick ? 0 : 1)),
+    concurrency: num("concurrency", values.concurrency, 10, 1),
+    timeoutMs: num("timeout", values.timeout, 1800, 1) * 1000,
+    tagMoves: num("tag-moves", values["tag-moves"], quick ? 1 : 3, 0),
+    pollMoves: num("poll-moves", values["poll-moves"], quick ? 0 : 1, 0),
     cpuProfDir: values["cpu-prof"],
   };
 }
@@ -227,6 +234,37 @@ function printResults(results: RunResult[]): void {
   }
 }
 
+/** Every size × engine on one registry holding the app packages; a failed run is reported, not fatal. */
+async function runSizes(opts: Options, signal: AbortSignal): Promise<void> {
+  const results: RunResult[] = [];
+  const failures: string[] = [];
+  const registry = await startRegistry({ signal });
+  try {
+    const prefix = `${registry.host}/bench`;
+    const count = Math.max(...opts.sizes);
+    const pushSeconds = await pushApps({ prefix, count, shared: opts.shared, signal });
+    console.error(`mttp: pushed ${opts.shared ? 1 : count} app packages in ${pushSeconds.toFixed(1)} s`);
+    for (const size of opts.sizes) {
+      for (const engine of opts.engines) {
+        try {
+          results.push(await runOne(size, engine, prefix, opts, signal));
+        } catch (err) {
+          if (signal.aborted) throw err;
+          const msg = err instanceof Error ? err.message : String(err);
+          console.error(`mttp ${engine} ${size}: failed: ${msg}`);
+          failures.push(`| ${size} | ${engine} | failed: ${msg.split("\n")[0]} |`);
+        }
+      }
+    }
+  } finally {
+    await registry.stop();
+  }
+  printResults(results);
+  if (failures.length > 0) {
+    console.log(`\n| apps | engine | result |\n|---:|---|---|\n${failures.join("\n")}`);
+  }
+}
+
 export async function run(argv: string[] = []): Promise<void> {
   const opts = parse(argv);
   const signal = AbortSignal.timeout(6 * 3600_000);
@@ -234,35 +272,14 @@ export async function run(argv: string[] = []): Promise<void> {
     console.error("mttp: Flux's controllers could not be built; running Ferry only");
     opts.engines = opts.engines.filter((e) => e !== "flux");
   }
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
+  const artifacts = opts.shared ? "one shared artifact" : "one artifact per app";
   console.log(
-    `Node ${process.version}, ${cpus().length} cores, load ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(
-        " ",
-      )} at start, ${new Date().toISOString()}; Flux source-controller and kustomize-controller v1.9.5 (flux v2.9.5); sizes ${opts.sizes.join(", ")}; ${opts.shared ? "one shared artifact" : "one artifact per app"}; Ferry concurrency ${opts.concurrency}\n`,
+    `Node ${process.version}, ${cpus().length} cores, load ${load} at start, ${new Date().toISOString()}; Flux source-controller and kustomize-controller v1.9.5 (flux v2.9.5); sizes ${opts.sizes.join(", ") || "none"}; ${artifacts}; Ferry concurrency ${opts.concurrency}\n`,
   );
-  const results: RunResult[] = [];
-  if (opts.sizes.length > 0 && opts.engines.length > 0) {
-    const registry = await startRegistry({ signal });
-    try {
-      const prefix = `${registry.host}/bench`;
-      const pushSeconds = await pushApps({
-        prefix,
-        count: Math.max(...opts.sizes),
-        shared: opts.shared,
-        signal,
-      });
-      console.error(
-        `mttp: pushed ${opts.shared ? 1 : Math.max(...opts.sizes)} app packages in ${pushSeconds.toFixed(1)} s`,
-      );
-      for (const size of opts.sizes) {
-        for (const engine of opts.engines) results.push(await runOne(size, engine, prefix, opts, signal));
-      }
-    } finally {
-      await registry.stop();
-    }
-    printResults(results);
-  }
+  if (opts.sizes.length > 0 && opts.engines.length > 0) await runSizes(opts, signal);
   if (opts.tagMoves + opts.pollMoves > 0) {
     await runTagMoves({ moves: opts.tagMoves, pollMoves: opts.pollMoves, signal });
   }
