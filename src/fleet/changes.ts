@@ -4,7 +4,7 @@
  * `diff`): objects added, changed (with the changed paths and a unified diff of live vs dry-run result,
  * Secret values masked) and, when `prune` is on, removed (objects of the inventory that left the set).
  */
-import { resourceManager } from "../controllers/kustomization/apply.ts";
+import { resourceManager } from "../controllers/kustomization/index.ts";
 import {
   type DiffEntry,
   type Inventory,

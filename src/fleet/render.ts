@@ -9,14 +9,13 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { excludeDisabled, refuseEncryptedSecrets } from "../controllers/kustomization/apply.ts";
-import { buildObjects } from "../controllers/kustomization/build.ts";
+import { buildObjects, excludeDisabled, refuseEncryptedSecrets } from "../controllers/kustomization/index.ts";
 import {
   CONTENT_DIR,
   fetchIntoStore,
   type LayerSelector,
   storeKey,
-} from "../controllers/ocirepository/fetch.ts";
+} from "../controllers/ocirepository/index.ts";
 import { FerryError } from "../errors/index.ts";
 import type { KubeClient, KubeObject } from "../kube/index.ts";
 import { type OciClient, parseReference } from "../oci/index.ts";

@@ -17,6 +17,9 @@
  * `kustomize.toolkit.fluxcd.io/reconcile: disabled` set on in-cluster objects only (built objects carrying
  * it are skipped).
  */
+// The renderer the fleet view shares with the reconciler, so a preview renders exactly as the agent applies.
+export { excludeDisabled, refuseEncryptedSecrets, resourceManager } from "./apply.ts";
+export { buildObjects } from "./build.ts";
 export {
   type KustomizationController,
   type KustomizationControllerOptions,

@@ -16,10 +16,12 @@ export {
   referencedSecrets,
 } from "./controller.ts";
 export { type FailureCondition, OCIRepositoryError, Reasons } from "./errors.ts";
+// The fetch the fleet view shares with the reconciler (same store layout and keys).
 export {
   ARTIFACT_FILE,
   artifactContentDir,
   CONTENT_DIR,
+  fetchIntoStore,
   type LayerSelector,
   type StoredArtifactMeta,
   storeKey,
