@@ -211,7 +211,15 @@ test("wait: Ready once kwok makes the Deployments available; a Deployment that c
     const dep = await get("apps/v1", "Deployment", h.namespace, "web");
     assert.equal((dep?.status as { availableReplicas?: number } | undefined)?.availableReplicas, 1);
 
-    const stuck = await waitForKs(kube, h.namespace, "stuck", (s) => cond(s).status === "False", signal);
+    const stuck = await waitForKs(
+      kube,
+      h.namespace,
+      "stuck",
+      (s) => cond(s).status === "False",
+      signal,
+    ).catch(async (err: unknown) => {
+      throw await withWorkloads(cluster, h.namespace, err);
+    });
     assert.equal(cond(stuck).reason, "HealthCheckFailed");
     assert.equal(cond(stuck, "Healthy").status, "False");
     assert.match(cond(stuck).message ?? "", new RegExp(`Deployment/${h.namespace}/stuck`));
