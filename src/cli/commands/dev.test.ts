@@ -25,6 +25,11 @@ test("ferry dev cluster: usage errors exit 2 and name the fix", async (t) => {
     assert.equal(r.code, 2, argv.join(" "));
     assert.match(r.stderr, message);
   }
+  const owner = await runCli(["dev", "cluster", "create", "ok"], {
+    env: { ...env, FERRY_DEV_OWNER_PID: "me" },
+  });
+  assert.equal(owner.code, 2);
+  assert.match(owner.stderr, /FERRY_DEV_OWNER_PID=me is invalid/);
   const empty = await runCli(["dev", "cluster", "list"], { env });
   assert.equal(empty.code, 0);
   assert.equal(empty.stdout.trim(), "NAME  SERVER  STATUS  PROCESSES  NODES  MEMORY  PIDS");
@@ -36,7 +41,8 @@ test("ferry dev cluster: two clusters side by side, listed, reachable, then dele
     for (const name of ["cli-a", "cli-b"]) await deleteClusterDir(join(dir, name)).catch(() => {});
     await rm(dir, { recursive: true, force: true });
   });
-  const env = { FERRY_DEV_CLUSTERS_DIR: dir };
+  // The clusters go with this test process if it dies before t.after runs.
+  const env = { FERRY_DEV_CLUSTERS_DIR: dir, FERRY_DEV_OWNER_PID: String(process.pid) };
 
   const [a, b] = await Promise.all([
     runCli(["dev", "cluster", "create", "cli-a"], { env }),

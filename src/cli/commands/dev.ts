@@ -136,8 +136,13 @@ export function registerDevClusterCommands(dev: Command, ctx: CliContext): void 
       const timeout = Number(o.timeout);
       if (!(timeout > 0))
         throw new UsageError(`--timeout ${o.timeout} is invalid; use a number of seconds above 0`);
+      // FERRY_DEV_OWNER_PID: the cluster is stopped and removed when that process ends (tests, scripts).
+      const owner = ctx.env.FERRY_DEV_OWNER_PID;
+      if (owner !== undefined && !/^[1-9]\d*$/.test(owner))
+        throw new UsageError(`FERRY_DEV_OWNER_PID=${owner} is invalid; use the pid of a running process`);
       const started = Date.now();
       const state = await createCluster({
+        ...(owner ? { ownerPid: Number(owner) } : {}),
         name,
         dir: join(clustersDir(ctx), name),
         nodes: o.nodes,
