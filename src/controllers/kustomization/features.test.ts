@@ -328,7 +328,8 @@ test("watch label: a labelled substituteFrom source re-applies at once; an unlab
       { apiVersion: "v1", kind: "ConfigMap", namespace: ns, name: `out-${name}` },
       (o) => (o?.data as Record<string, string> | undefined)?.v === v,
       signal,
-      30_000,
+      // Guards against a hang only: a loaded 2-core machine can take tens of seconds per reconcile.
+      180_000,
     );
   try {
     // The source's one artifact event re-enqueues its consumers; it must be behind us before the two
