@@ -16,6 +16,7 @@ import {
 } from "../../dev/index.ts";
 import { UsageError } from "../../errors/index.ts";
 import { type CliContext, write } from "../context.ts";
+import { CLUSTER_TOOLS, ensureTools, REGISTRY_TOOLS } from "./dev-tools.ts";
 
 export function registerDevCommands(program: Command, ctx: CliContext): void {
   const dev = program
@@ -49,6 +50,7 @@ export function registerDevFleetCommands(dev: Command, ctx: CliContext): void {
       const timeout = Number(o.timeout);
       if (!(timeout > 0))
         throw new UsageError(`--timeout ${o.timeout} is invalid; use a number of seconds above 0`);
+      await ensureTools(ctx, [...CLUSTER_TOOLS, ...REGISTRY_TOOLS]);
       const { devUp } = await import("../../bootstrap/index.ts");
       const { formatTable } = await import("../../ops/index.ts");
       const dir = devDir(ctx);
@@ -140,6 +142,7 @@ export function registerDevClusterCommands(dev: Command, ctx: CliContext): void 
       const owner = ctx.env.FERRY_DEV_OWNER_PID;
       if (owner !== undefined && !/^[1-9]\d*$/.test(owner))
         throw new UsageError(`FERRY_DEV_OWNER_PID=${owner} is invalid; use the pid of a running process`);
+      await ensureTools(ctx, CLUSTER_TOOLS);
       const started = Date.now();
       const state = await createCluster({
         ...(owner ? { ownerPid: Number(owner) } : {}),
