@@ -9,6 +9,30 @@ export class TerminalError extends FerryError {
   override name = "TerminalError";
 }
 
+/**
+ * A failed reconcile attempt of one object: the Ready reason the upstream controller reports and whether
+ * retrying can help (`stalled`: only a spec change can, so the object is marked Stalled and not retried).
+ * The controllers' own error classes extend it with their name.
+ */
+export class ReconcileError extends FerryError {
+  override name = "ReconcileError";
+  /** `namespace/name` (or `Kind/namespace/name`) of the reconciled object. */
+  readonly object: string;
+  readonly reason: string;
+  readonly stalled: boolean;
+  constructor(
+    object: string,
+    reason: string,
+    message: string,
+    opts: { cause?: unknown; stalled?: boolean } = {},
+  ) {
+    super(message, { cause: opts.cause });
+    this.object = object;
+    this.reason = reason;
+    this.stalled = opts.stalled ?? false;
+  }
+}
+
 /** The lease could not be acquired or was lost; the message names the lease. */
 export class LeaderElectionError extends FerryError {
   override name = "LeaderElectionError";

@@ -41,7 +41,7 @@ export {
   type ResultLabel,
   requestedAtAnnotation,
 } from "./controller.ts";
-export { LeaderElectionError, QueueShutDownError, TerminalError } from "./errors.ts";
+export { LeaderElectionError, QueueShutDownError, ReconcileError, TerminalError } from "./errors.ts";
 export { EventRecorder, type EventRecorderOptions, type EventType } from "./events.ts";
 export { addFinalizer, hasFinalizer, removeFinalizer } from "./finalizers.ts";
 export { cacheKey, type EventHandler, Informer, type InformerOptions } from "./informer.ts";

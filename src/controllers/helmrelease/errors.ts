@@ -3,25 +3,10 @@
  * (`ArtifactFailed`, `ValuesError`, `InstallFailed`, `UpgradeFailed`, `DependencyNotReady`, …) and whether
  * retrying can help before the spec changes.
  */
-import { FerryError } from "../../errors/index.ts";
+import { ReconcileError } from "../../runtime/index.ts";
 
-export class HelmReleaseError extends FerryError {
+export class HelmReleaseError extends ReconcileError {
   override name = "HelmReleaseError";
-  /** `namespace/name` of the HelmRelease. */
-  readonly object: string;
-  readonly reason: string;
-  readonly stalled: boolean;
-  constructor(
-    object: string,
-    reason: string,
-    message: string,
-    opts: { cause?: unknown; stalled?: boolean } = {},
-  ) {
-    super(message, { cause: opts.cause });
-    this.object = object;
-    this.reason = reason;
-    this.stalled = opts.stalled ?? false;
-  }
 }
 
 export const Reasons = {

@@ -18,6 +18,9 @@ import {
   waitForObject,
 } from "./testing.ts";
 
+/** A postBuild substitution variable as the example fleet writes it: `${NAME}`. */
+const variable = (name: string) => `\${${name}}`;
+
 let cluster: TestCluster;
 let admin: KubeClient;
 const signal = AbortSignal.timeout(300_000);
@@ -116,9 +119,9 @@ test("the example fleet's tenants ResourceSet (examples/fleet/tenants/apps.yaml)
       .replaceAll("flux-system", ns)
       .replaceAll("tenant: podinfo", `tenant: ${ns}-podinfo`)
       .replaceAll("tenant: redis", `tenant: ${ns}-redis`)
-      .replaceAll("${ARTIFACT_TAG}", "latest")
-      .replaceAll("${ENVIRONMENT}", "staging")
-      .replaceAll("${REGISTRY}", "registry.example:5000");
+      .replaceAll(variable("ARTIFACT_TAG"), "latest")
+      .replaceAll(variable("ENVIRONMENT"), "staging")
+      .replaceAll(variable("REGISTRY"), "registry.example:5000");
     const rset = parse(text) as KubeObject;
     await apply(
       admin,
