@@ -33,6 +33,14 @@ if (["push", "pull", "tag", "list", "diff", "release", "promote", "rollback"].in
   v8.setFlagsFromString("--no-opt");
   v8.setFlagsFromString("--no-maglev");
 }
+// A reader that stops early (`ferry … | head`) closes the pipe: end quietly, as Unix tools do, instead of
+// an unhandled EPIPE with a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on("error", (err) => {
+    if (err.code !== "EPIPE") throw err;
+    process.exit(process.exitCode ?? 0);
+  });
+}
 // Cache compiled (type-stripped) modules on disk: halves start-up time for every later run.
 process.getBuiltinModule("node:module").enableCompileCache?.();
 const { main } = await import("../src/cli/main.ts");

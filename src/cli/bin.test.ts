@@ -97,3 +97,21 @@ describe("bin/ferry.js as a process", () => {
     assert.match(help.stdout, /push/);
   });
 });
+
+it("a reader that closes the pipe early (ferry … | head -1) ends ferry quietly, without a stack trace", async () => {
+  const p = spawn(process.execPath, [bin, "push", "artifact", "--help"], {
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stderr = "";
+  p.stderr.on("data", (d) => {
+    stderr += d;
+  });
+  // Close our end before ferry writes, as `head -1` does once it has its line: every write then fails.
+  p.stdout.destroy();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    p.on("error", reject);
+    p.on("close", resolve);
+  });
+  assert.doesNotMatch(stderr, /EPIPE|Unhandled 'error' event/);
+  assert.equal(code, 0, stderr);
+});
