@@ -50,4 +50,4 @@ export { Manager, type ManagerOptions, type Runnable } from "./manager.ts";
 export { Counter, Gauge, Histogram, MetricsRegistry, RuntimeMetrics } from "./metrics.ts";
 export { WorkQueue, type WorkQueueOptions } from "./queue.ts";
 export { type Check, ProbeServer, type ProbeServerOptions } from "./server.ts";
-export { applyStatus, type StatusOptions } from "./status.ts";
+export { afterFailedAttempt, applyStatus, type StatusOptions, writeFailureStatus } from "./status.ts";

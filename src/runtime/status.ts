@@ -31,3 +31,33 @@ export async function applyStatus(
     { signal: opts.signal, fieldManager: opts.fieldManager, force: true, subresource: "status" },
   );
 }
+
+/**
+ * The status write of a failed attempt: a write error goes to `onError` (to be logged) instead of being
+ * thrown, since the attempt's own error is what gets reported; the result says whether the status landed.
+ */
+export async function writeFailureStatus(
+  write: Promise<unknown>,
+  onError: (err: unknown) => void,
+): Promise<boolean> {
+  try {
+    await write;
+    return true;
+  } catch (err) {
+    onError(err);
+    return false;
+  }
+}
+
+/**
+ * What a reconciler returns after a failed attempt: nothing when the object is stalled and that status
+ * landed (only a spec change helps); otherwise the error again, for a retry with backoff — also for a
+ * stalled object whose status write failed (API server away), until its status lands.
+ */
+export function afterFailedAttempt(
+  error: Error & { readonly stalled: boolean },
+  statusWritten: boolean,
+): undefined {
+  if (error.stalled && statusWritten) return undefined;
+  throw error;
+}

@@ -27,6 +27,7 @@ import {
 import { KustomizeBuildError, type KustomizeRunner, stringifyObjects } from "../../render/index.ts";
 import {
   addFinalizer,
+  afterFailedAttempt,
   applyStatus,
   type EventRecorder,
   finalizeConditions,
@@ -39,6 +40,7 @@ import {
   type ReconcileResult,
   removeFinalizer,
   setCondition,
+  writeFailureStatus,
 } from "../../runtime/index.ts";
 import { durationMs, type ReconcileLogger } from "../ocirepository/index.ts";
 import { FluxInstanceError } from "./errors.ts";
@@ -169,11 +171,7 @@ export class FluxInstanceReconciler {
           : new FluxInstanceError(key, Reasons.failed, `reconciliation failed: ${describe(err)}`, {
               cause: err,
             });
-      const written = await this.failed(obj, key, status, e, signal);
-      // A stalled object waits for a spec change, so its status must land: when the write failed too (API
-      // server away), retry with backoff until it does.
-      if (e.stalled && written) return undefined;
-      throw e;
+      return afterFailedAttempt(e, await this.failed(obj, key, status, e, signal));
     }
   }
 
@@ -304,12 +302,8 @@ export class FluxInstanceReconciler {
       e.message,
       e.stalled,
     );
-    const written = await this.write(obj, this.finalize(obj, status), signal).then(
-      () => true,
-      (we: unknown) => {
-        this.log.error("status write failed", { object: key, error: describe(we) });
-        return false;
-      },
+    const written = await writeFailureStatus(this.write(obj, this.finalize(obj, status), signal), (we) =>
+      this.log.error("status write failed", { object: key, error: describe(we) }),
     );
     this.log.error(e.message, { object: key, reason: e.reason, stalled: e.stalled });
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });

@@ -13,6 +13,7 @@ import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts
 import { formatReference, OciClient } from "../../oci/index.ts";
 import {
   addFinalizer,
+  afterFailedAttempt,
   applyStatus,
   type EventRecorder,
   getCondition,
@@ -23,6 +24,7 @@ import {
   removeCondition,
   removeFinalizer,
   setCondition,
+  writeFailureStatus,
 } from "../../runtime/index.ts";
 import type { ArtifactStore } from "../../store/index.ts";
 import { pullCredentials } from "./credentials.ts";
@@ -159,11 +161,7 @@ export class OCIRepositoryReconciler {
               work.aborted ? `reconcile timed out after ${timeoutMs} ms: ${describe(err)}` : describe(err),
               { cause: err },
             );
-      const written = await this.failed(obj, key, status, e, signal);
-      // A stalled object waits for a spec change, so its status must land: when the write failed too (API
-      // server away), retry with backoff until it does.
-      if (e.stalled && written) return undefined;
-      throw e;
+      return afterFailedAttempt(e, await this.failed(obj, key, status, e, signal));
     }
   }
 
@@ -216,12 +214,8 @@ export class OCIRepositoryReconciler {
     // Flux records the generation as observed when it succeeded or cannot make progress (stalled).
     if (e.stalled && gen !== undefined) status.observedGeneration = gen;
     if (requestedAt !== undefined) status.lastHandledReconcileAt = requestedAt;
-    const written = await this.write(obj, status, signal).then(
-      () => true,
-      (we: unknown) => {
-        this.log.error("status write failed", { object: key, error: describe(we) });
-        return false;
-      },
+    const written = await writeFailureStatus(this.write(obj, status, signal), (we) =>
+      this.log.error("status write failed", { object: key, error: describe(we) }),
     );
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
     if (e.stalled) this.log.error(e.message, { object: key, reason: e.reason, stalled: true });

@@ -24,6 +24,7 @@ import { stringifyObjects } from "../../render/index.ts";
 import { expandResourceSet, type StepResult, templateRenderer } from "../../render/resourceset/index.ts";
 import {
   addFinalizer,
+  afterFailedAttempt,
   applyStatus,
   type EventRecorder,
   finalizeConditions,
@@ -35,6 +36,7 @@ import {
   type ReconcileResult,
   removeFinalizer,
   setCondition,
+  writeFailureStatus,
 } from "../../runtime/index.ts";
 import { durationMs, type ReconcileLogger } from "../ocirepository/index.ts";
 import { applySet, changeLog, mergeInventory, pruneStale } from "./apply.ts";
@@ -156,11 +158,7 @@ export class ResourceSetReconciler {
           status: Reasons.buildFailed,
         });
       }
-      const written = await this.failed(obj, key, status, e, signal);
-      // A stalled object waits for a spec change, so its status must land: when the write failed too (API
-      // server away), retry with backoff until it does.
-      if (e.stalled && written) return undefined;
-      throw e;
+      return afterFailedAttempt(e, await this.failed(obj, key, status, e, signal));
     }
   };
 
@@ -348,12 +346,8 @@ export class ResourceSetReconciler {
       e.message,
       e.stalled,
     );
-    const written = await this.write(obj, this.finalize(obj, status), signal).then(
-      () => true,
-      (we: unknown) => {
-        this.log.error("status write failed", { object: key, error: describe(we) });
-        return false;
-      },
+    const written = await writeFailureStatus(this.write(obj, this.finalize(obj, status), signal), (we) =>
+      this.log.error("status write failed", { object: key, error: describe(we) }),
     );
     this.log.error(e.message, { object: key, reason: e.reason, stalled: e.stalled });
     await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });

@@ -12,6 +12,7 @@ import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts
 import { inputId } from "../../render/resourceset/index.ts";
 import {
   addFinalizer,
+  afterFailedAttempt,
   applyStatus,
   type Condition,
   type EventRecorder,
@@ -23,6 +24,7 @@ import {
   removeCondition,
   removeFinalizer,
   setCondition,
+  writeFailureStatus,
 } from "../../runtime/index.ts";
 import type { ReconcileLogger } from "../ocirepository/index.ts";
 import {
@@ -152,18 +154,12 @@ export class ResourceSetInputProviderReconciler {
             message: e.message,
             observedGeneration: gen,
           });
-      const written = await this.write(obj, this.finalize(obj, status), signal).then(
-        () => true,
-        (we: unknown) => {
-          this.log.error("status write failed", { object: key, error: describe(we) });
-          return false;
-        },
+      const written = await writeFailureStatus(this.write(obj, this.finalize(obj, status), signal), (we) =>
+        this.log.error("status write failed", { object: key, error: describe(we) }),
       );
       this.log.error(e.message, { object: key, reason: e.reason, stalled: e.stalled });
       await this.o.events?.event(obj, "Warning", e.reason, e.message, { signal });
-      // A stalled status must land (only a spec change helps); a failed write retries with backoff.
-      if (e.stalled && written) return undefined;
-      throw e;
+      return afterFailedAttempt(e, written);
     }
   };
 
