@@ -31,6 +31,7 @@ export {
   KustomizeBuildError,
   KustomizeNotFoundError,
   type KustomizeRunner,
+  onPath,
 } from "./kustomize.ts";
 export {
   groupOf,

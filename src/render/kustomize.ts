@@ -56,7 +56,8 @@ export function findKustomize(opts: FindKustomizeOptions = {}): KustomizeRunner 
   throw new KustomizeNotFoundError();
 }
 
-function onPath(name: string, path: string | undefined): string | undefined {
+/** The first regular file called `name` in the folders of `path` (a PATH string), or undefined. */
+export function onPath(name: string, path: string | undefined): string | undefined {
   for (const dir of (path ?? "").split(delimiter)) {
     if (!dir) continue;
     const p = join(dir, name);

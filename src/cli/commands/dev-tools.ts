@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { delimiter, join } from "node:path";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { findTool } from "../../dev/index.ts";
 import { FerryError, UsageError } from "../../errors/index.ts";
@@ -41,10 +41,6 @@ function repoRoot(): string {
   return fileURLToPath(new URL("../../../", import.meta.url));
 }
 
-function onPath(ctx: CliContext, bin: string): boolean {
-  return (ctx.env.PATH ?? "").split(delimiter).some((d) => d !== "" && existsSync(join(d, bin)));
-}
-
 /** Names from `wanted` that the tool index (FERRY_CACHE or ~/.cache/ferry) lacks. */
 export function missingTools(ctx: CliContext, wanted: readonly string[]): string[] {
   const opts = ctx.env.FERRY_CACHE ? { cacheDir: ctx.env.FERRY_CACHE } : {};
@@ -66,7 +62,9 @@ export async function ensureTools(ctx: CliContext, wanted: readonly string[]): P
       `the local cluster tools ${missing.join(", ")} are not built and ${script} is missing; run ferry from a checkout of its repository`,
     );
   }
-  if (!onPath(ctx, "go")) {
+  // Loaded only on this path: the render module is not needed when the tools are there.
+  const { onPath } = await import("../../render/index.ts");
+  if (!onPath("go", ctx.env.PATH)) {
     throw new UsageError(
       `the local cluster tools ${missing.join(", ")} are not built yet and there is no Go toolchain on PATH to build them; install Go (https://go.dev/dl) and run \`npm run tools\``,
     );
