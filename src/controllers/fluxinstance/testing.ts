@@ -1,19 +1,13 @@
 /** Test helpers for the FluxInstance tests: an agent scoped to a fresh namespace, objects, waits. */
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, type AgentOptions } from "../../agent/index.ts";
-import { createTestNamespace, type TestCluster } from "../../dev/testing.ts";
+import type { AgentOptions } from "../../agent/index.ts";
+import { startTestAgent, type TestAgent } from "../../agent/testing.ts";
+import type { TestCluster } from "../../dev/testing.ts";
 import { toolPath } from "../../dev/tools.ts";
-import { deleteObject, getObject, type KubeClient, type KubeObject, listObjects } from "../../kube/index.ts";
+import { getObject, type KubeClient, type KubeObject } from "../../kube/index.ts";
 import { findKustomize } from "../../render/index.ts";
 
-export interface AgentHarness {
-  namespace: string;
-  agent: Agent;
-  stop(): Promise<void>;
-}
+export type AgentHarness = TestAgent;
 
 export const FI = "fluxcd.controlplane.io/v1";
 export const KS = "kustomize.toolkit.fluxcd.io/v1";
@@ -26,55 +20,15 @@ export async function startAgent(
   signal: AbortSignal,
   extra: Partial<AgentOptions> = {},
 ): Promise<AgentHarness> {
-  const ns = await createTestNamespace(cluster, prefix, signal);
-  const storeDir = await mkdtemp(join(tmpdir(), "ferry-fi-store-"));
-  const agent = new Agent({
-    kubeconfig: cluster.kubeconfig,
-    namespace: ns.name,
-    storeDir,
-    concurrency: 2,
-    installCRDs: false,
-    kustomize: findKustomize({ kustomize: toolPath("kustomize") }),
-    ...extra,
+  return await startTestAgent(cluster, prefix, signal, {
+    finalized: [
+      [FI, "FluxInstance"],
+      [KS, "Kustomization"],
+      [OCI, "OCIRepository"],
+    ],
+    agent: { installCRDs: false, kustomize: findKustomize({ kustomize: toolPath("kustomize") }), ...extra },
+    deleteTimeoutMs: 60_000,
   });
-  const ac = new AbortController();
-  const running = agent.start(AbortSignal.any([ac.signal, signal])).catch((err: unknown) => err);
-  return {
-    namespace: ns.name,
-    agent,
-    stop: async () => {
-      // Let the running agent release its finalizers, so the namespace can go away after it stops.
-      for (const [api, kind] of [
-        [FI, "FluxInstance"],
-        [KS, "Kustomization"],
-        [OCI, "OCIRepository"],
-      ] as const) {
-        await deleteAll(agent.kube, ns.name, api, kind, signal).catch(() => {});
-      }
-      ac.abort();
-      const err = await running;
-      await ns.dispose().catch(() => {});
-      await rm(storeDir, { recursive: true, force: true });
-      if (err instanceof Error) throw err;
-    },
-  };
-}
-
-async function deleteAll(
-  kube: KubeClient,
-  namespace: string,
-  apiVersion: string,
-  kind: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const list = await listObjects(kube, apiVersion, kind, { signal, namespace });
-  for (const o of list.items) await deleteObject(kube, o, { signal });
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(60_000)]);
-  while (!deadline.aborted) {
-    const left = await listObjects(kube, apiVersion, kind, { signal, namespace });
-    if (left.items.length === 0) return;
-    await sleep(100);
-  }
 }
 
 export function fluxInstance(

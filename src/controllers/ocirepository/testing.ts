@@ -3,74 +3,34 @@ import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { Agent, ociRepositorySetup } from "../../agent/index.ts";
-import { createTestNamespace, type TestCluster } from "../../dev/testing.ts";
+import { ociRepositorySetup } from "../../agent/index.ts";
+import { startTestAgent, type TestAgent } from "../../agent/testing.ts";
+import type { TestCluster } from "../../dev/testing.ts";
 import {
   applyObject,
-  deleteObject,
   getObject,
   type KubeClient,
   type KubeObject,
-  listObjects,
   mergePatchObject,
 } from "../../kube/index.ts";
 import { type OciClient, parseReference } from "../../oci/index.ts";
 import { pushArtifact } from "../../publish/index.ts";
 import type { OCIRepositoryStatus } from "./status.ts";
 
-export interface AgentHarness {
-  namespace: string;
-  agent: Agent;
-  storeDir: string;
-  stop(): Promise<void>;
-}
+export type AgentHarness = TestAgent;
 
-/** A namespace and an agent reconciling only it, with its own store; `stop` undoes both. */
+/** A namespace and an agent reconciling only it (its own store); `stop` undoes both. */
 export async function startAgent(
   cluster: TestCluster,
   prefix: string,
   signal: AbortSignal,
 ): Promise<AgentHarness> {
-  const ns = await createTestNamespace(cluster, prefix, signal);
-  const storeDir = await mkdtemp(join(tmpdir(), "ferry-agent-store-"));
   // Only the OCIRepository controller: these tests are about it, and fewer watches spare the shared cluster.
-  const agent = new Agent({
-    kubeconfig: cluster.kubeconfig,
-    namespace: ns.name,
-    storeDir,
-    concurrency: 2,
-    controllers: [ociRepositorySetup],
+  return await startTestAgent(cluster, prefix, signal, {
+    finalized: [["source.toolkit.fluxcd.io/v1", "OCIRepository"]],
+    agent: { controllers: [ociRepositorySetup] },
+    deleteTimeoutMs: 30_000,
   });
-  const ac = new AbortController();
-  const running = agent.start(AbortSignal.any([ac.signal, signal])).catch((err: unknown) => err);
-  return {
-    namespace: ns.name,
-    agent,
-    storeDir,
-    stop: async () => {
-      // Let the running agent release its finalizers, so the namespace can go away after it stops.
-      await deleteAll(agent.kube, ns.name, signal).catch(() => {});
-      ac.abort();
-      const err = await running;
-      await ns.dispose().catch(() => {});
-      await rm(storeDir, { recursive: true, force: true });
-      if (err instanceof Error) throw err;
-    },
-  };
-}
-
-async function deleteAll(kube: KubeClient, namespace: string, signal: AbortSignal): Promise<void> {
-  const list = await listObjects(kube, "source.toolkit.fluxcd.io/v1", "OCIRepository", { signal, namespace });
-  for (const o of list.items) await deleteObject(kube, o, { signal });
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(30_000)]);
-  while (!deadline.aborted) {
-    const left = await listObjects(kube, "source.toolkit.fluxcd.io/v1", "OCIRepository", {
-      signal,
-      namespace,
-    });
-    if (left.items.length === 0) return;
-    await sleep(100);
-  }
 }
 
 /** Pushes a Flux artifact with the given files to `host/repo:tag`; returns its manifest digest. */

@@ -1,13 +1,12 @@
 /** Test helpers for the ResourceSet and ResourceSetInputProvider tests: controllers scoped to a fresh namespace, waits. */
 import { setTimeout as sleep } from "node:timers/promises";
+import { deleteAllAndWait } from "../../agent/testing.ts";
 import { createTestNamespace, type TestCluster } from "../../dev/testing.ts";
 import {
   applyObject,
-  deleteObject,
   getObject,
   KubeClient,
   type KubeObject,
-  listObjects,
   loadKubeConfig,
   mergePatchObject,
 } from "../../kube/index.ts";
@@ -54,7 +53,7 @@ export async function startControllers(
     kube,
     stop: async () => {
       for (const kind of ["ResourceSet", "ResourceSetInputProvider"]) {
-        await deleteAll(kube, ns.name, kind, signal).catch(() => {});
+        await deleteAllAndWait(kube, ns.name, API_VERSION, kind, signal, 30_000).catch(() => {});
       }
       ac.abort();
       const errors = (await Promise.all(runs)).filter((e) => e instanceof Error && !run.aborted);
@@ -63,21 +62,6 @@ export async function startControllers(
       if (errors[0]) throw errors[0];
     },
   };
-}
-
-async function deleteAll(
-  kube: KubeClient,
-  namespace: string,
-  kind: string,
-  signal: AbortSignal,
-): Promise<void> {
-  const list = await listObjects(kube, API_VERSION, kind, { signal, namespace });
-  for (const o of list.items) await deleteObject(kube, o, { signal });
-  const deadline = AbortSignal.any([signal, AbortSignal.timeout(30_000)]);
-  while (!deadline.aborted) {
-    if ((await listObjects(kube, API_VERSION, kind, { signal, namespace })).items.length === 0) return;
-    await sleep(100);
-  }
 }
 
 export function resourceSet(
